@@ -1,0 +1,106 @@
+using System.Text;
+
+namespace SipDialogs.Messages;
+
+/// <summary>
+/// The request methods the stack knows (RFC 3261 §7.1 and the extensions it implements). Methods are
+/// case-sensitive tokens; any other valid token is an extension method and is carried as written.
+/// </summary>
+public static class SipMethods
+{
+    /// <summary>INVITE, RFC 3261 §13.</summary>
+    public const string Invite = "INVITE";
+
+    /// <summary>ACK, RFC 3261 §13.2.2.4, §17.1.1.3.</summary>
+    public const string Ack = "ACK";
+
+    /// <summary>BYE, RFC 3261 §15.</summary>
+    public const string Bye = "BYE";
+
+    /// <summary>CANCEL, RFC 3261 §9.</summary>
+    public const string Cancel = "CANCEL";
+
+    /// <summary>OPTIONS, RFC 3261 §11.</summary>
+    public const string Options = "OPTIONS";
+
+    /// <summary>REGISTER, RFC 3261 §10.</summary>
+    public const string Register = "REGISTER";
+
+    /// <summary>PRACK, RFC 3262.</summary>
+    public const string Prack = "PRACK";
+
+    /// <summary>SUBSCRIBE, RFC 6665.</summary>
+    public const string Subscribe = "SUBSCRIBE";
+
+    /// <summary>NOTIFY, RFC 6665.</summary>
+    public const string Notify = "NOTIFY";
+
+    /// <summary>PUBLISH, RFC 3903.</summary>
+    public const string Publish = "PUBLISH";
+
+    /// <summary>INFO, RFC 6086.</summary>
+    public const string Info = "INFO";
+
+    /// <summary>REFER, RFC 3515.</summary>
+    public const string Refer = "REFER";
+
+    /// <summary>MESSAGE, RFC 3428.</summary>
+    public const string Message = "MESSAGE";
+
+    /// <summary>UPDATE, RFC 3311.</summary>
+    public const string Update = "UPDATE";
+
+    private static readonly string[] s_known = [Invite, Ack, Bye, Cancel, Options, Register, Prack, Subscribe, Notify, Publish, Info, Refer, Message, Update];
+    private static readonly byte[][] s_knownBytes = BuildBytes();
+
+    /// <summary>
+    /// The method as a string, without allocating for the known methods (the same instance every time).
+    /// </summary>
+    /// <param name="method">The method token's bytes, already validated as a token.</param>
+    /// <returns>The method name.</returns>
+    internal static string Intern(ReadOnlySpan<byte> method)
+    {
+        byte[][] known = s_knownBytes;
+        for (int i = 0; i < known.Length; i++)
+        {
+            if (method.SequenceEqual(known[i]))
+            {
+                return s_known[i];
+            }
+        }
+
+        return Encoding.ASCII.GetString(method);
+    }
+
+    /// <summary>Whether <paramref name="method"/> is a valid method token (RFC 3261 §25.1 <c>token</c>).</summary>
+    /// <param name="method">The candidate.</param>
+    /// <returns>True when every character is a token character and it is not empty.</returns>
+    public static bool IsValidMethod(ReadOnlySpan<char> method)
+    {
+        if (method.IsEmpty)
+        {
+            return false;
+        }
+
+        foreach (char c in method)
+        {
+            if (c > 127 || !SipBytes.IsTokenChar((byte)c))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static byte[][] BuildBytes()
+    {
+        var result = new byte[s_known.Length][];
+        for (int i = 0; i < s_known.Length; i++)
+        {
+            result[i] = Encoding.ASCII.GetBytes(s_known[i]);
+        }
+
+        return result;
+    }
+}
