@@ -112,6 +112,16 @@ public abstract partial class SipMessage
         return entry.Folded ? Unfolded(index, raw) : raw;
     }
 
+    /// <summary>The header value's bytes as memory (see <see cref="GetHeaderValueBytes"/>), to copy without decoding.</summary>
+    /// <param name="index">0 to <see cref="HeaderCount"/> - 1.</param>
+    /// <returns>The value's memory: a slice of the message buffer, or the unfolded copy.</returns>
+    public ReadOnlyMemory<byte> GetHeaderValueMemory(int index)
+    {
+        ref readonly HeaderEntry entry = ref Entry(index);
+        ReadOnlyMemory<byte> raw = _buffer.Slice(entry.ValueStart, entry.ValueLength);
+        return entry.Folded ? Unfolded(index, raw.Span) : raw;
+    }
+
     /// <summary>The header value as a string (UTF-8 decoded, unfolded, trimmed).</summary>
     /// <param name="index">0 to <see cref="HeaderCount"/> - 1.</param>
     /// <returns>The value.</returns>

@@ -138,6 +138,11 @@ public static class SipMessageParser
             return false;
         }
 
+        // A Request-Line wrong only in its spacing, URI or version still names a request that deserves an answer
+        // (400, or 505 for RFC 4475 badvers): index the headers so it can be addressed, then report the fault.
+        SipParseError startLineError = error;
+        bool startLineFaulty = startLineError.Reason != 0;
+
         int pos = next;
         int bodyStart;
         while (true)
@@ -203,14 +208,15 @@ public static class SipMessageParser
             pos = next;
         }
 
-        if (!TryFinish(parsed, span, bodyStart, stream, limits, out error))
+        bool finished = TryFinish(parsed, span, bodyStart, stream, limits, out error);
+        message = parsed;
+        if (startLineFaulty)
         {
-            message = parsed;
+            error = startLineError;
             return false;
         }
 
-        message = parsed;
-        return true;
+        return finished;
     }
 
     /// <summary>
@@ -238,6 +244,16 @@ public static class SipMessageParser
         }
 
         contentEnd = lf > 0 && span[pos + lf - 1] == (byte)'\r' ? pos + lf - 1 : pos + lf;
+
+        // RFC 3261 §7.3.1, §25.1: in the start line and header block a CR only ends a line. Some would read a bare
+        // CR as a line break and others as data, so the same bytes would mean two messages: refuse them.
+        int cr = span[pos..contentEnd].IndexOf((byte)'\r');
+        if (cr >= 0)
+        {
+            error = new SipParseError(SipRejectReason.InvalidCharacter, Offset: pos + cr);
+            return false;
+        }
+
         error = default;
         return true;
     }
@@ -314,24 +330,26 @@ public static class SipMessageParser
         if (uri.IsEmpty || uri[0] == (byte)' ' || uri[^1] == (byte)' ' || version.IsEmpty)
         {
             error = new SipParseError(SipRejectReason.MalformedStartLine, Offset: offset + sp1);
-            return null;
         }
-
-        if (!IsSipVersion(version))
+        else if (!IsSipVersion(version))
         {
             error = new SipParseError(
                 version.Length > 4 && Ascii.EqualsIgnoreCase(version[..4], "SIP/"u8) ? SipRejectReason.UnsupportedVersion : SipRejectReason.MalformedStartLine,
                 Offset: offset + sp2 + 1);
-            return null;
         }
-
-        if (!IsPlausibleRequestUri(uri))
+        else if (!IsPlausibleRequestUri(uri))
         {
             error = new SipParseError(SipRejectReason.MalformedRequestUri, Offset: offset + sp1 + 1);
-            return null;
+        }
+        else
+        {
+            return new SipRequest(memory, SipMethods.Intern(method), offset + sp1 + 1, uri.Length);
         }
 
-        return new SipRequest(memory, SipMethods.Intern(method), offset + sp1 + 1, uri.Length);
+        // Faulty, but a request: keep the first word after the method as its URI so the caller can answer it.
+        int uriStart = sp1 + 1 + line[(sp1 + 1)..].IndexOfAnyExcept((byte)' ');
+        int uriLength = line[uriStart..].IndexOf((byte)' ');
+        return new SipRequest(memory, SipMethods.Intern(method), offset + uriStart, uriLength < 0 ? line.Length - uriStart : uriLength);
     }
 
     private static SipResponse? ParseStatusLine(ReadOnlyMemory<byte> memory, ReadOnlySpan<byte> line, int offset, out SipParseError error)

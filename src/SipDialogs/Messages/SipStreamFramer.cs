@@ -135,8 +135,18 @@ public static class SipStreamFramer
             return false;
         }
 
-        while (SipMessageParser.TryReadLine(span, pos, span.Length, out int lineEnd, out int next, out _) && lineEnd > pos)
+        while (true)
         {
+            if (!SipMessageParser.TryReadLine(span, pos, span.Length, out int lineEnd, out int next, out error))
+            {
+                return false;
+            }
+
+            if (lineEnd == pos)
+            {
+                break;
+            }
+
             if (!SipBytes.IsWhitespace(span[pos]))
             {
                 if (!SipMessageParser.TrySplitHeaderLine(span, pos, lineEnd, out HeaderEntry entry))

@@ -272,4 +272,20 @@ public class SipMessageParserTests
         Assert.True(whole.IsEmpty);
         Assert.Equal(bytes.Length, framed.Length);
     }
+
+    [Theory]
+    [InlineData("INVITE sip:bob@biloxi.example.com SIP/7.0", SipRejectReason.UnsupportedVersion, 505)]
+    [InlineData("INVITE  sip:bob@biloxi.example.com  SIP/2.0", SipRejectReason.MalformedStartLine, 400)]
+    [InlineData("INVITE <sip:bob@biloxi.example.com> SIP/2.0", SipRejectReason.MalformedRequestUri, 400)]
+    public void ReturnsARequestWithAFaultyRequestLineSoItCanBeAnswered(string requestLine, SipRejectReason reason, int status)
+    {
+        string text = requestLine + Invite[Invite.IndexOf("\r\n", StringComparison.Ordinal)..];
+        Assert.False(SipMessageParser.TryParse(Encoding.UTF8.GetBytes(text), out SipMessage? message, out SipParseError error));
+        Assert.Equal(reason, error.Reason);
+        var request = Assert.IsType<SipRequest>(message);
+        SipMessage answer = SipMessageBuilder.ResponseTo(request, error.StatusCode, error.ReasonPhrase).Build();
+        Assert.Equal(status, ((SipResponse)answer).StatusCode);
+        Assert.Equal("z9hG4bK776asdhds", Encoding.ASCII.GetString(answer.TopViaBranch));
+        Assert.Equal(request.CallId, answer.CallId);
+    }
 }

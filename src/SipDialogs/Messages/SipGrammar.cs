@@ -1,0 +1,575 @@
+using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
+using System.Text;
+
+namespace SipDialogs.Messages;
+
+/// <summary>
+/// Character-level pieces of the RFC 3261 §25.1 grammar shared by the typed header parsers, which work on a
+/// header value already decoded to characters, unfolded and trimmed. Every member is total: bad input gives
+/// <see langword="false"/> (and a reason where one is asked for), never an exception.
+/// </summary>
+internal static class SipGrammar
+{
+    // token = 1*(alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~")
+    private static readonly SearchValues<char> _tokenChars = SearchValues.Create(
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.!%*_+`'~");
+
+    // RFC 6665 §8.4 token-nodot: a token without ".", which separates an event package from its templates.
+    private static readonly SearchValues<char> _tokenNoDotChars = SearchValues.Create(
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-!%*_+`'~");
+
+    // word = 1*(alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~" / "(" / ")" / "<" / ">" /
+    //        ":" / "\" / DQUOTE / "/" / "[" / "]" / "?" / "{" / "}"), the pieces of a Call-ID.
+    private static readonly SearchValues<char> _wordChars = SearchValues.Create(
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.!%*_+`'~()<>:\\\"/[]?{}");
+
+    // RFC 7235 §2.1 token68 = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
+    private static readonly SearchValues<char> _token68Chars = SearchValues.Create(
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~+/");
+
+    private static readonly SearchValues<char> _hostnameChars = SearchValues.Create(
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.");
+
+    /// <summary>Whether <paramref name="value"/> is a non-empty <c>token</c>.</summary>
+    public static bool IsToken(ReadOnlySpan<char> value) => !value.IsEmpty && !value.ContainsAnyExcept(_tokenChars);
+
+    /// <summary>Whether <paramref name="value"/> is a non-empty RFC 6665 <c>token-nodot</c>.</summary>
+    public static bool IsTokenNoDot(ReadOnlySpan<char> value) =>
+        !value.IsEmpty && !value.ContainsAnyExcept(_tokenNoDotChars);
+
+    /// <summary>Whether <paramref name="value"/> is a <c>callid</c>: <c>word [ "@" word ]</c>.</summary>
+    public static bool IsCallId(ReadOnlySpan<char> value)
+    {
+        int at = value.IndexOf('@');
+        return at < 0 ? IsWord(value) : IsWord(value[..at]) && IsWord(value[(at + 1)..]);
+    }
+
+    /// <summary>Whether <paramref name="c"/> is SP or HTAB, the white space left in an unfolded header value.</summary>
+    public static bool IsWhitespace(char c) => c is ' ' or '\t';
+
+    /// <summary>The index of the first character at or after <paramref name="index"/> that is not SP or HTAB.</summary>
+    public static int SkipWhitespace(ReadOnlySpan<char> text, int index)
+    {
+        while (index < text.Length && IsWhitespace(text[index]))
+        {
+            index++;
+        }
+
+        return index;
+    }
+
+    /// <summary><paramref name="text"/> without leading and trailing SP and HTAB.</summary>
+    public static ReadOnlySpan<char> TrimWhitespace(ReadOnlySpan<char> text) => text.Trim(" \t");
+
+    /// <summary>The index just past the run of token characters that starts at <paramref name="index"/>.</summary>
+    public static int ReadToken(ReadOnlySpan<char> text, int index)
+    {
+        int length = text[index..].IndexOfAnyExcept(_tokenChars);
+        return length < 0 ? text.Length : index + length;
+    }
+
+    /// <summary>Whether <paramref name="value"/> is an RFC 7235 §2.1 <c>token68</c>.</summary>
+    public static bool IsToken68(ReadOnlySpan<char> value)
+    {
+        int body = value.IndexOfAnyExcept(_token68Chars);
+        if (body == 0 || value.IsEmpty)
+        {
+            return false;
+        }
+
+        return body < 0 || !value[body..].ContainsAnyExcept('=');
+    }
+
+    /// <summary>
+    /// Checks the <c>quoted-string</c> that starts at <paramref name="start"/> (which must be a DQUOTE) and finds
+    /// where it ends: <c>DQUOTE *(qdtext / quoted-pair) DQUOTE</c>, where <c>qdtext</c> is LWS, any visible
+    /// character but DQUOTE and backslash, or UTF-8 beyond ASCII, and a <c>quoted-pair</c> is a backslash and any
+    /// ASCII character but CR and LF.
+    /// </summary>
+    /// <param name="text">The text holding the quoted string.</param>
+    /// <param name="start">The index of the opening DQUOTE.</param>
+    /// <param name="end">The index just past the closing DQUOTE.</param>
+    /// <param name="reason"><see cref="SipRejectReason.UnterminatedQuotedString"/> or <see cref="SipRejectReason.InvalidCharacter"/> on failure.</param>
+    /// <returns>Whether a well-formed quoted string starts at <paramref name="start"/>.</returns>
+    public static bool TryReadQuotedString(ReadOnlySpan<char> text, int start, out int end, out SipRejectReason reason)
+    {
+        end = start;
+        if (start >= text.Length || text[start] != '"')
+        {
+            reason = SipRejectReason.MalformedHeader;
+            return false;
+        }
+
+        int i = start + 1;
+        while (i < text.Length)
+        {
+            char c = text[i];
+            if (c == '"')
+            {
+                end = i + 1;
+                reason = default;
+                return true;
+            }
+
+            if (c == '\\')
+            {
+                if (i + 1 >= text.Length)
+                {
+                    break;
+                }
+
+                char escaped = text[i + 1];
+                if (escaped > 0x7F || escaped is '\r' or '\n')
+                {
+                    reason = SipRejectReason.InvalidCharacter;
+                    return false;
+                }
+
+                i += 2;
+                continue;
+            }
+
+            if ((c < 0x20 && c != '\t') || c == 0x7F)
+            {
+                reason = SipRejectReason.InvalidCharacter;
+                return false;
+            }
+
+            i++;
+        }
+
+        reason = SipRejectReason.UnterminatedQuotedString;
+        return false;
+    }
+
+    /// <summary>
+    /// Whether the whole of <paramref name="value"/> is one well-formed <c>quoted-string</c>, with its quotes.
+    /// </summary>
+    public static bool IsQuotedString(ReadOnlySpan<char> value) =>
+        value.Length >= 2 && TryReadQuotedString(value, 0, out int end, out _) && end == value.Length;
+
+    /// <summary>
+    /// The content of a quoted string that has already been checked (quotes included), with its quoted-pairs
+    /// replaced by the characters they stand for.
+    /// </summary>
+    public static string Unquote(ReadOnlySpan<char> quoted)
+    {
+        ReadOnlySpan<char> content = quoted[1..^1];
+        int backslash = content.IndexOf('\\');
+        if (backslash < 0)
+        {
+            return content.ToString();
+        }
+
+        var builder = new StringBuilder(content.Length);
+        builder.Append(content[..backslash]);
+        for (int i = backslash; i < content.Length; i++)
+        {
+            char c = content[i];
+            if (c == '\\' && i + 1 < content.Length)
+            {
+                i++;
+                c = content[i];
+            }
+
+            builder.Append(c);
+        }
+
+        return builder.ToString();
+    }
+
+    /// <summary>
+    /// A parameter value as the application sees it: a quoted string unquoted and unescaped, anything else as is.
+    /// </summary>
+    /// <param name="raw">The value as written on the wire, or <see langword="null"/>.</param>
+    /// <returns>The value, or <see langword="null"/> when <paramref name="raw"/> is.</returns>
+    public static string? UnquoteIfQuoted(string? raw) =>
+        raw is not null && raw.Length >= 2 && raw[0] == '"' && IsQuotedString(raw) ? Unquote(raw) : raw;
+
+    /// <summary>Whether <paramref name="value"/> can be carried in a quoted string: it holds no CR or LF.</summary>
+    public static bool IsQuotable(ReadOnlySpan<char> value) => !value.ContainsAny('\r', '\n');
+
+    /// <summary>Appends <paramref name="value"/> as a quoted string, escaping DQUOTE, backslash and control characters.</summary>
+    public static void AppendQuoted(StringBuilder builder, ReadOnlySpan<char> value)
+    {
+        builder.Append('"');
+        foreach (char c in value)
+        {
+            if (c is '"' or '\\' || (c < 0x20 && c != '\t') || c == 0x7F)
+            {
+                builder.Append('\\');
+            }
+
+            builder.Append(c);
+        }
+
+        builder.Append('"');
+    }
+
+    /// <summary><paramref name="value"/> written as a quoted string (see <see cref="AppendQuoted"/>).</summary>
+    public static string Quote(ReadOnlySpan<char> value)
+    {
+        var builder = new StringBuilder(value.Length + 2);
+        AppendQuoted(builder, value);
+        return builder.ToString();
+    }
+
+    /// <summary>
+    /// Parses <c>1*DIGIT</c> in full. Any non-digit, or no digit at all, gives <paramref name="malformed"/>; a value
+    /// above <paramref name="max"/>, however many digits it has, gives <see cref="SipRejectReason.ValueOutOfRange"/>.
+    /// </summary>
+    public static bool TryParseDigits(
+        ReadOnlySpan<char> digits, ulong max, SipRejectReason malformed, out ulong value, out SipRejectReason reason)
+    {
+        value = 0;
+        if (digits.IsEmpty || digits.ContainsAnyExceptInRange('0', '9'))
+        {
+            reason = malformed;
+            return false;
+        }
+
+        ulong result = 0;
+        foreach (char c in digits)
+        {
+            ulong digit = (ulong)(c - '0');
+            if (result > (max - digit) / 10)
+            {
+                reason = SipRejectReason.ValueOutOfRange;
+                return false;
+            }
+
+            result = (result * 10) + digit;
+        }
+
+        value = result;
+        reason = default;
+        return true;
+    }
+
+    /// <summary>
+    /// Parses the <c>*(SEMI generic-param)</c> tail of a header field value (RFC 3261 §7.3.1, §25.1): empty, or
+    /// starting at its first ';'. Values are kept as written, a quoted-string with its quotes.
+    /// </summary>
+    /// <param name="text">The tail: empty or white space for none, else starting with ';'.</param>
+    /// <param name="parameters">The parameters (an empty list for an empty tail), or <see langword="null"/> on failure.</param>
+    /// <param name="reason">
+    /// <see cref="SipRejectReason.MalformedHeader"/> when the tail does not start with ';',
+    /// <see cref="SipRejectReason.MalformedParameter"/> for a ';' with no parameter after it, or the reason
+    /// <see cref="SipParameters.TryParse"/> gives.
+    /// </param>
+    public static bool TryParseHeaderParameters(
+        ReadOnlySpan<char> text, [NotNullWhen(true)] out SipParameters? parameters, out SipRejectReason reason)
+    {
+        text = TrimWhitespace(text);
+        if (text.IsEmpty)
+        {
+            parameters = new SipParameters();
+            reason = default;
+            return true;
+        }
+
+        parameters = null;
+        if (text[0] != ';')
+        {
+            reason = SipRejectReason.MalformedHeader;
+            return false;
+        }
+
+        // SEMI generic-param: a ';' needs a parameter after it.
+        ReadOnlySpan<char> list = text[1..];
+        if (TrimWhitespace(list).IsEmpty)
+        {
+            reason = SipRejectReason.MalformedParameter;
+            return false;
+        }
+
+        return SipParameters.TryParse(list, ';', out parameters, out reason);
+    }
+
+    /// <summary>
+    /// Checks an optional parameter whose value must be a <c>token</c>: absent is fine; a flag or a value that is
+    /// not a token gives <see cref="SipRejectReason.MalformedParameter"/>.
+    /// </summary>
+    public static bool IsValidTokenParameter(SipParameters parameters, string name, out SipRejectReason reason)
+    {
+        if (parameters.TryGetValue(name, out string? value) && !IsToken(value))
+        {
+            reason = SipRejectReason.MalformedParameter;
+            return false;
+        }
+
+        reason = default;
+        return true;
+    }
+
+    /// <summary>
+    /// Reads an optional <c>delta-seconds</c> parameter (RFC 3261 §25.1, at most 2^32-1): absent gives
+    /// <see langword="null"/>; a flag or non-digits give <see cref="SipRejectReason.MalformedParameter"/>; a
+    /// larger number gives <see cref="SipRejectReason.ValueOutOfRange"/>.
+    /// </summary>
+    public static bool TryGetDeltaSecondsParameter(
+        SipParameters parameters, string name, out uint? value, out SipRejectReason reason)
+    {
+        value = null;
+        if (!parameters.TryGetValue(name, out string? raw))
+        {
+            reason = default;
+            return true;
+        }
+
+        if (!TryParseDeltaSeconds(raw, SipRejectReason.MalformedParameter, out uint seconds, out reason))
+        {
+            return false;
+        }
+
+        value = seconds;
+        return true;
+    }
+
+    /// <summary>The value of an optional <c>delta-seconds</c> parameter, or <see langword="null"/> when absent or invalid.</summary>
+    public static uint? GetDeltaSecondsParameter(SipParameters parameters, string name) =>
+        TryGetDeltaSecondsParameter(parameters, name, out uint? value, out _) ? value : null;
+
+    /// <summary>
+    /// Reads <c>1*DIGIT LWS</c> from <paramref name="index"/>, as in <c>CSeq</c> and <c>RAck</c>, and leaves
+    /// <paramref name="index"/> at the first character after the white space.
+    /// </summary>
+    public static bool TryReadNumberAndWhitespace(
+        ReadOnlySpan<char> text, ref int index, ulong max, out ulong value, out SipRejectReason reason)
+    {
+        int end = text[index..].IndexOfAnyExceptInRange('0', '9');
+        end = end < 0 ? text.Length : index + end;
+        if (!TryParseDigits(text[index..end], max, SipRejectReason.MalformedHeader, out value, out reason))
+        {
+            return false;
+        }
+
+        int next = SkipWhitespace(text, end);
+        if (next == end)
+        {
+            reason = SipRejectReason.MalformedHeader;
+            return false;
+        }
+
+        index = next;
+        return true;
+    }
+
+    /// <summary>
+    /// Parses a <c>delta-seconds</c> (RFC 3261 §25.1, <c>1*DIGIT</c>) no larger than 2^32-1 (RFC 3261 §20.19).
+    /// </summary>
+    public static bool TryParseDeltaSeconds(
+        ReadOnlySpan<char> digits, SipRejectReason malformed, out uint value, out SipRejectReason reason)
+    {
+        bool ok = TryParseDigits(digits, uint.MaxValue, malformed, out ulong parsed, out reason);
+        value = (uint)parsed;
+        return ok;
+    }
+
+    /// <summary>Parses a <c>port</c> (<c>1*DIGIT</c>) in 0–65535; anything else is <see cref="SipRejectReason.InvalidPort"/>.</summary>
+    public static bool TryParsePort(ReadOnlySpan<char> digits, out int port)
+    {
+        bool ok = TryParseDigits(digits, ushort.MaxValue, SipRejectReason.InvalidPort, out ulong parsed, out _);
+        port = (int)parsed;
+        return ok;
+    }
+
+    /// <summary>Whether <paramref name="value"/> is an <c>IPv4address</c>: four dot-separated 1–3 digit numbers, each at most 255.</summary>
+    public static bool IsIPv4Address(ReadOnlySpan<char> value)
+    {
+        int parts = 0;
+        int i = 0;
+        while (true)
+        {
+            int start = i;
+            int number = 0;
+            while (i < value.Length && char.IsAsciiDigit(value[i]) && i - start < 3)
+            {
+                number = (number * 10) + (value[i] - '0');
+                i++;
+            }
+
+            if (i == start || number > 255)
+            {
+                return false;
+            }
+
+            parts++;
+            if (i == value.Length)
+            {
+                return parts == 4;
+            }
+
+            if (value[i] != '.' || parts == 4)
+            {
+                return false;
+            }
+
+            i++;
+        }
+    }
+
+    /// <summary>
+    /// Whether <paramref name="value"/> is an <c>IPv6address</c> (without brackets): eight groups of 1–4 hex digits,
+    /// or fewer with one <c>::</c>, the last two groups optionally written as an IPv4 address.
+    /// </summary>
+    public static bool IsIPv6Address(ReadOnlySpan<char> value)
+    {
+        if (value.Length < 2)
+        {
+            return false;
+        }
+
+        int groups = 0;
+        bool compressed = false;
+        int i = 0;
+        if (value[0] == ':')
+        {
+            if (value[1] != ':')
+            {
+                return false;
+            }
+
+            compressed = true;
+            i = 2;
+        }
+
+        while (i < value.Length)
+        {
+            int start = i;
+            while (i < value.Length && char.IsAsciiHexDigit(value[i]) && i - start < 5)
+            {
+                i++;
+            }
+
+            if (i < value.Length && value[i] == '.')
+            {
+                // The IPv4 tail stands for the last two groups and ends the address.
+                if (!IsIPv4Address(value[start..]))
+                {
+                    return false;
+                }
+
+                groups += 2;
+                break;
+            }
+
+            int length = i - start;
+            if (length is 0 or > 4)
+            {
+                return false;
+            }
+
+            groups++;
+            if (i == value.Length)
+            {
+                break;
+            }
+
+            if (value[i] != ':' || i + 1 == value.Length)
+            {
+                return false;
+            }
+
+            i++;
+            if (value[i] == ':')
+            {
+                if (compressed)
+                {
+                    return false;
+                }
+
+                compressed = true;
+                i++;
+            }
+        }
+
+        return compressed ? groups <= 7 : groups == 8;
+    }
+
+    /// <summary>Whether <paramref name="value"/> is an <c>IPv6reference</c>: an IPv6 address in square brackets.</summary>
+    public static bool IsIPv6Reference(ReadOnlySpan<char> value) =>
+        value.Length > 2 && value[0] == '[' && value[^1] == ']' && IsIPv6Address(value[1..^1]);
+
+    /// <summary>
+    /// Whether <paramref name="value"/> is a <c>host</c>: a <c>hostname</c> (dot-separated labels of letters,
+    /// digits and inner hyphens, the last starting with a letter, optionally ending in a dot), an
+    /// <c>IPv4address</c>, or an <c>IPv6reference</c>.
+    /// </summary>
+    public static bool IsHost(ReadOnlySpan<char> value)
+    {
+        if (value.IsEmpty)
+        {
+            return false;
+        }
+
+        if (value[0] == '[')
+        {
+            return IsIPv6Reference(value);
+        }
+
+        return IsIPv4Address(value) || IsHostname(value);
+    }
+
+    /// <summary>
+    /// A method token as a string, the shared constant of <see cref="SipMethods"/> for a known method so that the
+    /// common case allocates nothing. Methods are case-sensitive (RFC 3261 §7.1).
+    /// </summary>
+    public static string InternMethod(ReadOnlySpan<char> method) => method switch
+    {
+        SipMethods.Invite => SipMethods.Invite,
+        SipMethods.Ack => SipMethods.Ack,
+        SipMethods.Bye => SipMethods.Bye,
+        SipMethods.Cancel => SipMethods.Cancel,
+        SipMethods.Options => SipMethods.Options,
+        SipMethods.Register => SipMethods.Register,
+        SipMethods.Prack => SipMethods.Prack,
+        SipMethods.Subscribe => SipMethods.Subscribe,
+        SipMethods.Notify => SipMethods.Notify,
+        SipMethods.Publish => SipMethods.Publish,
+        SipMethods.Info => SipMethods.Info,
+        SipMethods.Refer => SipMethods.Refer,
+        SipMethods.Message => SipMethods.Message,
+        SipMethods.Update => SipMethods.Update,
+        _ => method.ToString(),
+    };
+
+    /// <summary>Whether <paramref name="value"/> is a non-empty <c>word</c>.</summary>
+    private static bool IsWord(ReadOnlySpan<char> value) => !value.IsEmpty && !value.ContainsAnyExcept(_wordChars);
+
+    /// <summary>Whether <paramref name="value"/> is a <c>hostname</c>.</summary>
+    private static bool IsHostname(ReadOnlySpan<char> value)
+    {
+        if (value.Length > 1 && value[^1] == '.')
+        {
+            value = value[..^1];
+        }
+
+        if (value.IsEmpty || value.ContainsAnyExcept(_hostnameChars))
+        {
+            return false;
+        }
+
+        int lastLabelStart = 0;
+        int labelStart = 0;
+        for (int i = 0; i <= value.Length; i++)
+        {
+            if (i < value.Length && value[i] != '.')
+            {
+                continue;
+            }
+
+            ReadOnlySpan<char> label = value[labelStart..i];
+            if (label.IsEmpty || label[0] == '-' || label[^1] == '-')
+            {
+                return false;
+            }
+
+            lastLabelStart = labelStart;
+            labelStart = i + 1;
+        }
+
+        return char.IsAsciiLetter(value[lastLabelStart]);
+    }
+}

@@ -1,0 +1,626 @@
+using System.Diagnostics.CodeAnalysis;
+
+namespace SipDialogs.Messages;
+
+/// <content>
+/// Typed header accessors. Each decodes its header the first time it is read and keeps the result, so later reads
+/// cost nothing. A header that is absent gives <see langword="null"/> or an empty list; a header that is present but
+/// malformed makes the accessor throw <see cref="SipMessageException"/>, naming the header and the fault. Call
+/// <see cref="TryValidate"/> first to learn of such faults without an exception. The values returned are shared by
+/// every reader of the message: treat them as read-only, and copy one before changing it for a new message.
+/// </content>
+public abstract partial class SipMessage
+{
+    private TypedHeaders? _typed;
+
+    /// <summary>Parses one element of a header value (or a whole value) into a typed object.</summary>
+    private delegate bool ElementParser<T>(ReadOnlySpan<char> value, [NotNullWhen(true)] out T? result, out SipRejectReason reason)
+        where T : class;
+
+    /// <summary>Parses a header value that is a bare number.</summary>
+    private delegate bool NumberParser<T>(ReadOnlySpan<char> value, out T result, out SipRejectReason reason)
+        where T : struct;
+
+    /// <summary>
+    /// Every Via value, topmost first, with comma-separated values split (RFC 3261 §20.42, §7.3.1).
+    /// </summary>
+    /// <exception cref="SipMessageException">A Via value is malformed.</exception>
+    public IReadOnlyList<ViaHeader> Via =>
+        TryGetVia(out IReadOnlyList<ViaHeader>? values, out SipParseError error) ? values : throw new SipMessageException(error);
+
+    /// <summary>The From header (RFC 3261 §20.20): the initiator of the request, with its tag (§19.3).</summary>
+    /// <exception cref="SipMessageException">From is malformed, or absent from a message the parser rejected.</exception>
+    public NameAddress From =>
+        TryGetFrom(out NameAddress? value, out SipParseError error) ? value : throw new SipMessageException(error);
+
+    /// <summary>The To header (RFC 3261 §20.39): the logical recipient, with its tag once in a dialog (§19.3).</summary>
+    /// <exception cref="SipMessageException">To is malformed, or absent from a message the parser rejected.</exception>
+    public NameAddress To =>
+        TryGetTo(out NameAddress? value, out SipParseError error) ? value : throw new SipMessageException(error);
+
+    /// <summary>
+    /// The CSeq (RFC 3261 §20.16): the sequence number and method. For a message the parser accepted this is
+    /// <see cref="CSeqNumber"/> and <see cref="CSeqMethod"/>, without decoding again.
+    /// </summary>
+    /// <exception cref="SipMessageException">CSeq is malformed, or absent from a message the parser rejected.</exception>
+    public CSeqHeader CSeq =>
+        TryGetCSeq(out CSeqHeader value, out SipParseError error) ? value : throw new SipMessageException(error);
+
+    /// <summary>
+    /// Max-Forwards (RFC 3261 §20.22), 0–255, or <see langword="null"/> when absent (as in RFC 2543 requests). A proxy
+    /// answers a request whose value is 0 with 483 Too Many Hops (RFC 3261 §16.3 step 2); a UAS ignores it.
+    /// </summary>
+    /// <exception cref="SipMessageException">The value is not a number or above 255.</exception>
+    public int? MaxForwards =>
+        TryGetMaxForwards(out int? value, out SipParseError error) ? value : throw new SipMessageException(error);
+
+    /// <summary>
+    /// Every Contact value (RFC 3261 §20.10), comma-separated values split; a REGISTER may carry the single wildcard
+    /// <see cref="ContactHeader.Star"/> (§10.2.2).
+    /// </summary>
+    /// <exception cref="SipMessageException">A Contact value is malformed, e.g. its expires is above 2^32-1.</exception>
+    public IReadOnlyList<ContactHeader> Contact =>
+        TryGetContact(out IReadOnlyList<ContactHeader>? values, out SipParseError error) ? values : throw new SipMessageException(error);
+
+    /// <summary>Every Route value (RFC 3261 §20.34), in order: the route the request is to follow.</summary>
+    /// <exception cref="SipMessageException">A Route value is malformed.</exception>
+    public IReadOnlyList<NameAddress> Route =>
+        TryGetRoute(out IReadOnlyList<NameAddress>? values, out SipParseError error) ? values : throw new SipMessageException(error);
+
+    /// <summary>Every Record-Route value (RFC 3261 §20.30), in order: the proxies that stay on the dialog's path.</summary>
+    /// <exception cref="SipMessageException">A Record-Route value is malformed.</exception>
+    public IReadOnlyList<NameAddress> RecordRoute =>
+        TryGetRecordRoute(out IReadOnlyList<NameAddress>? values, out SipParseError error) ? values : throw new SipMessageException(error);
+
+    /// <summary>
+    /// The length of <see cref="SipMessage.Body"/> in bytes: the Content-Length the parser checked (RFC 3261 §20.14,
+    /// §18.3), or the rest of the datagram when the header is absent.
+    /// </summary>
+    public int ContentLength => _bodyLength;
+
+    /// <summary>
+    /// The Content-Type (RFC 3261 §20.15), or <see langword="null"/> when absent. A UAS answers a body of a type it
+    /// does not understand with 415 Unsupported Media Type (§8.2.3).
+    /// </summary>
+    /// <exception cref="SipMessageException">The value is not a media type.</exception>
+    public ContentTypeHeader? ContentType =>
+        TryGetContentType(out ContentTypeHeader? value, out SipParseError error) ? value : throw new SipMessageException(error);
+
+    /// <summary>Expires (RFC 3261 §20.19) in seconds, or <see langword="null"/> when absent.</summary>
+    /// <exception cref="SipMessageException">The value is not delta-seconds or above 2^32-1.</exception>
+    public uint? Expires =>
+        TryGetExpires(out uint? value, out SipParseError error) ? value : throw new SipMessageException(error);
+
+    /// <summary>
+    /// The option tags of every Require row (RFC 3261 §20.32). A UAS answers a request that requires an extension it
+    /// does not support with 420 Bad Extension, listing them in Unsupported (§8.2.2.3).
+    /// </summary>
+    /// <exception cref="SipMessageException">An element is not a token, or a row is empty.</exception>
+    public IReadOnlyList<string> Require =>
+        TryGetRequire(out IReadOnlyList<string>? values, out SipParseError error) ? values : throw new SipMessageException(error);
+
+    /// <summary>
+    /// The option tags of every Proxy-Require row (RFC 3261 §20.29). A proxy answers a request that requires an
+    /// extension it does not support with 420 Bad Extension (§16.3 step 5).
+    /// </summary>
+    /// <exception cref="SipMessageException">An element is not a token, or a row is empty.</exception>
+    public IReadOnlyList<string> ProxyRequire =>
+        TryGetProxyRequire(out IReadOnlyList<string>? values, out SipParseError error) ? values : throw new SipMessageException(error);
+
+    /// <summary>The option tags of every Supported row (RFC 3261 §20.37); may be empty.</summary>
+    /// <exception cref="SipMessageException">An element is not a token.</exception>
+    public IReadOnlyList<string> Supported =>
+        TryGetSupported(out IReadOnlyList<string>? values, out SipParseError error) ? values : throw new SipMessageException(error);
+
+    /// <summary>The option tags of every Unsupported row (RFC 3261 §20.40).</summary>
+    /// <exception cref="SipMessageException">An element is not a token, or a row is empty.</exception>
+    public IReadOnlyList<string> Unsupported =>
+        TryGetUnsupported(out IReadOnlyList<string>? values, out SipParseError error) ? values : throw new SipMessageException(error);
+
+    /// <summary>The methods of every Allow row (RFC 3261 §20.5); may be empty.</summary>
+    /// <exception cref="SipMessageException">An element is not a token.</exception>
+    public IReadOnlyList<string> Allow =>
+        TryGetAllow(out IReadOnlyList<string>? values, out SipParseError error) ? values : throw new SipMessageException(error);
+
+    /// <summary>The Event header (RFC 6665 §8.2.1), or <see langword="null"/> when absent.</summary>
+    /// <exception cref="SipMessageException">The value is malformed, or repeated with a different value.</exception>
+    public EventHeader? Event =>
+        TryGetEvent(out EventHeader? value, out SipParseError error) ? value : throw new SipMessageException(error);
+
+    /// <summary>The Subscription-State header (RFC 6665 §8.2.3), or <see langword="null"/> when absent.</summary>
+    /// <exception cref="SipMessageException">The value is malformed, or repeated with a different value.</exception>
+    public SubscriptionStateHeader? SubscriptionState =>
+        TryGetSubscriptionState(out SubscriptionStateHeader? value, out SipParseError error) ? value : throw new SipMessageException(error);
+
+    /// <summary>The Refer-To header (RFC 3515 §2.1), or <see langword="null"/> when absent.</summary>
+    /// <exception cref="SipMessageException">The value is malformed, or repeated with a different value.</exception>
+    public ReferToHeader? ReferTo =>
+        TryGetReferTo(out ReferToHeader? value, out SipParseError error) ? value : throw new SipMessageException(error);
+
+    /// <summary>The Referred-By header (RFC 3892 §3), or <see langword="null"/> when absent.</summary>
+    /// <exception cref="SipMessageException">The value is malformed, or repeated with a different value.</exception>
+    public ReferredByHeader? ReferredBy =>
+        TryGetReferredBy(out ReferredByHeader? value, out SipParseError error) ? value : throw new SipMessageException(error);
+
+    /// <summary>The Replaces header (RFC 3891 §6.1), or <see langword="null"/> when absent.</summary>
+    /// <exception cref="SipMessageException">The value is malformed, or repeated with a different value.</exception>
+    public ReplacesHeader? Replaces =>
+        TryGetReplaces(out ReplacesHeader? value, out SipParseError error) ? value : throw new SipMessageException(error);
+
+    /// <summary>RSeq (RFC 3262 §7.1), 1 to 2^32-1, or <see langword="null"/> when absent.</summary>
+    /// <exception cref="SipMessageException">The value is not a number in range, or repeated with a different value.</exception>
+    public uint? RSeq =>
+        TryGetRSeq(out uint? value, out SipParseError error) ? value : throw new SipMessageException(error);
+
+    /// <summary>The RAck header of a PRACK (RFC 3262 §7.2), or <see langword="null"/> when absent.</summary>
+    /// <exception cref="SipMessageException">The value is malformed, or repeated with a different value.</exception>
+    public RAckHeader? RAck =>
+        TryGetRAck(out RAckHeader? value, out SipParseError error) ? value : throw new SipMessageException(error);
+
+    /// <summary>The Session-Expires header (RFC 4028 §4), or <see langword="null"/> when absent.</summary>
+    /// <exception cref="SipMessageException">The value is malformed, or repeated with a different value.</exception>
+    public SessionExpiresHeader? SessionExpires =>
+        TryGetSessionExpires(out SessionExpiresHeader? value, out SipParseError error) ? value : throw new SipMessageException(error);
+
+    /// <summary>Min-SE (RFC 4028 §5) in seconds, or <see langword="null"/> when absent.</summary>
+    /// <exception cref="SipMessageException">The value is malformed, or repeated with a different value.</exception>
+    public uint? MinSE =>
+        TryGetMinSE(out uint? value, out SipParseError error) ? value : throw new SipMessageException(error);
+
+    /// <summary>Every Reason value (RFC 3326 §2), comma-separated values split.</summary>
+    /// <exception cref="SipMessageException">A Reason value is malformed.</exception>
+    public IReadOnlyList<ReasonHeader> Reason =>
+        TryGetReason(out IReadOnlyList<ReasonHeader>? values, out SipParseError error) ? values : throw new SipMessageException(error);
+
+    /// <summary>The Retry-After header (RFC 3261 §20.33), or <see langword="null"/> when absent.</summary>
+    /// <exception cref="SipMessageException">The value is malformed, or repeated with a different value.</exception>
+    public RetryAfterHeader? RetryAfter =>
+        TryGetRetryAfter(out RetryAfterHeader? value, out SipParseError error) ? value : throw new SipMessageException(error);
+
+    /// <summary>Every WWW-Authenticate challenge (RFC 3261 §20.44), one per row.</summary>
+    /// <exception cref="SipMessageException">A challenge is malformed.</exception>
+    public IReadOnlyList<AuthHeader> WwwAuthenticate =>
+        TryGetAuth(SipHeaderKind.WwwAuthenticate, out IReadOnlyList<AuthHeader>? values, out SipParseError error)
+            ? values
+            : throw new SipMessageException(error);
+
+    /// <summary>Every Proxy-Authenticate challenge (RFC 3261 §20.27), one per row.</summary>
+    /// <exception cref="SipMessageException">A challenge is malformed.</exception>
+    public IReadOnlyList<AuthHeader> ProxyAuthenticate =>
+        TryGetAuth(SipHeaderKind.ProxyAuthenticate, out IReadOnlyList<AuthHeader>? values, out SipParseError error)
+            ? values
+            : throw new SipMessageException(error);
+
+    /// <summary>
+    /// Every Authorization credential (RFC 3261 §20.7), one per row. A registrar that authenticates answers
+    /// credentials of a scheme it does not know with a new challenge, 401 (§22.1, RFC 4475 §3.3.7).
+    /// </summary>
+    /// <exception cref="SipMessageException">A credential is malformed.</exception>
+    public IReadOnlyList<AuthHeader> Authorization =>
+        TryGetAuth(SipHeaderKind.Authorization, out IReadOnlyList<AuthHeader>? values, out SipParseError error)
+            ? values
+            : throw new SipMessageException(error);
+
+    /// <summary>Every Proxy-Authorization credential (RFC 3261 §20.28), one per row.</summary>
+    /// <exception cref="SipMessageException">A credential is malformed.</exception>
+    public IReadOnlyList<AuthHeader> ProxyAuthorization =>
+        TryGetAuth(SipHeaderKind.ProxyAuthorization, out IReadOnlyList<AuthHeader>? values, out SipParseError error)
+            ? values
+            : throw new SipMessageException(error);
+
+    private TypedHeaders Typed => _typed ??= new TypedHeaders();
+
+    /// <summary>Where the value of header line <paramref name="index"/> starts in <see cref="Buffer"/>.</summary>
+    internal int GetHeaderValueOffset(int index) => Entry(index).ValueStart;
+
+    internal bool TryGetVia([NotNullWhen(true)] out IReadOnlyList<ViaHeader>? values, out SipParseError error) =>
+        TryDecodeList(SipHeaderKind.Via, ViaHeader.TryParse, ref Typed.Via, out values, out error);
+
+    internal bool TryGetFrom([NotNullWhen(true)] out NameAddress? value, out SipParseError error) =>
+        TryDecodeRequired(SipHeaderKind.From, ref Typed.From, out value, out error);
+
+    internal bool TryGetTo([NotNullWhen(true)] out NameAddress? value, out SipParseError error) =>
+        TryDecodeRequired(SipHeaderKind.To, ref Typed.To, out value, out error);
+
+    internal bool TryGetCSeq(out CSeqHeader value, out SipParseError error)
+    {
+        if (_cseqMethod.Length > 0)
+        {
+            // Already checked by the parser (RFC 3261 §8.1.1.5).
+            value = new CSeqHeader(_cseqNumber, _cseqMethod);
+            error = default;
+            return true;
+        }
+
+        int index = IndexOfHeader(SipHeaderKind.CSeq);
+        if (index < 0)
+        {
+            value = default;
+            error = new SipParseError(SipRejectReason.MissingHeader, SipHeaderKind.CSeq);
+            return false;
+        }
+
+        if (!CSeqHeader.TryParse(GetHeaderValue(index), out value, out SipRejectReason reason))
+        {
+            error = Fault(reason, index);
+            return false;
+        }
+
+        error = default;
+        return true;
+    }
+
+    internal bool TryGetMaxForwards(out int? value, out SipParseError error) =>
+        TryDecodeNumber(
+            SipHeaderKind.MaxForwards, SipNumbers.TryParseMaxForwards, ref Typed.MaxForwards, ref Typed.MaxForwardsDecoded, out value, out error);
+
+    internal bool TryGetContact([NotNullWhen(true)] out IReadOnlyList<ContactHeader>? values, out SipParseError error)
+    {
+        if (!TryDecodeList(SipHeaderKind.Contact, ContactHeader.TryParse, ref Typed.Contact, out values, out error))
+        {
+            return false;
+        }
+
+        // RFC 3261 §20.10, §25.1: Contact = ( STAR / contact-param *(COMMA contact-param) ); the wildcard stands alone.
+        if (values.Count > 1)
+        {
+            for (int i = 0; i < values.Count; i++)
+            {
+                if (values[i].IsStar)
+                {
+                    Typed.Contact = null;
+                    values = null;
+                    error = Fault(SipRejectReason.MalformedHeader, IndexOfHeader(SipHeaderKind.Contact));
+                    return false;
+                }
+            }
+        }
+
+        return true;
+    }
+
+    internal bool TryGetRoute([NotNullWhen(true)] out IReadOnlyList<NameAddress>? values, out SipParseError error) =>
+        TryDecodeList(SipHeaderKind.Route, NameAddress.TryParse, ref Typed.Route, out values, out error);
+
+    internal bool TryGetRecordRoute([NotNullWhen(true)] out IReadOnlyList<NameAddress>? values, out SipParseError error) =>
+        TryDecodeList(SipHeaderKind.RecordRoute, NameAddress.TryParse, ref Typed.RecordRoute, out values, out error);
+
+    internal bool TryGetContentType(out ContentTypeHeader? value, out SipParseError error) =>
+        TryDecodeSingle(SipHeaderKind.ContentType, ContentTypeHeader.TryParse, ref Typed.ContentType, out value, out error);
+
+    internal bool TryGetExpires(out uint? value, out SipParseError error) =>
+        TryDecodeNumber(
+            SipHeaderKind.Expires, SipNumbers.TryParseDeltaSeconds, ref Typed.Expires, ref Typed.ExpiresDecoded, out value, out error);
+
+    internal bool TryGetRequire([NotNullWhen(true)] out IReadOnlyList<string>? values, out SipParseError error) =>
+        TryDecodeTokens(SipHeaderKind.Require, allowEmpty: false, ref Typed.Require, out values, out error);
+
+    internal bool TryGetProxyRequire([NotNullWhen(true)] out IReadOnlyList<string>? values, out SipParseError error) =>
+        TryDecodeTokens(SipHeaderKind.ProxyRequire, allowEmpty: false, ref Typed.ProxyRequire, out values, out error);
+
+    internal bool TryGetSupported([NotNullWhen(true)] out IReadOnlyList<string>? values, out SipParseError error) =>
+        TryDecodeTokens(SipHeaderKind.Supported, allowEmpty: true, ref Typed.Supported, out values, out error);
+
+    internal bool TryGetUnsupported([NotNullWhen(true)] out IReadOnlyList<string>? values, out SipParseError error) =>
+        TryDecodeTokens(SipHeaderKind.Unsupported, allowEmpty: false, ref Typed.Unsupported, out values, out error);
+
+    internal bool TryGetAllow([NotNullWhen(true)] out IReadOnlyList<string>? values, out SipParseError error) =>
+        TryDecodeTokens(SipHeaderKind.Allow, allowEmpty: true, ref Typed.Allow, out values, out error);
+
+    internal bool TryGetEvent(out EventHeader? value, out SipParseError error) =>
+        TryDecodeSingle(SipHeaderKind.Event, EventHeader.TryParse, ref Typed.Event, out value, out error);
+
+    internal bool TryGetSubscriptionState(out SubscriptionStateHeader? value, out SipParseError error) =>
+        TryDecodeSingle(SipHeaderKind.SubscriptionState, SubscriptionStateHeader.TryParse, ref Typed.SubscriptionState, out value, out error);
+
+    internal bool TryGetReferTo(out ReferToHeader? value, out SipParseError error) =>
+        TryDecodeSingle(SipHeaderKind.ReferTo, ReferToHeader.TryParse, ref Typed.ReferTo, out value, out error);
+
+    internal bool TryGetReferredBy(out ReferredByHeader? value, out SipParseError error) =>
+        TryDecodeSingle(SipHeaderKind.ReferredBy, ReferredByHeader.TryParse, ref Typed.ReferredBy, out value, out error);
+
+    internal bool TryGetReplaces(out ReplacesHeader? value, out SipParseError error) =>
+        TryDecodeSingle(SipHeaderKind.Replaces, ReplacesHeader.TryParse, ref Typed.Replaces, out value, out error);
+
+    internal bool TryGetRSeq(out uint? value, out SipParseError error) =>
+        TryDecodeNumber(SipHeaderKind.RSeq, SipNumbers.TryParseRSeq, ref Typed.RSeq, ref Typed.RSeqDecoded, out value, out error);
+
+    internal bool TryGetRAck(out RAckHeader? value, out SipParseError error) =>
+        TryDecodeSingle(SipHeaderKind.RAck, RAckHeader.TryParse, ref Typed.RAck, out value, out error);
+
+    internal bool TryGetSessionExpires(out SessionExpiresHeader? value, out SipParseError error) =>
+        TryDecodeSingle(SipHeaderKind.SessionExpires, SessionExpiresHeader.TryParse, ref Typed.SessionExpires, out value, out error);
+
+    internal bool TryGetMinSE(out uint? value, out SipParseError error) =>
+        TryDecodeNumber(SipHeaderKind.MinSE, SipNumbers.TryParseMinSE, ref Typed.MinSE, ref Typed.MinSEDecoded, out value, out error);
+
+    internal bool TryGetReason([NotNullWhen(true)] out IReadOnlyList<ReasonHeader>? values, out SipParseError error) =>
+        TryDecodeList(SipHeaderKind.Reason, ReasonHeader.TryParse, ref Typed.Reason, out values, out error);
+
+    internal bool TryGetRetryAfter(out RetryAfterHeader? value, out SipParseError error) =>
+        TryDecodeSingle(SipHeaderKind.RetryAfter, RetryAfterHeader.TryParse, ref Typed.RetryAfter, out value, out error);
+
+    internal bool TryGetAuth(SipHeaderKind kind, [NotNullWhen(true)] out IReadOnlyList<AuthHeader>? values, out SipParseError error)
+    {
+        TypedHeaders typed = Typed;
+        ref IReadOnlyList<AuthHeader>? cache = ref kind == SipHeaderKind.WwwAuthenticate ? ref typed.WwwAuthenticate
+            : ref kind == SipHeaderKind.ProxyAuthenticate ? ref typed.ProxyAuthenticate
+            : ref kind == SipHeaderKind.Authorization ? ref typed.Authorization
+            : ref typed.ProxyAuthorization;
+
+        // Not split on commas: the parameters of one challenge or credentials are comma-separated (RFC 3261 §20.7).
+        return TryDecodeList(kind, AuthHeader.TryParse, split: false, ref cache, out values, out error);
+    }
+
+    /// <summary>Decodes a header that may not be absent, whose value is a <see cref="NameAddress"/>.</summary>
+    private bool TryDecodeRequired(
+        SipHeaderKind kind, ref NameAddress? cache, [NotNullWhen(true)] out NameAddress? value, out SipParseError error)
+    {
+        if (!TryDecodeSingle(kind, NameAddress.TryParse, ref cache, out value, out error))
+        {
+            return false;
+        }
+
+        if (value is null)
+        {
+            error = new SipParseError(SipRejectReason.MissingHeader, kind);
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Decodes a header that may appear once (RFC 3261 §7.3.1). Repeats with the same value are harmless; a repeat
+    /// with another value is <see cref="SipRejectReason.DuplicateHeader"/>. Absent gives true and null.
+    /// </summary>
+    private bool TryDecodeSingle<T>(SipHeaderKind kind, ElementParser<T> parser, ref T? cache, out T? value, out SipParseError error)
+        where T : class
+    {
+        error = default;
+        value = cache;
+        if (value is not null)
+        {
+            return true;
+        }
+
+        int index = IndexOfHeader(kind);
+        if (index < 0)
+        {
+            return true;
+        }
+
+        if (!parser(GetHeaderValue(index), out T? parsed, out SipRejectReason reason))
+        {
+            error = Fault(reason, index);
+            return false;
+        }
+
+        if (!TryCheckRepeats(kind, index, out error))
+        {
+            return false;
+        }
+
+        value = cache = parsed;
+        return true;
+    }
+
+    /// <summary>Decodes a single header whose value is a number; absent gives true and null.</summary>
+    private bool TryDecodeNumber<T>(
+        SipHeaderKind kind, NumberParser<T> parser, ref T? cache, ref bool decoded, out T? value, out SipParseError error)
+        where T : struct
+    {
+        error = default;
+        if (decoded)
+        {
+            value = cache;
+            return true;
+        }
+
+        value = null;
+        int index = IndexOfHeader(kind);
+        if (index >= 0)
+        {
+            if (!parser(GetHeaderValue(index), out T parsed, out SipRejectReason reason))
+            {
+                error = Fault(reason, index);
+                return false;
+            }
+
+            if (!TryCheckRepeats(kind, index, out error))
+            {
+                return false;
+            }
+
+            value = parsed;
+        }
+
+        cache = value;
+        decoded = true;
+        return true;
+    }
+
+    private bool TryCheckRepeats(SipHeaderKind kind, int first, out SipParseError error)
+    {
+        ReadOnlySpan<byte> firstValue = GetHeaderValueBytes(first);
+        for (int i = IndexOfHeader(kind, first + 1); i >= 0; i = IndexOfHeader(kind, i + 1))
+        {
+            if (!GetHeaderValueBytes(i).SequenceEqual(firstValue))
+            {
+                error = new SipParseError(SipRejectReason.DuplicateHeader, kind, Entry(i).NameStart);
+                return false;
+            }
+        }
+
+        error = default;
+        return true;
+    }
+
+    private bool TryDecodeList<T>(
+        SipHeaderKind kind,
+        ElementParser<T> parser,
+        ref IReadOnlyList<T>? cache,
+        [NotNullWhen(true)] out IReadOnlyList<T>? values,
+        out SipParseError error)
+        where T : class =>
+        TryDecodeList(kind, parser, split: true, ref cache, out values, out error);
+
+    /// <summary>
+    /// Decodes every row of a list header, each split on top-level commas when <paramref name="split"/>
+    /// (RFC 3261 §7.3.1: rows of a list header are equivalent to one comma-separated row).
+    /// </summary>
+    private bool TryDecodeList<T>(
+        SipHeaderKind kind,
+        ElementParser<T> parser,
+        bool split,
+        ref IReadOnlyList<T>? cache,
+        [NotNullWhen(true)] out IReadOnlyList<T>? values,
+        out SipParseError error)
+        where T : class
+    {
+        error = default;
+        values = cache;
+        if (values is not null)
+        {
+            return true;
+        }
+
+        List<T>? list = null;
+        List<Range>? ranges = null;
+        for (int index = IndexOfHeader(kind); index >= 0; index = IndexOfHeader(kind, index + 1))
+        {
+            string text = GetHeaderValue(index);
+            SipRejectReason reason;
+            if (!split)
+            {
+                if (!parser(text, out T? item, out reason))
+                {
+                    error = Fault(reason, index);
+                    return false;
+                }
+
+                (list ??= []).Add(item);
+                continue;
+            }
+
+            ranges ??= [];
+            ranges.Clear();
+            if (!SipHeaderSplitter.TrySplit(text, ranges, out reason))
+            {
+                error = Fault(reason, index);
+                return false;
+            }
+
+            if (ranges.Count == 0)
+            {
+                // An empty row of a header whose grammar needs at least one value.
+                error = Fault(SipRejectReason.MalformedHeader, index);
+                return false;
+            }
+
+            foreach (Range range in ranges)
+            {
+                if (!parser(text.AsSpan()[range], out T? item, out reason))
+                {
+                    error = Fault(reason, index);
+                    return false;
+                }
+
+                (list ??= []).Add(item);
+            }
+        }
+
+        values = cache = list is null ? [] : list.ToArray();
+        return true;
+    }
+
+    /// <summary>Decodes every row of a token-list header (Require, Supported, Allow ...).</summary>
+    private bool TryDecodeTokens(
+        SipHeaderKind kind,
+        bool allowEmpty,
+        ref IReadOnlyList<string>? cache,
+        [NotNullWhen(true)] out IReadOnlyList<string>? values,
+        out SipParseError error)
+    {
+        error = default;
+        values = cache;
+        if (values is not null)
+        {
+            return true;
+        }
+
+        List<string>? list = null;
+        for (int index = IndexOfHeader(kind); index >= 0; index = IndexOfHeader(kind, index + 1))
+        {
+            list ??= [];
+            int before = list.Count;
+            if (!TokenListHeader.TryParseTokens(GetHeaderValue(index), list, out SipRejectReason reason))
+            {
+                error = Fault(reason, index);
+                return false;
+            }
+
+            if (!allowEmpty && list.Count == before)
+            {
+                // Require = "Require" HCOLON option-tag *(COMMA option-tag) (RFC 3261 §25.1): at least one.
+                error = Fault(SipRejectReason.MalformedHeader, index);
+                return false;
+            }
+        }
+
+        values = cache = list is null ? [] : list.ToArray();
+        return true;
+    }
+
+    /// <summary>A fault in the value of header line <paramref name="index"/>, placed at the value's first byte.</summary>
+    private SipParseError Fault(SipRejectReason reason, int index)
+    {
+        ref readonly HeaderEntry entry = ref Entry(index);
+        return new SipParseError(
+            reason,
+            entry.Kind,
+            entry.ValueStart,
+            entry.Kind == SipHeaderKind.Unknown ? GetHeaderName(index) : null);
+    }
+
+    /// <summary>
+    /// The decoded headers of one message, allocated on the first typed read so that a message that is only
+    /// routed (Call-ID, CSeq, Via branch, tags) carries one null reference for all of them.
+    /// </summary>
+    private sealed class TypedHeaders
+    {
+        public IReadOnlyList<ViaHeader>? Via;
+        public NameAddress? From;
+        public NameAddress? To;
+        public int? MaxForwards;
+        public bool MaxForwardsDecoded;
+        public IReadOnlyList<ContactHeader>? Contact;
+        public IReadOnlyList<NameAddress>? Route;
+        public IReadOnlyList<NameAddress>? RecordRoute;
+        public ContentTypeHeader? ContentType;
+        public uint? Expires;
+        public bool ExpiresDecoded;
+        public IReadOnlyList<string>? Require;
+        public IReadOnlyList<string>? ProxyRequire;
+        public IReadOnlyList<string>? Supported;
+        public IReadOnlyList<string>? Unsupported;
+        public IReadOnlyList<string>? Allow;
+        public EventHeader? Event;
+        public SubscriptionStateHeader? SubscriptionState;
+        public ReferToHeader? ReferTo;
+        public ReferredByHeader? ReferredBy;
+        public ReplacesHeader? Replaces;
+        public uint? RSeq;
+        public bool RSeqDecoded;
+        public RAckHeader? RAck;
+        public SessionExpiresHeader? SessionExpires;
+        public uint? MinSE;
+        public bool MinSEDecoded;
+        public IReadOnlyList<ReasonHeader>? Reason;
+        public RetryAfterHeader? RetryAfter;
+        public IReadOnlyList<AuthHeader>? WwwAuthenticate;
+        public IReadOnlyList<AuthHeader>? ProxyAuthenticate;
+        public IReadOnlyList<AuthHeader>? Authorization;
+        public IReadOnlyList<AuthHeader>? ProxyAuthorization;
+    }
+}

@@ -1,0 +1,556 @@
+using System.Buffers;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Unicode;
+
+namespace SipDialogs.Messages;
+
+/// <summary>
+/// Character classes and small scanners shared by the URI and address parsers (RFC 3261 §25.1,
+/// RFC 3966 §3). Every member works on spans and reports failure instead of throwing.
+/// </summary>
+internal static class UriSyntax
+{
+    /// <summary>alphanum / mark (RFC 3261 §25.1 <c>unreserved</c>).</summary>
+    internal const ushort Unreserved = 1;
+
+    /// <summary>RFC 3261 §25.1 <c>user-unreserved</c>: &amp; = + $ , ; ? /.</summary>
+    internal const ushort UserExtra = 2;
+
+    /// <summary>The extra characters of RFC 3261 §25.1 <c>password</c>: &amp; = + $ ,.</summary>
+    internal const ushort PasswordExtra = 4;
+
+    /// <summary>RFC 3261 §25.1 <c>param-unreserved</c>: [ ] / : &amp; + $.</summary>
+    internal const ushort ParamExtra = 8;
+
+    /// <summary>RFC 3261 §25.1 <c>hnv-unreserved</c>: [ ] / ? : + $.</summary>
+    internal const ushort HeaderExtra = 16;
+
+    /// <summary>RFC 3261 §25.1 <c>token</c> characters.</summary>
+    internal const ushort Token = 32;
+
+    /// <summary>RFC 3261 §25.1 <c>reserved</c>: ; / ? : @ &amp; = + $ ,.</summary>
+    internal const ushort Reserved = 64;
+
+    /// <summary>Characters no URI may carry unescaped (controls, space, and the RFC 2396 "delims"/"unwise" sets).</summary>
+    internal const ushort Forbidden = 128;
+
+    /// <summary>The characters of a SIP user part (RFC 3261 §25.1 <c>user</c>, escapes aside).</summary>
+    internal const ushort UserChars = Unreserved | UserExtra;
+
+    /// <summary>The characters of a SIP password (RFC 3261 §25.1 <c>password</c>, escapes aside).</summary>
+    internal const ushort PasswordChars = Unreserved | PasswordExtra;
+
+    /// <summary>RFC 3261 §25.1 <c>paramchar</c>, escapes aside.</summary>
+    internal const ushort ParamChars = Unreserved | ParamExtra;
+
+    /// <summary>RFC 3261 §25.1 <c>hname</c>/<c>hvalue</c> characters, escapes aside.</summary>
+    internal const ushort HeaderChars = Unreserved | HeaderExtra;
+
+    /// <summary>RFC 2396 <c>uric</c> (plus the RFC 2732 brackets), escapes aside.</summary>
+    internal const ushort UriChars = Unreserved | Reserved | ParamExtra;
+
+    private static readonly ushort[] _classes = BuildClasses();
+
+    private static ushort[] BuildClasses()
+    {
+        var table = new ushort[128];
+        for (int c = 0; c < 128; c++)
+        {
+            if (c <= 0x20 || c == 0x7F)
+            {
+                table[c] |= Forbidden;
+            }
+            else if (char.IsAsciiLetterOrDigit((char)c))
+            {
+                table[c] |= Unreserved | Token;
+            }
+        }
+
+        Mark(table, "-_.!~*'()", Unreserved);
+        Mark(table, "&=+$,;?/", UserExtra);
+        Mark(table, "&=+$,", PasswordExtra);
+        Mark(table, "[]/:&+$", ParamExtra);
+        Mark(table, "[]/?:+$", HeaderExtra);
+        Mark(table, "-.!%*_+`'~", Token);
+        Mark(table, ";/?:@&=+$,", Reserved);
+        Mark(table, "\"<>\\^`{|}#", Forbidden);
+        return table;
+    }
+
+    private static void Mark(ushort[] table, string chars, ushort flag)
+    {
+        foreach (char c in chars)
+        {
+            table[c] |= flag;
+        }
+    }
+
+    /// <summary>True when <paramref name="c"/> is ASCII and in any of the classes of <paramref name="mask"/>.</summary>
+    internal static bool Is(char c, ushort mask) => c < 128 && (_classes[c] & mask) != 0;
+
+    /// <summary>True for characters that may never appear unescaped in a URI (non-ASCII included).</summary>
+    internal static bool IsForbidden(char c) => c >= 128 || (_classes[c] & Forbidden) != 0;
+
+    /// <summary>True for the characters of RFC 3261 linear white space once unfolded: SP, HTAB, CR, LF.</summary>
+    internal static bool IsLws(char c) => c is ' ' or '\t' or '\r' or '\n';
+
+    /// <summary>True when the whole span is an RFC 3261 §25.1 <c>token</c>.</summary>
+    internal static bool IsToken(ReadOnlySpan<char> text)
+    {
+        if (text.IsEmpty)
+        {
+            return false;
+        }
+
+        foreach (char c in text)
+        {
+            if (!Is(c, Token))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Returns the index of the first non-LWS character at or after <paramref name="index"/>.</summary>
+    internal static int SkipLws(ReadOnlySpan<char> text, int index)
+    {
+        while (index < text.Length && IsLws(text[index]))
+        {
+            index++;
+        }
+
+        return index;
+    }
+
+    /// <summary>
+    /// Checks that every character of <paramref name="text"/> is in <paramref name="allowed"/> or part of a
+    /// well-formed <c>"%" HEX HEX</c> escape (RFC 3261 §25.1 <c>escaped</c>). The reason names the first fault:
+    /// <see cref="SipRejectReason.InvalidEscape"/>, <see cref="SipRejectReason.InvalidCharacter"/> for a character
+    /// no URI may hold, or <paramref name="otherwise"/> for one merely out of place.
+    /// </summary>
+    internal static bool TryValidateEscaped(
+        ReadOnlySpan<char> text, ushort allowed, SipRejectReason otherwise, out SipRejectReason reason)
+    {
+        for (int i = 0; i < text.Length; i++)
+        {
+            char c = text[i];
+            if (c == '%')
+            {
+                if (i + 2 >= text.Length || !char.IsAsciiHexDigit(text[i + 1]) || !char.IsAsciiHexDigit(text[i + 2]))
+                {
+                    reason = SipRejectReason.InvalidEscape;
+                    return false;
+                }
+
+                i += 2;
+            }
+            else if (!Is(c, allowed))
+            {
+                reason = IsForbidden(c) ? SipRejectReason.InvalidCharacter : otherwise;
+                return false;
+            }
+        }
+
+        reason = default;
+        return true;
+    }
+
+    /// <summary>
+    /// Scans a URI for characters no part of it may hold and for malformed escapes, so that every later
+    /// check only has to decide what is out of place.
+    /// </summary>
+    internal static bool TryScanUriCharacters(ReadOnlySpan<char> text, out SipRejectReason reason)
+    {
+        for (int i = 0; i < text.Length; i++)
+        {
+            char c = text[i];
+            if (c == '%')
+            {
+                if (i + 2 >= text.Length || !char.IsAsciiHexDigit(text[i + 1]) || !char.IsAsciiHexDigit(text[i + 2]))
+                {
+                    reason = SipRejectReason.InvalidEscape;
+                    return false;
+                }
+
+                i += 2;
+            }
+            else if (IsForbidden(c))
+            {
+                reason = SipRejectReason.InvalidCharacter;
+                return false;
+            }
+        }
+
+        reason = default;
+        return true;
+    }
+
+    /// <summary>
+    /// Resolves the <c>%HH</c> escapes of an already validated span. The escaped octets are read as UTF-8; a
+    /// sequence that is not UTF-8 maps each octet to the character of the same value, so decoding never fails.
+    /// </summary>
+    internal static string Unescape(ReadOnlySpan<char> text)
+    {
+        int percent = text.IndexOf('%');
+        if (percent < 0)
+        {
+            return text.IsEmpty ? string.Empty : new string(text);
+        }
+
+        byte[]? rented = null;
+        Span<byte> bytes = text.Length <= 256 ? stackalloc byte[256] : (rented = ArrayPool<byte>.Shared.Rent(text.Length));
+        char[]? rentedChars = null;
+        try
+        {
+            int count = 0;
+            for (int i = 0; i < text.Length; i++)
+            {
+                char c = text[i];
+                if (c == '%' && i + 2 < text.Length)
+                {
+                    bytes[count++] = (byte)((HexValue(text[i + 1]) << 4) | HexValue(text[i + 2]));
+                    i += 2;
+                }
+                else
+                {
+                    // Callers validate first, so anything else is ASCII; keep the low byte regardless.
+                    bytes[count++] = (byte)c;
+                }
+            }
+
+            ReadOnlySpan<byte> octets = bytes[..count];
+            Span<char> chars = count <= 256 ? stackalloc char[256] : (rentedChars = ArrayPool<char>.Shared.Rent(count));
+            if (Utf8.ToUtf16(octets, chars, out _, out int written, replaceInvalidSequences: false) == OperationStatus.Done)
+            {
+                return new string(chars[..written]);
+            }
+
+            // Not UTF-8: an octet per character keeps distinct inputs distinct.
+            return Encoding.Latin1.GetString(octets);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+
+            if (rentedChars is not null)
+            {
+                ArrayPool<char>.Shared.Return(rentedChars);
+            }
+        }
+    }
+
+    private static int HexValue(char c) => c switch
+    {
+        >= '0' and <= '9' => c - '0',
+        >= 'a' and <= 'f' => c - 'a' + 10,
+        >= 'A' and <= 'F' => c - 'A' + 10,
+        _ => 0,
+    };
+
+    /// <summary>
+    /// Appends <paramref name="value"/>, writing characters outside <paramref name="allowed"/> as <c>%HH</c>
+    /// escapes of their UTF-8 octets (upper-case hex, RFC 3261 §19.1.2).
+    /// </summary>
+    internal static void AppendEscaped(StringBuilder sb, string value, ushort allowed)
+    {
+        ReadOnlySpan<char> text = value;
+        Span<byte> utf8 = stackalloc byte[4];
+        int i = 0;
+        while (i < text.Length)
+        {
+            char c = text[i];
+            if (Is(c, allowed))
+            {
+                sb.Append(c);
+                i++;
+                continue;
+            }
+
+            if (Rune.DecodeFromUtf16(text[i..], out Rune rune, out int consumed) != OperationStatus.Done)
+            {
+                rune = Rune.ReplacementChar;
+            }
+
+            int length = rune.EncodeToUtf8(utf8);
+            for (int b = 0; b < length; b++)
+            {
+                sb.Append('%');
+                sb.Append(HexDigit(utf8[b] >> 4));
+                sb.Append(HexDigit(utf8[b] & 0xF));
+            }
+
+            i += Math.Max(consumed, 1);
+        }
+    }
+
+    private static char HexDigit(int value) => (char)(value < 10 ? '0' + value : 'A' + value - 10);
+
+    /// <summary>
+    /// Validates an RFC 3261 §25.1 <c>host</c>: a hostname, an IPv4 dotted quad, or an IPv6 reference in
+    /// brackets (RFC 5954 §4.1), returning its kind.
+    /// </summary>
+    internal static bool TryClassifyHost(ReadOnlySpan<char> host, out SipHostKind kind)
+    {
+        kind = SipHostKind.Name;
+        if (host.IsEmpty)
+        {
+            return false;
+        }
+
+        if (host[0] == '[')
+        {
+            kind = SipHostKind.IPv6;
+            return host.Length > 2 && host[^1] == ']' && IsIPv6Address(host[1..^1]);
+        }
+
+        if (IsIPv4Address(host))
+        {
+            kind = SipHostKind.IPv4;
+            return true;
+        }
+
+        return IsHostname(host);
+    }
+
+    private static bool IsIPv6Address(ReadOnlySpan<char> text)
+    {
+        // Only hex digits, colons and the dots of an embedded IPv4 tail: this keeps zone ids and anything
+        // else the platform parser would tolerate out of SIP URIs.
+        foreach (char c in text)
+        {
+            if (!char.IsAsciiHexDigit(c) && c != ':' && c != '.')
+            {
+                return false;
+            }
+        }
+
+        return IPAddress.TryParse(text, out IPAddress? address) && address.AddressFamily == AddressFamily.InterNetworkV6;
+    }
+
+    /// <summary>RFC 3261 §25.1 <c>IPv4address</c> with each part at most 255.</summary>
+    internal static bool IsIPv4Address(ReadOnlySpan<char> text)
+    {
+        int parts = 0;
+        int i = 0;
+        while (true)
+        {
+            int value = 0;
+            int digits = 0;
+            while (i < text.Length && char.IsAsciiDigit(text[i]))
+            {
+                value = (value * 10) + (text[i] - '0');
+                digits++;
+                i++;
+                if (digits > 3)
+                {
+                    return false;
+                }
+            }
+
+            if (digits == 0 || value > 255)
+            {
+                return false;
+            }
+
+            parts++;
+            if (i == text.Length)
+            {
+                return parts == 4;
+            }
+
+            if (text[i] != '.' || parts == 4)
+            {
+                return false;
+            }
+
+            i++;
+        }
+    }
+
+    /// <summary>RFC 3261 §25.1 <c>hostname</c>: labels of alphanumerics and inner hyphens, the last starting with a letter.</summary>
+    internal static bool IsHostname(ReadOnlySpan<char> text)
+    {
+        if (text.IsEmpty)
+        {
+            return false;
+        }
+
+        if (text[^1] == '.')
+        {
+            text = text[..^1];
+            if (text.IsEmpty)
+            {
+                return false;
+            }
+        }
+
+        int labelStart = 0;
+        for (int i = 0; i <= text.Length; i++)
+        {
+            if (i < text.Length && text[i] != '.')
+            {
+                char c = text[i];
+                if (!char.IsAsciiLetterOrDigit(c) && c != '-')
+                {
+                    return false;
+                }
+
+                continue;
+            }
+
+            ReadOnlySpan<char> label = text[labelStart..i];
+            if (label.IsEmpty || label[0] == '-' || label[^1] == '-')
+            {
+                return false;
+            }
+
+            if (i == text.Length && !char.IsAsciiLetter(label[0]))
+            {
+                // toplabel = ALPHA / ALPHA *( alphanum / "-" ) alphanum
+                return false;
+            }
+
+            labelStart = i + 1;
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Scans an RFC 3261 §25.1 <c>quoted-string</c> whose opening quote is at <paramref name="start"/>; on
+    /// success <paramref name="end"/> is the index just past the closing quote.
+    /// </summary>
+    internal static bool TryScanQuotedString(
+        ReadOnlySpan<char> text, int start, out int end, out SipRejectReason reason)
+    {
+        int i = start + 1;
+        while (i < text.Length)
+        {
+            char c = text[i];
+            if (c == '"')
+            {
+                end = i + 1;
+                reason = default;
+                return true;
+            }
+
+            if (c == '\\')
+            {
+                // quoted-pair = "\" (%x00-09 / %x0B-0C / %x0E-7F)
+                if (i + 1 >= text.Length)
+                {
+                    break;
+                }
+
+                if (text[i + 1] is '\r' or '\n')
+                {
+                    end = i;
+                    reason = SipRejectReason.InvalidCharacter;
+                    return false;
+                }
+
+                i += 2;
+                continue;
+            }
+
+            if ((c < 0x20 && c is not '\t' and not '\r' and not '\n') || c == 0x7F)
+            {
+                end = i;
+                reason = SipRejectReason.InvalidCharacter;
+                return false;
+            }
+
+            i++;
+        }
+
+        end = text.Length;
+        reason = SipRejectReason.UnterminatedQuotedString;
+        return false;
+    }
+
+    /// <summary>
+    /// The content of a scanned quoted string (quotes excluded) with quoted-pairs resolved and line folds
+    /// dropped, so the result never holds CR or LF.
+    /// </summary>
+    internal static string Unquote(ReadOnlySpan<char> inner)
+    {
+        if (inner.IndexOfAny('\\', '\r', '\n') < 0)
+        {
+            return new string(inner);
+        }
+
+        var sb = new StringBuilder(inner.Length);
+        for (int i = 0; i < inner.Length; i++)
+        {
+            char c = inner[i];
+            if (c == '\\' && i + 1 < inner.Length)
+            {
+                sb.Append(inner[++i]);
+            }
+            else if (c is not '\r' and not '\n')
+            {
+                sb.Append(c);
+            }
+        }
+
+        return sb.ToString();
+    }
+
+    /// <summary>Appends <paramref name="value"/> as a quoted-string, backslash-escaping quotes, backslashes and controls.</summary>
+    internal static void AppendQuoted(StringBuilder sb, string value)
+    {
+        sb.Append('"');
+        foreach (char c in value)
+        {
+            if (c is '"' or '\\' || (c < 0x20 && c != '\t') || c == 0x7F)
+            {
+                sb.Append('\\');
+            }
+
+            sb.Append(c);
+        }
+
+        sb.Append('"');
+    }
+
+    /// <summary>True when <paramref name="value"/> is a sequence of tokens separated by single spaces.</summary>
+    internal static bool IsTokenSequence(string value)
+    {
+        if (value.Length == 0 || value[0] == ' ' || value[^1] == ' ')
+        {
+            return false;
+        }
+
+        for (int i = 0; i < value.Length; i++)
+        {
+            char c = value[i];
+            if (c == ' ')
+            {
+                if (value[i - 1] == ' ')
+                {
+                    return false;
+                }
+            }
+            else if (!Is(c, Token))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>The hash of a string compared ordinally ignoring case; null hashes as empty.</summary>
+    internal static int HashIgnoreCase(string? value) =>
+        value is null ? 0 : string.GetHashCode(value, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The ordinal hash of a string; null hashes as a fixed value distinct from most strings.</summary>
+    internal static int HashOrdinal(string? value) => value is null ? 0x5A17 : string.GetHashCode(value, StringComparison.Ordinal);
+}
