@@ -47,7 +47,7 @@ public sealed class NameAddress
         get => _displayName;
         set
         {
-            if (value is not null && value.AsSpan().IndexOfAny('\r', '\n') >= 0)
+            if (value is not null && !SipGrammar.IsQuotable(value))
             {
                 throw new ArgumentException("A display name cannot contain CR or LF.", nameof(value));
             }
@@ -96,14 +96,7 @@ public sealed class NameAddress
     public static bool TryParse(ReadOnlySpan<char> text, [NotNullWhen(true)] out NameAddress? value, out SipRejectReason reason)
     {
         value = null;
-        int start = UriSyntax.SkipLws(text, 0);
-        int end = text.Length;
-        while (end > start && UriSyntax.IsLws(text[end - 1]))
-        {
-            end--;
-        }
-
-        text = text[start..end];
+        text = SipGrammar.TrimLws(text);
         if (text.IsEmpty)
         {
             reason = SipRejectReason.MalformedUri;
@@ -113,17 +106,12 @@ public sealed class NameAddress
         string? displayName = null;
         AddrSpec? uri;
         int i;
-        int token = 0;
-        while (token < text.Length && UriSyntax.Is(text[token], UriSyntax.Token))
-        {
-            token++;
-        }
-
+        int token = SipGrammar.ReadToken(text, 0);
         if (token > 0 && token < text.Length && text[token] == ':')
         {
             // addr-spec: a scheme right before ':' cannot be a display name, which holds no ':'.
             i = token;
-            while (i < text.Length && text[i] != ';' && !UriSyntax.IsLws(text[i]))
+            while (i < text.Length && text[i] != ';' && !SipGrammar.IsLwsChar(text[i]))
             {
                 i++;
             }
@@ -164,7 +152,7 @@ public sealed class NameAddress
             i += close + 1;
         }
 
-        i = UriSyntax.SkipLws(text, i);
+        i = SipGrammar.SkipLws(text, i);
         SipParameters? parameters = null;
         if (i < text.Length)
         {
@@ -194,13 +182,13 @@ public sealed class NameAddress
         index = 0;
         if (text[0] == '"')
         {
-            if (!UriSyntax.TryScanQuotedString(text, 0, out int end, out reason))
+            if (!SipGrammar.TryReadQuotedString(text, 0, out int end, out reason))
             {
                 return false;
             }
 
-            displayName = UriSyntax.Unquote(text[1..(end - 1)]);
-            index = UriSyntax.SkipLws(text, end);
+            displayName = SipGrammar.Unquote(text[..end]);
+            index = SipGrammar.SkipLws(text, end);
             return ExpectAngle(text, index, out reason);
         }
 
@@ -211,11 +199,7 @@ public sealed class NameAddress
         while (true)
         {
             int tokenStart = index;
-            while (index < text.Length && UriSyntax.Is(text[index], UriSyntax.Token))
-            {
-                index++;
-            }
-
+            index = SipGrammar.ReadToken(text, index);
             if (index == tokenStart)
             {
                 break;
@@ -231,7 +215,7 @@ public sealed class NameAddress
             }
 
             lastEnd = index;
-            index = UriSyntax.SkipLws(text, index);
+            index = SipGrammar.SkipLws(text, index);
         }
 
         if (!ExpectAngle(text, index, out reason))
@@ -266,7 +250,7 @@ public sealed class NameAddress
         bool space = false;
         foreach (char c in tokens)
         {
-            if (UriSyntax.IsLws(c))
+            if (SipGrammar.IsLwsChar(c))
             {
                 space = true;
                 continue;
@@ -294,13 +278,13 @@ public sealed class NameAddress
         ArgumentNullException.ThrowIfNull(sb);
         if (_displayName is not null)
         {
-            if (UriSyntax.IsTokenSequence(_displayName))
+            if (SipGrammar.IsTokenSequence(_displayName))
             {
                 sb.Append(_displayName);
             }
             else
             {
-                UriSyntax.AppendQuoted(sb, _displayName);
+                SipGrammar.AppendQuoted(sb, _displayName);
             }
 
             sb.Append(' ');

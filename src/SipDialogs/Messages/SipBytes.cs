@@ -1,17 +1,17 @@
 using System.Buffers;
+using System.Text;
 
 namespace SipDialogs.Messages;
 
-/// <summary>Byte-level grammar of RFC 3261 §25.1 used by the indexer and the hot-path accessors.</summary>
+/// <summary>
+/// Byte-level grammar of RFC 3261 §25.1 used by the indexer and the hot-path accessors; the same rules over
+/// characters are <see cref="SipGrammar"/>'s.
+/// </summary>
 internal static class SipBytes
 {
-    // token = 1*(alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~")
-    private static readonly SearchValues<byte> s_token = SearchValues.Create(
-        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.!%*_+`'~"u8);
+    private static readonly SearchValues<byte> _token = SearchValues.Create(Encoding.ASCII.GetBytes(SipGrammar.TokenCharacters));
 
-    public static bool IsTokenChar(byte b) => s_token.Contains(b);
-
-    public static bool IsToken(ReadOnlySpan<byte> value) => !value.IsEmpty && !value.ContainsAnyExcept(s_token);
+    public static bool IsToken(ReadOnlySpan<byte> value) => !value.IsEmpty && !value.ContainsAnyExcept(_token);
 
     public static bool IsWhitespace(byte b) => b is (byte)' ' or (byte)'\t';
 
@@ -41,41 +41,18 @@ internal static class SipBytes
     {
         parameterValue = default;
         int i = 0;
-        bool hasAngle = value.IndexOf((byte)'<') >= 0;
-        if (hasAngle)
+        if (value.IndexOf((byte)'<') >= 0)
         {
-            // Skip the display name (which may be quoted and hold '<' or ';') and the bracketed URI.
-            bool inQuotes = false;
-            for (; i < value.Length; i++)
+            // Skip the display name (which may be quoted and hold '<' or ';') and the bracketed URI. A '<' that is
+            // only ever quoted leaves no name-addr, so no parameters either.
+            int open = IndexOfTopLevel(value, 0, (byte)'<');
+            int close = open < 0 ? -1 : value[open..].IndexOf((byte)'>');
+            if (close < 0)
             {
-                byte b = value[i];
-                if (inQuotes)
-                {
-                    if (b == (byte)'\\')
-                    {
-                        i++;
-                    }
-                    else if (b == (byte)'"')
-                    {
-                        inQuotes = false;
-                    }
-                }
-                else if (b == (byte)'"')
-                {
-                    inQuotes = true;
-                }
-                else if (b == (byte)'<')
-                {
-                    int close = value[i..].IndexOf((byte)'>');
-                    if (close < 0)
-                    {
-                        return false;
-                    }
-
-                    i += close + 1;
-                    break;
-                }
+                return false;
             }
+
+            i = open + close + 1;
         }
 
         while (i < value.Length)

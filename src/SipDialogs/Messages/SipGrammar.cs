@@ -5,31 +5,37 @@ using System.Text;
 namespace SipDialogs.Messages;
 
 /// <summary>
-/// Character-level pieces of the RFC 3261 §25.1 grammar shared by the typed header parsers, which work on a
-/// header value already decoded to characters, unfolded and trimmed. Every member is total: bad input gives
+/// The character-level basic rules of the RFC 3261 §25.1 grammar, in one place for every parser of the message
+/// layer: <c>token</c>, <c>word</c>, white space and <c>LWS</c>, <c>quoted-string</c>, numbers, header parameters,
+/// and (in <c>SipGrammar.Host.cs</c>) <c>host</c>. URI character classes and escapes are <see cref="UriSyntax"/>'s;
+/// the byte-level rules of the indexer are <see cref="SipBytes"/>'s. Every member is total: bad input gives
 /// <see langword="false"/> (and a reason where one is asked for), never an exception.
 /// </summary>
-internal static class SipGrammar
+/// <remarks>
+/// The typed header parsers see values already unfolded (RFC 3261 §7.3.1) and skip only SP and HTAB
+/// (<see cref="SkipWhitespace"/>); the name-addr and parameter parsers also accept text as written, folds
+/// included, and skip <c>LWS</c> (<see cref="SkipLws"/>).
+/// </remarks>
+internal static partial class SipGrammar
 {
-    // token = 1*(alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~")
-    private static readonly SearchValues<char> _tokenChars = SearchValues.Create(
-        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.!%*_+`'~");
+    /// <summary>The characters of a <c>token</c>: <c>alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~"</c>.</summary>
+    internal const string TokenCharacters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.!%*_+`'~";
+
+    private static readonly SearchValues<char> _tokenChars = SearchValues.Create(TokenCharacters);
 
     // RFC 6665 §8.4 token-nodot: a token without ".", which separates an event package from its templates.
-    private static readonly SearchValues<char> _tokenNoDotChars = SearchValues.Create(
-        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-!%*_+`'~");
+    private static readonly SearchValues<char> _tokenNoDotChars = SearchValues.Create(TokenCharacters.Replace(".", string.Empty, StringComparison.Ordinal));
 
-    // word = 1*(alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~" / "(" / ")" / "<" / ">" /
-    //        ":" / "\" / DQUOTE / "/" / "[" / "]" / "?" / "{" / "}"), the pieces of a Call-ID.
-    private static readonly SearchValues<char> _wordChars = SearchValues.Create(
-        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.!%*_+`'~()<>:\\\"/[]?{}");
+    // word = the token characters and "(" / ")" / "<" / ">" / ":" / "\" / DQUOTE / "/" / "[" / "]" / "?" / "{" / "}",
+    // the pieces of a Call-ID.
+    private static readonly SearchValues<char> _wordChars = SearchValues.Create(TokenCharacters + "()<>:\\\"/[]?{}");
 
     // RFC 7235 §2.1 token68 = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
     private static readonly SearchValues<char> _token68Chars = SearchValues.Create(
         "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~+/");
 
-    private static readonly SearchValues<char> _hostnameChars = SearchValues.Create(
-        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.");
+    /// <summary>Whether <paramref name="c"/> is a <c>token</c> character.</summary>
+    public static bool IsTokenChar(char c) => _tokenChars.Contains(c);
 
     /// <summary>Whether <paramref name="value"/> is a non-empty <c>token</c>.</summary>
     public static bool IsToken(ReadOnlySpan<char> value) => !value.IsEmpty && !value.ContainsAnyExcept(_tokenChars);
@@ -38,6 +44,36 @@ internal static class SipGrammar
     public static bool IsTokenNoDot(ReadOnlySpan<char> value) =>
         !value.IsEmpty && !value.ContainsAnyExcept(_tokenNoDotChars);
 
+    /// <summary>The index just past the run of token characters that starts at <paramref name="index"/>.</summary>
+    public static int ReadToken(ReadOnlySpan<char> text, int index)
+    {
+        int length = text[index..].IndexOfAnyExcept(_tokenChars);
+        return length < 0 ? text.Length : index + length;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="value"/> is tokens separated by single spaces, the canonical form of a
+    /// <c>display-name</c> that needs no quotes (<c>*(token LWS)</c>).
+    /// </summary>
+    public static bool IsTokenSequence(ReadOnlySpan<char> value)
+    {
+        if (value.IsEmpty || value[0] == ' ' || value[^1] == ' ')
+        {
+            return false;
+        }
+
+        for (int i = 0; i < value.Length; i++)
+        {
+            char c = value[i];
+            if (c == ' ' ? value[i - 1] == ' ' : !IsTokenChar(c))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>Whether <paramref name="value"/> is a <c>callid</c>: <c>word [ "@" word ]</c>.</summary>
     public static bool IsCallId(ReadOnlySpan<char> value)
     {
@@ -45,7 +81,19 @@ internal static class SipGrammar
         return at < 0 ? IsWord(value) : IsWord(value[..at]) && IsWord(value[(at + 1)..]);
     }
 
-    /// <summary>Whether <paramref name="c"/> is SP or HTAB, the white space left in an unfolded header value.</summary>
+    /// <summary>Whether <paramref name="value"/> is an RFC 7235 §2.1 <c>token68</c>.</summary>
+    public static bool IsToken68(ReadOnlySpan<char> value)
+    {
+        int body = value.IndexOfAnyExcept(_token68Chars);
+        if (body == 0 || value.IsEmpty)
+        {
+            return false;
+        }
+
+        return body < 0 || !value[body..].ContainsAnyExcept('=');
+    }
+
+    /// <summary>Whether <paramref name="c"/> is SP or HTAB (<c>WSP</c>), the white space left in an unfolded header value.</summary>
     public static bool IsWhitespace(char c) => c is ' ' or '\t';
 
     /// <summary>The index of the first character at or after <paramref name="index"/> that is not SP or HTAB.</summary>
@@ -62,35 +110,74 @@ internal static class SipGrammar
     /// <summary><paramref name="text"/> without leading and trailing SP and HTAB.</summary>
     public static ReadOnlySpan<char> TrimWhitespace(ReadOnlySpan<char> text) => text.Trim(" \t");
 
-    /// <summary>The index just past the run of token characters that starts at <paramref name="index"/>.</summary>
-    public static int ReadToken(ReadOnlySpan<char> text, int index)
-    {
-        int length = text[index..].IndexOfAnyExcept(_tokenChars);
-        return length < 0 ? text.Length : index + length;
-    }
+    /// <summary>
+    /// Whether <paramref name="c"/> may be part of <c>LWS</c> (SP, HTAB, CR, LF). A CR or LF is LWS only within a
+    /// fold, which <see cref="SkipLws"/> tells apart.
+    /// </summary>
+    public static bool IsLwsChar(char c) => c is ' ' or '\t' or '\r' or '\n';
 
-    /// <summary>Whether <paramref name="value"/> is an RFC 7235 §2.1 <c>token68</c>.</summary>
-    public static bool IsToken68(ReadOnlySpan<char> value)
+    /// <summary>
+    /// The index just past the <c>LWS</c> (<c>[*WSP CRLF] 1*WSP</c>, repeated) that starts at
+    /// <paramref name="index"/>: SP and HTAB, and line folds (CRLF followed by SP or HTAB). A CR or LF that is not
+    /// part of a fold is not white space and stops the scan.
+    /// </summary>
+    public static int SkipLws(ReadOnlySpan<char> text, int index)
     {
-        int body = value.IndexOfAnyExcept(_token68Chars);
-        if (body == 0 || value.IsEmpty)
+        while (index < text.Length)
         {
-            return false;
+            if (IsWhitespace(text[index]))
+            {
+                index++;
+            }
+            else if (IsFold(text, index))
+            {
+                index += 3;
+            }
+            else
+            {
+                break;
+            }
         }
 
-        return body < 0 || !value[body..].ContainsAnyExcept('=');
+        return index;
+    }
+
+    /// <summary><paramref name="text"/> without leading and trailing <c>LWS</c> (see <see cref="SkipLws"/>).</summary>
+    public static ReadOnlySpan<char> TrimLws(ReadOnlySpan<char> text)
+    {
+        int start = SkipLws(text, 0);
+        int end = start;
+        int i = start;
+        while (i < text.Length)
+        {
+            int next = SkipLws(text, i);
+            if (next == i)
+            {
+                end = ++i;
+            }
+            else
+            {
+                // White space counts as trailing only if nothing but white space follows it.
+                i = next;
+            }
+        }
+
+        return text[start..end];
     }
 
     /// <summary>
     /// Checks the <c>quoted-string</c> that starts at <paramref name="start"/> (which must be a DQUOTE) and finds
-    /// where it ends: <c>DQUOTE *(qdtext / quoted-pair) DQUOTE</c>, where <c>qdtext</c> is LWS, any visible
-    /// character but DQUOTE and backslash, or UTF-8 beyond ASCII, and a <c>quoted-pair</c> is a backslash and any
-    /// ASCII character but CR and LF.
+    /// where it ends: <c>DQUOTE *(qdtext / quoted-pair) DQUOTE</c>, where <c>qdtext</c> is <c>LWS</c> (SP, HTAB, or
+    /// a line fold in text that was not unfolded), any visible character but DQUOTE and backslash, or UTF-8
+    /// beyond ASCII, and a <c>quoted-pair</c> is a backslash and any ASCII character but CR and LF.
     /// </summary>
     /// <param name="text">The text holding the quoted string.</param>
     /// <param name="start">The index of the opening DQUOTE.</param>
-    /// <param name="end">The index just past the closing DQUOTE.</param>
-    /// <param name="reason"><see cref="SipRejectReason.UnterminatedQuotedString"/> or <see cref="SipRejectReason.InvalidCharacter"/> on failure.</param>
+    /// <param name="end">The index just past the closing DQUOTE; <paramref name="start"/> on failure.</param>
+    /// <param name="reason">
+    /// <see cref="SipRejectReason.UnterminatedQuotedString"/> or <see cref="SipRejectReason.InvalidCharacter"/> on
+    /// failure, <see cref="SipRejectReason.MalformedHeader"/> when no DQUOTE is at <paramref name="start"/>.
+    /// </param>
     /// <returns>Whether a well-formed quoted string starts at <paramref name="start"/>.</returns>
     public static bool TryReadQuotedString(ReadOnlySpan<char> text, int start, out int end, out SipRejectReason reason)
     {
@@ -114,6 +201,7 @@ internal static class SipGrammar
 
             if (c == '\\')
             {
+                // quoted-pair = "\" (%x00-09 / %x0B-0C / %x0E-7F)
                 if (i + 1 >= text.Length)
                 {
                     break;
@@ -127,6 +215,12 @@ internal static class SipGrammar
                 }
 
                 i += 2;
+                continue;
+            }
+
+            if (IsFold(text, i))
+            {
+                i += 3;
                 continue;
             }
 
@@ -151,29 +245,31 @@ internal static class SipGrammar
 
     /// <summary>
     /// The content of a quoted string that has already been checked (quotes included), with its quoted-pairs
-    /// replaced by the characters they stand for.
+    /// replaced by the characters they stand for and the CRLF of any line fold dropped, so the result never holds
+    /// CR or LF.
     /// </summary>
     public static string Unquote(ReadOnlySpan<char> quoted)
     {
         ReadOnlySpan<char> content = quoted[1..^1];
-        int backslash = content.IndexOf('\\');
-        if (backslash < 0)
+        int special = content.IndexOfAny('\\', '\r', '\n');
+        if (special < 0)
         {
             return content.ToString();
         }
 
         var builder = new StringBuilder(content.Length);
-        builder.Append(content[..backslash]);
-        for (int i = backslash; i < content.Length; i++)
+        builder.Append(content[..special]);
+        for (int i = special; i < content.Length; i++)
         {
             char c = content[i];
             if (c == '\\' && i + 1 < content.Length)
             {
-                i++;
-                c = content[i];
+                builder.Append(content[++i]);
             }
-
-            builder.Append(c);
+            else if (c is not '\r' and not '\n')
+            {
+                builder.Append(c);
+            }
         }
 
         return builder.ToString();
@@ -245,6 +341,68 @@ internal static class SipGrammar
         value = result;
         reason = default;
         return true;
+    }
+
+    /// <summary>
+    /// Reads <c>1*DIGIT LWS</c> from <paramref name="index"/>, as in <c>CSeq</c> and <c>RAck</c>, and leaves
+    /// <paramref name="index"/> at the first character after the white space.
+    /// </summary>
+    public static bool TryReadNumberAndWhitespace(
+        ReadOnlySpan<char> text, ref int index, ulong max, out ulong value, out SipRejectReason reason)
+    {
+        int end = text[index..].IndexOfAnyExceptInRange('0', '9');
+        end = end < 0 ? text.Length : index + end;
+        if (!TryParseDigits(text[index..end], max, SipRejectReason.MalformedHeader, out value, out reason))
+        {
+            return false;
+        }
+
+        int next = SkipWhitespace(text, end);
+        if (next == end)
+        {
+            reason = SipRejectReason.MalformedHeader;
+            return false;
+        }
+
+        index = next;
+        return true;
+    }
+
+    /// <summary>
+    /// Parses a <c>delta-seconds</c> (RFC 3261 §25.1, <c>1*DIGIT</c>) no larger than 2^32-1 (RFC 3261 §20.19).
+    /// </summary>
+    public static bool TryParseDeltaSeconds(
+        ReadOnlySpan<char> digits, SipRejectReason malformed, out uint value, out SipRejectReason reason)
+    {
+        bool ok = TryParseDigits(digits, uint.MaxValue, malformed, out ulong parsed, out reason);
+        value = (uint)parsed;
+        return ok;
+    }
+
+    /// <summary>Parses a <c>port</c> (<c>1*DIGIT</c>) in 0–65535; anything else is <see cref="SipRejectReason.InvalidPort"/>.</summary>
+    public static bool TryParsePort(ReadOnlySpan<char> digits, out int port)
+    {
+        bool ok = TryParseDigits(digits, ushort.MaxValue, SipRejectReason.InvalidPort, out ulong parsed, out _);
+        port = (int)parsed;
+        return ok;
+    }
+
+    /// <summary>
+    /// Parses a <c>ttl</c> (<c>1*3DIGIT ; 0 to 255</c>, the Via and SIP URI parameter): non-digits or more than
+    /// three digits give <see cref="SipRejectReason.MalformedParameter"/>, a value above 255
+    /// <see cref="SipRejectReason.ValueOutOfRange"/>.
+    /// </summary>
+    public static bool TryParseTtl(ReadOnlySpan<char> digits, out int ttl, out SipRejectReason reason)
+    {
+        bool ok = TryParseDigits(digits, byte.MaxValue, SipRejectReason.MalformedParameter, out ulong parsed, out reason);
+        ttl = (int)parsed;
+        if (ok && digits.Length > 3)
+        {
+            reason = SipRejectReason.MalformedParameter;
+            return false;
+        }
+
+        return ok;
     }
 
     /// <summary>
@@ -331,245 +489,10 @@ internal static class SipGrammar
     public static uint? GetDeltaSecondsParameter(SipParameters parameters, string name) =>
         TryGetDeltaSecondsParameter(parameters, name, out uint? value, out _) ? value : null;
 
-    /// <summary>
-    /// Reads <c>1*DIGIT LWS</c> from <paramref name="index"/>, as in <c>CSeq</c> and <c>RAck</c>, and leaves
-    /// <paramref name="index"/> at the first character after the white space.
-    /// </summary>
-    public static bool TryReadNumberAndWhitespace(
-        ReadOnlySpan<char> text, ref int index, ulong max, out ulong value, out SipRejectReason reason)
-    {
-        int end = text[index..].IndexOfAnyExceptInRange('0', '9');
-        end = end < 0 ? text.Length : index + end;
-        if (!TryParseDigits(text[index..end], max, SipRejectReason.MalformedHeader, out value, out reason))
-        {
-            return false;
-        }
-
-        int next = SkipWhitespace(text, end);
-        if (next == end)
-        {
-            reason = SipRejectReason.MalformedHeader;
-            return false;
-        }
-
-        index = next;
-        return true;
-    }
-
-    /// <summary>
-    /// Parses a <c>delta-seconds</c> (RFC 3261 §25.1, <c>1*DIGIT</c>) no larger than 2^32-1 (RFC 3261 §20.19).
-    /// </summary>
-    public static bool TryParseDeltaSeconds(
-        ReadOnlySpan<char> digits, SipRejectReason malformed, out uint value, out SipRejectReason reason)
-    {
-        bool ok = TryParseDigits(digits, uint.MaxValue, malformed, out ulong parsed, out reason);
-        value = (uint)parsed;
-        return ok;
-    }
-
-    /// <summary>Parses a <c>port</c> (<c>1*DIGIT</c>) in 0–65535; anything else is <see cref="SipRejectReason.InvalidPort"/>.</summary>
-    public static bool TryParsePort(ReadOnlySpan<char> digits, out int port)
-    {
-        bool ok = TryParseDigits(digits, ushort.MaxValue, SipRejectReason.InvalidPort, out ulong parsed, out _);
-        port = (int)parsed;
-        return ok;
-    }
-
-    /// <summary>Whether <paramref name="value"/> is an <c>IPv4address</c>: four dot-separated 1–3 digit numbers, each at most 255.</summary>
-    public static bool IsIPv4Address(ReadOnlySpan<char> value)
-    {
-        int parts = 0;
-        int i = 0;
-        while (true)
-        {
-            int start = i;
-            int number = 0;
-            while (i < value.Length && char.IsAsciiDigit(value[i]) && i - start < 3)
-            {
-                number = (number * 10) + (value[i] - '0');
-                i++;
-            }
-
-            if (i == start || number > 255)
-            {
-                return false;
-            }
-
-            parts++;
-            if (i == value.Length)
-            {
-                return parts == 4;
-            }
-
-            if (value[i] != '.' || parts == 4)
-            {
-                return false;
-            }
-
-            i++;
-        }
-    }
-
-    /// <summary>
-    /// Whether <paramref name="value"/> is an <c>IPv6address</c> (without brackets): eight groups of 1–4 hex digits,
-    /// or fewer with one <c>::</c>, the last two groups optionally written as an IPv4 address.
-    /// </summary>
-    public static bool IsIPv6Address(ReadOnlySpan<char> value)
-    {
-        if (value.Length < 2)
-        {
-            return false;
-        }
-
-        int groups = 0;
-        bool compressed = false;
-        int i = 0;
-        if (value[0] == ':')
-        {
-            if (value[1] != ':')
-            {
-                return false;
-            }
-
-            compressed = true;
-            i = 2;
-        }
-
-        while (i < value.Length)
-        {
-            int start = i;
-            while (i < value.Length && char.IsAsciiHexDigit(value[i]) && i - start < 5)
-            {
-                i++;
-            }
-
-            if (i < value.Length && value[i] == '.')
-            {
-                // The IPv4 tail stands for the last two groups and ends the address.
-                if (!IsIPv4Address(value[start..]))
-                {
-                    return false;
-                }
-
-                groups += 2;
-                break;
-            }
-
-            int length = i - start;
-            if (length is 0 or > 4)
-            {
-                return false;
-            }
-
-            groups++;
-            if (i == value.Length)
-            {
-                break;
-            }
-
-            if (value[i] != ':' || i + 1 == value.Length)
-            {
-                return false;
-            }
-
-            i++;
-            if (value[i] == ':')
-            {
-                if (compressed)
-                {
-                    return false;
-                }
-
-                compressed = true;
-                i++;
-            }
-        }
-
-        return compressed ? groups <= 7 : groups == 8;
-    }
-
-    /// <summary>Whether <paramref name="value"/> is an <c>IPv6reference</c>: an IPv6 address in square brackets.</summary>
-    public static bool IsIPv6Reference(ReadOnlySpan<char> value) =>
-        value.Length > 2 && value[0] == '[' && value[^1] == ']' && IsIPv6Address(value[1..^1]);
-
-    /// <summary>
-    /// Whether <paramref name="value"/> is a <c>host</c>: a <c>hostname</c> (dot-separated labels of letters,
-    /// digits and inner hyphens, the last starting with a letter, optionally ending in a dot), an
-    /// <c>IPv4address</c>, or an <c>IPv6reference</c>.
-    /// </summary>
-    public static bool IsHost(ReadOnlySpan<char> value)
-    {
-        if (value.IsEmpty)
-        {
-            return false;
-        }
-
-        if (value[0] == '[')
-        {
-            return IsIPv6Reference(value);
-        }
-
-        return IsIPv4Address(value) || IsHostname(value);
-    }
-
-    /// <summary>
-    /// A method token as a string, the shared constant of <see cref="SipMethods"/> for a known method so that the
-    /// common case allocates nothing. Methods are case-sensitive (RFC 3261 §7.1).
-    /// </summary>
-    public static string InternMethod(ReadOnlySpan<char> method) => method switch
-    {
-        SipMethods.Invite => SipMethods.Invite,
-        SipMethods.Ack => SipMethods.Ack,
-        SipMethods.Bye => SipMethods.Bye,
-        SipMethods.Cancel => SipMethods.Cancel,
-        SipMethods.Options => SipMethods.Options,
-        SipMethods.Register => SipMethods.Register,
-        SipMethods.Prack => SipMethods.Prack,
-        SipMethods.Subscribe => SipMethods.Subscribe,
-        SipMethods.Notify => SipMethods.Notify,
-        SipMethods.Publish => SipMethods.Publish,
-        SipMethods.Info => SipMethods.Info,
-        SipMethods.Refer => SipMethods.Refer,
-        SipMethods.Message => SipMethods.Message,
-        SipMethods.Update => SipMethods.Update,
-        _ => method.ToString(),
-    };
-
     /// <summary>Whether <paramref name="value"/> is a non-empty <c>word</c>.</summary>
     private static bool IsWord(ReadOnlySpan<char> value) => !value.IsEmpty && !value.ContainsAnyExcept(_wordChars);
 
-    /// <summary>Whether <paramref name="value"/> is a <c>hostname</c>.</summary>
-    private static bool IsHostname(ReadOnlySpan<char> value)
-    {
-        if (value.Length > 1 && value[^1] == '.')
-        {
-            value = value[..^1];
-        }
-
-        if (value.IsEmpty || value.ContainsAnyExcept(_hostnameChars))
-        {
-            return false;
-        }
-
-        int lastLabelStart = 0;
-        int labelStart = 0;
-        for (int i = 0; i <= value.Length; i++)
-        {
-            if (i < value.Length && value[i] != '.')
-            {
-                continue;
-            }
-
-            ReadOnlySpan<char> label = value[labelStart..i];
-            if (label.IsEmpty || label[0] == '-' || label[^1] == '-')
-            {
-                return false;
-            }
-
-            lastLabelStart = labelStart;
-            labelStart = i + 1;
-        }
-
-        return char.IsAsciiLetter(value[lastLabelStart]);
-    }
+    // A line fold: CRLF followed by SP or HTAB (RFC 3261 §7.3.1), which LWS and qdtext allow in text not yet unfolded.
+    private static bool IsFold(ReadOnlySpan<char> text, int index) =>
+        index + 2 < text.Length && text[index] == '\r' && text[index + 1] == '\n' && IsWhitespace(text[index + 2]);
 }

@@ -188,11 +188,15 @@ public abstract partial class SipMessage
 
     private bool TryValidateTopBranch(out SipParseError error)
     {
-        // RFC 4475 §3.2.1: a branch that is only the magic cookie claims RFC 3261 transaction matching (§17.2.3) but
-        // carries no identifier, so every such request from the sender would match one transaction. The RFC lets an
-        // element answer 400 (statelessly) or fall back to RFC 2543 matching; this stack answers 400.
+        // RFC 4475 §3.2.1: a branch that carries the magic cookie claims RFC 3261 transaction matching (§17.2.3); one
+        // that is still no RFC 3261 branch (the bare cookie) carries no identifier, so every such request from the
+        // sender would match one transaction. The RFC lets an element answer 400 (statelessly) or fall back to
+        // RFC 2543 matching; this stack answers 400.
         error = default;
-        if (!TryGetVia(out IReadOnlyList<ViaHeader>? via, out _) || via.Count == 0 || via[0].Branch != SipIds.BranchMagicCookie)
+        if (!TryGetVia(out IReadOnlyList<ViaHeader>? via, out _) || via.Count == 0
+            || via[0].Branch is not string branch
+            || !branch.StartsWith(SipIds.BranchMagicCookie, StringComparison.Ordinal)
+            || ViaHeader.IsRfc3261Branch(branch))
         {
             return true;
         }

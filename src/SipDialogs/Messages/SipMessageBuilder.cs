@@ -128,7 +128,7 @@ public sealed class SipMessageBuilder
     {
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(value);
-        if (!SipMethods.IsValidMethod(name))
+        if (!SipGrammar.IsToken(name))
         {
             throw new ArgumentException($"'{name}' is not a valid header name (RFC 3261 §7.3.1).", nameof(name));
         }
@@ -150,6 +150,19 @@ public sealed class SipMessageBuilder
 
         ArgumentNullException.ThrowIfNull(value);
         return Add(kind, null, value);
+    }
+
+    /// <summary>Puts a header before every other, e.g. the top Via a request gets when it is sent (RFC 3261 §8.1.1.7).</summary>
+    /// <param name="kind">The header; not <see cref="SipHeaderKind.Unknown"/>.</param>
+    /// <param name="value">The value, on one line.</param>
+    /// <returns>This builder.</returns>
+    public SipMessageBuilder InsertFirst(SipHeaderKind kind, string value)
+    {
+        Add(kind, value);
+        Header header = _headers[^1];
+        _headers.RemoveAt(_headers.Count - 1);
+        _headers.Insert(0, header);
+        return this;
     }
 
     /// <summary>Copies header <paramref name="index"/> of <paramref name="source"/>, value bytes unchanged.</summary>
@@ -292,7 +305,7 @@ public sealed class SipMessageBuilder
 
     private void AddToWithTag(SipMessage source, int index, string tag)
     {
-        if (!SipBytes.IsToken(Encoding.ASCII.GetBytes(tag)))
+        if (!SipGrammar.IsToken(tag))
         {
             throw new ArgumentException($"'{tag}' is not a valid tag token (RFC 3261 §19.3).", nameof(tag));
         }

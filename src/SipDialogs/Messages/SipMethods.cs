@@ -50,57 +50,52 @@ public static class SipMethods
     /// <summary>UPDATE, RFC 3311.</summary>
     public const string Update = "UPDATE";
 
-    private static readonly string[] s_known = [Invite, Ack, Bye, Cancel, Options, Register, Prack, Subscribe, Notify, Publish, Info, Refer, Message, Update];
-    private static readonly byte[][] s_knownBytes = BuildBytes();
+    // The one list of known methods: the parser, sipfrag and the typed headers all intern through it. The parser's
+    // byte path compares against ASCII copies made once, which is cheaper than comparing bytes with chars.
+    private static readonly string[] _known = [Invite, Ack, Bye, Cancel, Options, Register, Prack, Subscribe, Notify, Publish, Info, Refer, Message, Update];
+    private static readonly byte[][] _knownBytes = Array.ConvertAll(_known, Encoding.ASCII.GetBytes);
 
     /// <summary>
     /// The method as a string, without allocating for the known methods (the same instance every time).
+    /// Methods are case-sensitive (RFC 3261 §7.1).
     /// </summary>
     /// <param name="method">The method token's bytes, already validated as a token.</param>
     /// <returns>The method name.</returns>
     internal static string Intern(ReadOnlySpan<byte> method)
     {
-        byte[][] known = s_knownBytes;
+        byte[][] known = _knownBytes;
         for (int i = 0; i < known.Length; i++)
         {
             if (method.SequenceEqual(known[i]))
             {
-                return s_known[i];
+                return _known[i];
             }
         }
 
         return Encoding.ASCII.GetString(method);
     }
 
-    /// <summary>Whether <paramref name="method"/> is a valid method token (RFC 3261 §25.1 <c>token</c>).</summary>
-    /// <param name="method">The candidate.</param>
-    /// <returns>True when every character is a token character and it is not empty.</returns>
-    public static bool IsValidMethod(ReadOnlySpan<char> method)
+    /// <summary>
+    /// The method as a string, without allocating for the known methods (the same instance every time).
+    /// Methods are case-sensitive (RFC 3261 §7.1).
+    /// </summary>
+    /// <param name="method">The method token, already validated as a token.</param>
+    /// <returns>The method name.</returns>
+    internal static string Intern(ReadOnlySpan<char> method)
     {
-        if (method.IsEmpty)
+        foreach (string known in _known)
         {
-            return false;
-        }
-
-        foreach (char c in method)
-        {
-            if (c > 127 || !SipBytes.IsTokenChar((byte)c))
+            if (method.SequenceEqual(known))
             {
-                return false;
+                return known;
             }
         }
 
-        return true;
+        return method.ToString();
     }
 
-    private static byte[][] BuildBytes()
-    {
-        var result = new byte[s_known.Length][];
-        for (int i = 0; i < s_known.Length; i++)
-        {
-            result[i] = Encoding.ASCII.GetBytes(s_known[i]);
-        }
-
-        return result;
-    }
+    /// <summary>Whether <paramref name="method"/> is a valid method token (RFC 3261 §25.1 <c>token</c>).</summary>
+    /// <param name="method">The candidate.</param>
+    /// <returns>True when every character is a token character and it is not empty.</returns>
+    public static bool IsValidMethod(ReadOnlySpan<char> method) => SipGrammar.IsToken(method);
 }

@@ -186,7 +186,7 @@ public sealed class SipParameters
         if (separator == ';')
         {
             syntax = SipParameterSyntax.Header;
-            if (UriSyntax.SkipLws(text, 0) == text.Length)
+            if (SipGrammar.SkipLws(text, 0) == text.Length)
             {
                 result = new SipParameters(syntax);
                 reason = default;
@@ -238,13 +238,9 @@ public sealed class SipParameters
         int i = 0;
         while (true)
         {
-            i = UriSyntax.SkipLws(text, i);
+            i = SipGrammar.SkipLws(text, i);
             int nameStart = i;
-            while (i < text.Length && UriSyntax.Is(text[i], UriSyntax.Token))
-            {
-                i++;
-            }
-
+            i = SipGrammar.ReadToken(text, i);
             if (i == nameStart)
             {
                 return Fail(text, i, out reason);
@@ -252,14 +248,14 @@ public sealed class SipParameters
 
             ReadOnlySpan<char> name = text[nameStart..i];
             string? value = null;
-            i = UriSyntax.SkipLws(text, i);
+            i = SipGrammar.SkipLws(text, i);
             if (i < text.Length && text[i] == '=')
             {
-                i = UriSyntax.SkipLws(text, i + 1);
+                i = SipGrammar.SkipLws(text, i + 1);
                 int valueStart = i;
                 if (i < text.Length && text[i] == '"')
                 {
-                    if (!UriSyntax.TryScanQuotedString(text, i, out i, out reason))
+                    if (!SipGrammar.TryReadQuotedString(text, i, out i, out reason))
                     {
                         return false;
                     }
@@ -278,7 +274,7 @@ public sealed class SipParameters
                 }
 
                 value = new string(text[valueStart..i]);
-                i = UriSyntax.SkipLws(text, i);
+                i = SipGrammar.SkipLws(text, i);
             }
 
             Add(Name(name), value);
@@ -377,7 +373,7 @@ public sealed class SipParameters
     }
 
     // gen-value = token / host / quoted-string: a host adds ':' and the brackets of an IPv6 reference.
-    private static bool IsHeaderValueChar(char c) => UriSyntax.Is(c, UriSyntax.Token) || c is ':' or '[' or ']';
+    private static bool IsHeaderValueChar(char c) => SipGrammar.IsTokenChar(c) || c is ':' or '[' or ']';
 
     private static string Name(ReadOnlySpan<char> name)
     {
@@ -436,7 +432,7 @@ public sealed class SipParameters
 
         return _syntax switch
         {
-            SipParameterSyntax.Header => UriSyntax.IsToken(name),
+            SipParameterSyntax.Header => SipGrammar.IsToken(name),
             SipParameterSyntax.TelParameter => IsTelName(name),
             _ => true,
         };
@@ -462,8 +458,7 @@ public sealed class SipParameters
             case SipParameterSyntax.Header:
                 if (value.Length > 0 && value[0] == '"')
                 {
-                    return UriSyntax.TryScanQuotedString(value, 0, out int end, out _) && end == value.Length
-                        && value.AsSpan().IndexOfAny('\r', '\n') < 0;
+                    return SipGrammar.IsQuotedString(value) && SipGrammar.IsQuotable(value);
                 }
 
                 if (value.Length == 0)

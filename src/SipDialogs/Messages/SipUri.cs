@@ -50,7 +50,7 @@ public sealed class SipUri : AddrSpec
             throw new ArgumentException("The user part of a SIP URI cannot be empty.", nameof(user));
         }
 
-        if (!UriSyntax.TryClassifyHost(host, out SipHostKind kind))
+        if (!SipGrammar.TryClassifyHost(host, out SipHostKind kind))
         {
             throw new ArgumentException($"'{host}' is not a valid host.", nameof(host));
         }
@@ -160,10 +160,7 @@ public sealed class SipUri : AddrSpec
     /// <exception cref="ArgumentOutOfRangeException">Set outside 0–255.</exception>
     public int? Ttl
     {
-        get => _parameters?["ttl"] is { } text
-            && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int ttl) && ttl <= 255
-                ? ttl
-                : null;
+        get => _parameters?["ttl"] is { } text && SipGrammar.TryParseTtl(text, out int ttl, out _) ? ttl : null;
         set
         {
             if (value is < 0 or > 255)
@@ -215,7 +212,9 @@ public sealed class SipUri : AddrSpec
             return false;
         }
 
-        if (!UriSyntax.TryScanUriCharacters(text, out reason))
+        // First the characters no part of a URI may hold and malformed escapes, so that every later check only
+        // has to decide what is out of place.
+        if (!UriSyntax.TryValidateEscaped(text, UriSyntax.UriChars, SipRejectReason.InvalidCharacter, out reason))
         {
             return false;
         }
@@ -276,7 +275,7 @@ public sealed class SipUri : AddrSpec
         }
 
         ReadOnlySpan<char> hostText = text[..hostEnd];
-        if (!UriSyntax.TryClassifyHost(hostText, out SipHostKind kind))
+        if (!SipGrammar.TryClassifyHost(hostText, out SipHostKind kind))
         {
             reason = SipRejectReason.InvalidHost;
             return false;
@@ -288,7 +287,7 @@ public sealed class SipUri : AddrSpec
         {
             int end = text[(i + 1)..].IndexOfAny(';', '?');
             ReadOnlySpan<char> portText = end < 0 ? text[(i + 1)..] : text.Slice(i + 1, end);
-            if (!TryParsePort(portText, out int value))
+            if (!SipGrammar.TryParsePort(portText, out int value))
             {
                 reason = SipRejectReason.InvalidPort;
                 return false;
@@ -336,32 +335,6 @@ public sealed class SipUri : AddrSpec
         return true;
     }
 
-    private static bool TryParsePort(ReadOnlySpan<char> text, out int port)
-    {
-        // port = 1*DIGIT, limited to what fits in 16 bits.
-        port = 0;
-        if (text.IsEmpty)
-        {
-            return false;
-        }
-
-        foreach (char c in text)
-        {
-            if (!char.IsAsciiDigit(c))
-            {
-                return false;
-            }
-
-            port = (port * 10) + (c - '0');
-            if (port > 65535)
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
     private static bool HasValidKnownParameters(SipParameters parameters)
     {
         // RFC 3261 §25.1: transport-param, user-param and method-param take a token, ttl-param 1*3DIGIT
@@ -371,15 +344,14 @@ public sealed class SipUri : AddrSpec
             SipParameter p = parameters[i];
             if (p.Name.Equals("ttl", StringComparison.OrdinalIgnoreCase))
             {
-                if (p.Value is not { Length: >= 1 and <= 3 } ttl
-                    || !int.TryParse(ttl, NumberStyles.None, CultureInfo.InvariantCulture, out int value) || value > 255)
+                if (!SipGrammar.TryParseTtl(p.Value, out _, out _))
                 {
                     return false;
                 }
             }
             else if (p.Name.Equals("maddr", StringComparison.OrdinalIgnoreCase))
             {
-                if (p.Value is null || !UriSyntax.TryClassifyHost(p.Value, out _))
+                if (p.Value is null || !SipGrammar.TryClassifyHost(p.Value, out _))
                 {
                     return false;
                 }
@@ -388,7 +360,7 @@ public sealed class SipUri : AddrSpec
                 || p.Name.Equals("user", StringComparison.OrdinalIgnoreCase)
                 || p.Name.Equals("method", StringComparison.OrdinalIgnoreCase))
             {
-                if (p.Value is null || !UriSyntax.IsToken(p.Value))
+                if (p.Value is null || !SipGrammar.IsToken(p.Value))
                 {
                     return false;
                 }

@@ -171,7 +171,7 @@ public sealed class TelUri : AddrSpec
 
     // descriptor = domainname / global-number-digits (RFC 3966 §3)
     private static bool IsDescriptor(string value) =>
-        value.Length > 0 && (value[0] == '+' ? IsPhoneDigits(value.AsSpan(1)) : UriSyntax.IsHostname(value));
+        value.Length > 0 && (value[0] == '+' ? IsPhoneDigits(value.AsSpan(1)) : SipGrammar.IsHostname(value));
 
     /// <summary>
     /// Compares by RFC 3966 §4: both global or both local; numbers equal once visual separators are removed;

@@ -1,14 +1,13 @@
 using System.Buffers;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Unicode;
 
 namespace SipDialogs.Messages;
 
 /// <summary>
-/// Character classes and small scanners shared by the URI and address parsers (RFC 3261 §25.1,
-/// RFC 3966 §3). Every member works on spans and reports failure instead of throwing.
+/// The character classes of URIs and their <c>%HH</c> escapes (RFC 3261 §19.1.1, §19.1.2, §25.1; RFC 3966 §3), and
+/// the hashes URI comparison uses (RFC 3261 §19.1.4). Tokens, white space, quoted strings and hosts are
+/// <see cref="SipGrammar"/>'s. Every member works on spans and reports failure instead of throwing.
 /// </summary>
 internal static class UriSyntax
 {
@@ -27,14 +26,11 @@ internal static class UriSyntax
     /// <summary>RFC 3261 §25.1 <c>hnv-unreserved</c>: [ ] / ? : + $.</summary>
     internal const ushort HeaderExtra = 16;
 
-    /// <summary>RFC 3261 §25.1 <c>token</c> characters.</summary>
-    internal const ushort Token = 32;
-
     /// <summary>RFC 3261 §25.1 <c>reserved</c>: ; / ? : @ &amp; = + $ ,.</summary>
-    internal const ushort Reserved = 64;
+    internal const ushort Reserved = 32;
 
     /// <summary>Characters no URI may carry unescaped (controls, space, and the RFC 2396 "delims"/"unwise" sets).</summary>
-    internal const ushort Forbidden = 128;
+    internal const ushort Forbidden = 64;
 
     /// <summary>The characters of a SIP user part (RFC 3261 §25.1 <c>user</c>, escapes aside).</summary>
     internal const ushort UserChars = Unreserved | UserExtra;
@@ -48,7 +44,10 @@ internal static class UriSyntax
     /// <summary>RFC 3261 §25.1 <c>hname</c>/<c>hvalue</c> characters, escapes aside.</summary>
     internal const ushort HeaderChars = Unreserved | HeaderExtra;
 
-    /// <summary>RFC 2396 <c>uric</c> (plus the RFC 2732 brackets), escapes aside.</summary>
+    /// <summary>
+    /// RFC 2396 <c>uric</c> (plus the RFC 2732 brackets), escapes aside: every ASCII character that is not
+    /// <see cref="Forbidden"/>, but '%'.
+    /// </summary>
     internal const ushort UriChars = Unreserved | Reserved | ParamExtra;
 
     private static readonly ushort[] _classes = BuildClasses();
@@ -64,7 +63,7 @@ internal static class UriSyntax
             }
             else if (char.IsAsciiLetterOrDigit((char)c))
             {
-                table[c] |= Unreserved | Token;
+                table[c] |= Unreserved;
             }
         }
 
@@ -73,7 +72,6 @@ internal static class UriSyntax
         Mark(table, "&=+$,", PasswordExtra);
         Mark(table, "[]/:&+$", ParamExtra);
         Mark(table, "[]/?:+$", HeaderExtra);
-        Mark(table, "-.!%*_+`'~", Token);
         Mark(table, ";/?:@&=+$,", Reserved);
         Mark(table, "\"<>\\^`{|}#", Forbidden);
         return table;
@@ -92,39 +90,6 @@ internal static class UriSyntax
 
     /// <summary>True for characters that may never appear unescaped in a URI (non-ASCII included).</summary>
     internal static bool IsForbidden(char c) => c >= 128 || (_classes[c] & Forbidden) != 0;
-
-    /// <summary>True for the characters of RFC 3261 linear white space once unfolded: SP, HTAB, CR, LF.</summary>
-    internal static bool IsLws(char c) => c is ' ' or '\t' or '\r' or '\n';
-
-    /// <summary>True when the whole span is an RFC 3261 §25.1 <c>token</c>.</summary>
-    internal static bool IsToken(ReadOnlySpan<char> text)
-    {
-        if (text.IsEmpty)
-        {
-            return false;
-        }
-
-        foreach (char c in text)
-        {
-            if (!Is(c, Token))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    /// <summary>Returns the index of the first non-LWS character at or after <paramref name="index"/>.</summary>
-    internal static int SkipLws(ReadOnlySpan<char> text, int index)
-    {
-        while (index < text.Length && IsLws(text[index]))
-        {
-            index++;
-        }
-
-        return index;
-    }
 
     /// <summary>
     /// Checks that every character of <paramref name="text"/> is in <paramref name="allowed"/> or part of a
@@ -151,36 +116,6 @@ internal static class UriSyntax
             else if (!Is(c, allowed))
             {
                 reason = IsForbidden(c) ? SipRejectReason.InvalidCharacter : otherwise;
-                return false;
-            }
-        }
-
-        reason = default;
-        return true;
-    }
-
-    /// <summary>
-    /// Scans a URI for characters no part of it may hold and for malformed escapes, so that every later
-    /// check only has to decide what is out of place.
-    /// </summary>
-    internal static bool TryScanUriCharacters(ReadOnlySpan<char> text, out SipRejectReason reason)
-    {
-        for (int i = 0; i < text.Length; i++)
-        {
-            char c = text[i];
-            if (c == '%')
-            {
-                if (i + 2 >= text.Length || !char.IsAsciiHexDigit(text[i + 1]) || !char.IsAsciiHexDigit(text[i + 2]))
-                {
-                    reason = SipRejectReason.InvalidEscape;
-                    return false;
-                }
-
-                i += 2;
-            }
-            else if (IsForbidden(c))
-            {
-                reason = SipRejectReason.InvalidCharacter;
                 return false;
             }
         }
@@ -291,261 +226,6 @@ internal static class UriSyntax
     }
 
     private static char HexDigit(int value) => (char)(value < 10 ? '0' + value : 'A' + value - 10);
-
-    /// <summary>
-    /// Validates an RFC 3261 §25.1 <c>host</c>: a hostname, an IPv4 dotted quad, or an IPv6 reference in
-    /// brackets (RFC 5954 §4.1), returning its kind.
-    /// </summary>
-    internal static bool TryClassifyHost(ReadOnlySpan<char> host, out SipHostKind kind)
-    {
-        kind = SipHostKind.Name;
-        if (host.IsEmpty)
-        {
-            return false;
-        }
-
-        if (host[0] == '[')
-        {
-            kind = SipHostKind.IPv6;
-            return host.Length > 2 && host[^1] == ']' && IsIPv6Address(host[1..^1]);
-        }
-
-        if (IsIPv4Address(host))
-        {
-            kind = SipHostKind.IPv4;
-            return true;
-        }
-
-        return IsHostname(host);
-    }
-
-    private static bool IsIPv6Address(ReadOnlySpan<char> text)
-    {
-        // Only hex digits, colons and the dots of an embedded IPv4 tail: this keeps zone ids and anything
-        // else the platform parser would tolerate out of SIP URIs.
-        foreach (char c in text)
-        {
-            if (!char.IsAsciiHexDigit(c) && c != ':' && c != '.')
-            {
-                return false;
-            }
-        }
-
-        return IPAddress.TryParse(text, out IPAddress? address) && address.AddressFamily == AddressFamily.InterNetworkV6;
-    }
-
-    /// <summary>RFC 3261 §25.1 <c>IPv4address</c> with each part at most 255.</summary>
-    internal static bool IsIPv4Address(ReadOnlySpan<char> text)
-    {
-        int parts = 0;
-        int i = 0;
-        while (true)
-        {
-            int value = 0;
-            int digits = 0;
-            while (i < text.Length && char.IsAsciiDigit(text[i]))
-            {
-                value = (value * 10) + (text[i] - '0');
-                digits++;
-                i++;
-                if (digits > 3)
-                {
-                    return false;
-                }
-            }
-
-            if (digits == 0 || value > 255)
-            {
-                return false;
-            }
-
-            parts++;
-            if (i == text.Length)
-            {
-                return parts == 4;
-            }
-
-            if (text[i] != '.' || parts == 4)
-            {
-                return false;
-            }
-
-            i++;
-        }
-    }
-
-    /// <summary>RFC 3261 §25.1 <c>hostname</c>: labels of alphanumerics and inner hyphens, the last starting with a letter.</summary>
-    internal static bool IsHostname(ReadOnlySpan<char> text)
-    {
-        if (text.IsEmpty)
-        {
-            return false;
-        }
-
-        if (text[^1] == '.')
-        {
-            text = text[..^1];
-            if (text.IsEmpty)
-            {
-                return false;
-            }
-        }
-
-        int labelStart = 0;
-        for (int i = 0; i <= text.Length; i++)
-        {
-            if (i < text.Length && text[i] != '.')
-            {
-                char c = text[i];
-                if (!char.IsAsciiLetterOrDigit(c) && c != '-')
-                {
-                    return false;
-                }
-
-                continue;
-            }
-
-            ReadOnlySpan<char> label = text[labelStart..i];
-            if (label.IsEmpty || label[0] == '-' || label[^1] == '-')
-            {
-                return false;
-            }
-
-            if (i == text.Length && !char.IsAsciiLetter(label[0]))
-            {
-                // toplabel = ALPHA / ALPHA *( alphanum / "-" ) alphanum
-                return false;
-            }
-
-            labelStart = i + 1;
-        }
-
-        return true;
-    }
-
-    /// <summary>
-    /// Scans an RFC 3261 §25.1 <c>quoted-string</c> whose opening quote is at <paramref name="start"/>; on
-    /// success <paramref name="end"/> is the index just past the closing quote.
-    /// </summary>
-    internal static bool TryScanQuotedString(
-        ReadOnlySpan<char> text, int start, out int end, out SipRejectReason reason)
-    {
-        int i = start + 1;
-        while (i < text.Length)
-        {
-            char c = text[i];
-            if (c == '"')
-            {
-                end = i + 1;
-                reason = default;
-                return true;
-            }
-
-            if (c == '\\')
-            {
-                // quoted-pair = "\" (%x00-09 / %x0B-0C / %x0E-7F)
-                if (i + 1 >= text.Length)
-                {
-                    break;
-                }
-
-                if (text[i + 1] is '\r' or '\n')
-                {
-                    end = i;
-                    reason = SipRejectReason.InvalidCharacter;
-                    return false;
-                }
-
-                i += 2;
-                continue;
-            }
-
-            if ((c < 0x20 && c is not '\t' and not '\r' and not '\n') || c == 0x7F)
-            {
-                end = i;
-                reason = SipRejectReason.InvalidCharacter;
-                return false;
-            }
-
-            i++;
-        }
-
-        end = text.Length;
-        reason = SipRejectReason.UnterminatedQuotedString;
-        return false;
-    }
-
-    /// <summary>
-    /// The content of a scanned quoted string (quotes excluded) with quoted-pairs resolved and line folds
-    /// dropped, so the result never holds CR or LF.
-    /// </summary>
-    internal static string Unquote(ReadOnlySpan<char> inner)
-    {
-        if (inner.IndexOfAny('\\', '\r', '\n') < 0)
-        {
-            return new string(inner);
-        }
-
-        var sb = new StringBuilder(inner.Length);
-        for (int i = 0; i < inner.Length; i++)
-        {
-            char c = inner[i];
-            if (c == '\\' && i + 1 < inner.Length)
-            {
-                sb.Append(inner[++i]);
-            }
-            else if (c is not '\r' and not '\n')
-            {
-                sb.Append(c);
-            }
-        }
-
-        return sb.ToString();
-    }
-
-    /// <summary>Appends <paramref name="value"/> as a quoted-string, backslash-escaping quotes, backslashes and controls.</summary>
-    internal static void AppendQuoted(StringBuilder sb, string value)
-    {
-        sb.Append('"');
-        foreach (char c in value)
-        {
-            if (c is '"' or '\\' || (c < 0x20 && c != '\t') || c == 0x7F)
-            {
-                sb.Append('\\');
-            }
-
-            sb.Append(c);
-        }
-
-        sb.Append('"');
-    }
-
-    /// <summary>True when <paramref name="value"/> is a sequence of tokens separated by single spaces.</summary>
-    internal static bool IsTokenSequence(string value)
-    {
-        if (value.Length == 0 || value[0] == ' ' || value[^1] == ' ')
-        {
-            return false;
-        }
-
-        for (int i = 0; i < value.Length; i++)
-        {
-            char c = value[i];
-            if (c == ' ')
-            {
-                if (value[i - 1] == ' ')
-                {
-                    return false;
-                }
-            }
-            else if (!Is(c, Token))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
 
     /// <summary>The hash of a string compared ordinally ignoring case; null hashes as empty.</summary>
     internal static int HashIgnoreCase(string? value) =>

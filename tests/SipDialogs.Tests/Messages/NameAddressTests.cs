@@ -256,4 +256,25 @@ public class NameAddressTests
             Assert.True(parsed || Enum.IsDefined(reason), prefix);
         }
     }
+
+    [Fact]
+    public void ParsesALineFoldInsideAQuotedDisplayName()
+    {
+        NameAddress address = Parse("\"Alice\r\n Smith\" <sip:alice@atlanta.com>");
+
+        Assert.Equal("Alice Smith", address.DisplayName);
+    }
+
+    [Theory]
+    [InlineData("<sip:alice@atlanta.com>\n;tag=1")]
+    [InlineData("<sip:alice@atlanta.com>\r\n;tag=1")]
+    [InlineData("Alice\rSmith <sip:alice@atlanta.com>")]
+    [InlineData("<sip:alice@atlanta.com>;tag=1\r\n")]
+    public void RefusesALineBreakThatIsNotAFold(string text)
+    {
+        // RFC 3261 §25.1: LWS = [*WSP CRLF] 1*WSP; a CR or LF outside a fold is no white space.
+        Assert.False(NameAddress.TryParse(text, out _, out SipRejectReason reason));
+
+        Assert.Equal(SipRejectReason.InvalidCharacter, reason);
+    }
 }

@@ -191,4 +191,97 @@ public class SipGrammarTests
     {
         Assert.Equal(expected, SipGrammar.IsToken68(value));
     }
+
+    [Theory]
+    [InlineData("::ffff:0.0.0.0", true)]
+    [InlineData("::ffff:10.0.100.255", true)]
+    [InlineData("::ffff:01.2.3.4", false)]
+    [InlineData("::001.2.3.4", false)]
+    [InlineData("1:2:3:4:5:6:1.2.3.00", false)]
+    public void RefusesLeadingZerosInTheIPv4PartOfAnIPv6Address(string value, bool expected)
+    {
+        // RFC 5954 §4.1: the IPv4 tail of an IPv6 address is four dec-octets, unlike a bare IPv4address.
+        Assert.Equal(expected, SipGrammar.IsIPv6Address(value));
+    }
+
+    [Fact]
+    public void QuotedStringMayHoldALineFold()
+    {
+        const string quoted = "\"a\r\n b\"";
+
+        Assert.True(SipGrammar.TryReadQuotedString(quoted, 0, out int end, out _));
+        Assert.Equal(quoted.Length, end);
+        Assert.Equal("a b", SipGrammar.Unquote(quoted));
+    }
+
+    [Theory]
+    [InlineData("\"a\r\nb\"")]
+    [InlineData("\"a\rb\"")]
+    [InlineData("\"a\r\n\"")]
+    [InlineData("\"\\\u00e9\"")]
+    public void RefusesLineBreaksOutsideAFoldAndQuotedPairsBeyondAscii(string value)
+    {
+        Assert.False(SipGrammar.TryReadQuotedString(value, 0, out _, out SipRejectReason reason));
+
+        Assert.Equal(SipRejectReason.InvalidCharacter, reason);
+    }
+
+    [Theory]
+    [InlineData(" \t x", 3)]
+    [InlineData(" \r\n x", 4)]
+    [InlineData("\r\n\t\r\n x", 6)]
+    [InlineData(" \r\nx", 1)]
+    [InlineData("\nx", 0)]
+    [InlineData("\rx", 0)]
+    [InlineData("x", 0)]
+    public void SkipsLinearWhiteSpaceButNotABareLineBreak(string text, int expected)
+    {
+        Assert.Equal(expected, SipGrammar.SkipLws(text, 0));
+    }
+
+    [Theory]
+    [InlineData(" \r\n a b \r\n ", "a b")]
+    [InlineData("a\r\n", "a\r\n")]
+    [InlineData("\t", "")]
+    public void TrimsLinearWhiteSpace(string text, string expected)
+    {
+        Assert.Equal(expected, SipGrammar.TrimLws(text).ToString());
+    }
+
+    [Theory]
+    [InlineData("0", 0)]
+    [InlineData("255", 255)]
+    [InlineData("016", 16)]
+    public void ParsesTtlOfOneToThreeDigits(string value, int expected)
+    {
+        Assert.True(SipGrammar.TryParseTtl(value, out int ttl, out _));
+
+        Assert.Equal(expected, ttl);
+    }
+
+    [Theory]
+    [InlineData("256", SipRejectReason.ValueOutOfRange)]
+    [InlineData("0016", SipRejectReason.MalformedParameter)]
+    [InlineData("", SipRejectReason.MalformedParameter)]
+    [InlineData("1a", SipRejectReason.MalformedParameter)]
+    public void RefusesTtlOutOfRangeOrMalformed(string value, SipRejectReason expected)
+    {
+        Assert.False(SipGrammar.TryParseTtl(value, out _, out SipRejectReason reason));
+
+        Assert.Equal(expected, reason);
+    }
+
+    [Theory]
+    [InlineData("Alice", true)]
+    [InlineData("Alice Smith", true)]
+    [InlineData("Alice  Smith", false)]
+    [InlineData(" Alice", false)]
+    [InlineData("Alice ", false)]
+    [InlineData("A. O'Neil", true)]
+    [InlineData("Alice, Smith", false)]
+    [InlineData("", false)]
+    public void RecognizesSingleSpacedTokenSequences(string value, bool expected)
+    {
+        Assert.Equal(expected, SipGrammar.IsTokenSequence(value));
+    }
 }

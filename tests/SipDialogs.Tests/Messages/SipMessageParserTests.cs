@@ -288,4 +288,26 @@ public class SipMessageParserTests
         Assert.Equal("z9hG4bK776asdhds", Encoding.ASCII.GetString(answer.TopViaBranch));
         Assert.Equal(request.CallId, answer.CallId);
     }
+
+    [Fact]
+    public void ParsingAnInviteAndReadingItsHotPathFieldsAllocatesOnlyTheMessage()
+    {
+        byte[] bytes = Encoding.UTF8.GetBytes(Invite);
+        int Read()
+        {
+            Assert.True(SipMessageParser.TryParse(bytes, out SipMessage? message, out _));
+            return message!.CallIdBytes.Length + (int)message.CSeqNumber + message.TopViaBranch.Length + message.FromTag.Length + message.ToTag.Length;
+        }
+
+        Read(); // Warm up: static tables, JIT.
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Read();
+        long parse = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        before = GC.GetAllocatedBytesForCurrentThread();
+        GC.KeepAlive(new SipRequest(bytes, SipMethods.Invite, 0, 1));
+        long oneObject = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(oneObject, parse);
+    }
 }

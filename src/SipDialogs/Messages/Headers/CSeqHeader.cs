@@ -56,7 +56,7 @@ public readonly record struct CSeqHeader(uint Number, string Method)
             return false;
         }
 
-        result = new CSeqHeader((uint)number, SipGrammar.InternMethod(method));
+        result = new CSeqHeader((uint)number, SipMethods.Intern(method));
         return true;
     }
 

@@ -73,7 +73,7 @@ public sealed class RAckHeader
             return false;
         }
 
-        result = new RAckHeader((uint)response, (uint)cseq, SipGrammar.InternMethod(method));
+        result = new RAckHeader((uint)response, (uint)cseq, SipMethods.Intern(method));
         return true;
     }
 

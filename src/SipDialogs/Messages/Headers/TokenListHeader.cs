@@ -43,7 +43,7 @@ public static class TokenListHeader
                     return false;
                 }
 
-                into.Add(SipGrammar.InternMethod(element));
+                into.Add(SipMethods.Intern(element));
             }
 
             if (comma < 0)

@@ -104,7 +104,7 @@ public sealed class ViaHeader
         set => SetOrRemove("branch", value, SipGrammar.IsToken(value));
     }
 
-    /// <summary>Whether <see cref="Branch"/> starts with the RFC 3261 magic cookie (see <see cref="IsRfc3261Branch"/>).</summary>
+    /// <summary>Whether <see cref="Branch"/> is an RFC 3261 branch: the magic cookie and more (see <see cref="IsRfc3261Branch"/>).</summary>
     public bool HasRfc3261Branch => IsRfc3261Branch(Branch);
 
     /// <summary>
@@ -176,7 +176,7 @@ public sealed class ViaHeader
     /// <exception cref="ArgumentOutOfRangeException">On set, when outside 0–255.</exception>
     public int? Ttl
     {
-        get => TryParseTtl(Parameters["ttl"], out int ttl, out _) ? ttl : null;
+        get => SipGrammar.TryParseTtl(Parameters["ttl"], out int ttl, out _) ? ttl : null;
         set
         {
             if (value is < 0 or > 255)
@@ -196,14 +196,17 @@ public sealed class ViaHeader
     }
 
     /// <summary>
-    /// Whether <paramref name="branch"/> begins with the magic cookie <c>z9hG4bK</c>
-    /// (<see cref="SipIds.BranchMagicCookie"/>), which marks a branch made by an RFC 3261 element and so unique
-    /// enough to match transactions by (RFC 3261 §8.1.1.7, §17.2.3).
+    /// Whether <paramref name="branch"/> is the magic cookie <c>z9hG4bK</c> (<see cref="SipIds.BranchMagicCookie"/>)
+    /// followed by at least one character, which marks a branch made by an RFC 3261 element and so unique enough
+    /// to match transactions by (RFC 3261 §8.1.1.7, §17.2.3). The bare cookie is not: it identifies nothing, and
+    /// every request that carries it would match one transaction (RFC 4475 §3.2.1).
     /// </summary>
     /// <param name="branch">The branch parameter, or <see langword="null"/>.</param>
-    /// <returns>Whether the branch carries the cookie.</returns>
+    /// <returns>Whether the branch is the cookie and more.</returns>
     public static bool IsRfc3261Branch([NotNullWhen(true)] string? branch) =>
-        branch is not null && branch.StartsWith(SipIds.BranchMagicCookie, StringComparison.Ordinal);
+        branch is not null
+        && branch.Length > SipIds.BranchMagicCookie.Length
+        && branch.StartsWith(SipIds.BranchMagicCookie, StringComparison.Ordinal);
 
     /// <summary>
     /// Parses one <c>via-parm</c> (RFC 3261 §25.1): <c>sent-protocol LWS sent-by *(SEMI via-params)</c>, where
@@ -381,7 +384,7 @@ public sealed class ViaHeader
         }
 
         // via-ttl = "ttl" EQUAL ttl, ttl = 1*3DIGIT ; 0 to 255
-        if (parameters.TryGetValue("ttl", out string? ttl) && !TryParseTtl(ttl, out _, out reason))
+        if (parameters.TryGetValue("ttl", out string? ttl) && !SipGrammar.TryParseTtl(ttl, out _, out reason))
         {
             return false;
         }
@@ -396,13 +399,6 @@ public sealed class ViaHeader
 
         reason = default;
         return true;
-    }
-
-    private static bool TryParseTtl(string? value, out int ttl, out SipRejectReason reason)
-    {
-        bool ok = SipGrammar.TryParseDigits(value, 255, SipRejectReason.MalformedParameter, out ulong parsed, out reason);
-        ttl = (int)parsed;
-        return ok;
     }
 
     private static bool IsReceivedAddress([NotNullWhen(true)] string? value) =>

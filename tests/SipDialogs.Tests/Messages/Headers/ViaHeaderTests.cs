@@ -171,7 +171,8 @@ public class ViaHeaderTests
 
     [Theory]
     [InlineData("z9hG4bK776asdhds", true)]
-    [InlineData("z9hG4bK", true)]
+    [InlineData("z9hG4bK1", true)]
+    [InlineData("z9hG4bK", false)]
     [InlineData("Z9HG4BK776asdhds", false)]
     [InlineData("776asdhds", false)]
     [InlineData("", false)]
@@ -179,6 +180,16 @@ public class ViaHeaderTests
     public void RecognizesTheMagicCookie(string? branch, bool expected)
     {
         Assert.Equal(expected, ViaHeader.IsRfc3261Branch(branch));
+    }
+
+    [Fact]
+    public void BareMagicCookieIsNotAnRfc3261Branch()
+    {
+        // RFC 3261 §8.1.1.7: the branch must be unique, and the cookie alone identifies nothing (RFC 4475 §3.2.1).
+        ViaHeader via = Parse("SIP/2.0/UDP h.example.com;branch=z9hG4bK");
+
+        Assert.Equal(SipIds.BranchMagicCookie, via.Branch);
+        Assert.False(via.HasRfc3261Branch);
     }
 
     [Theory]
@@ -215,6 +226,7 @@ public class ViaHeaderTests
     [InlineData("SIP/2.0/UDP host.example.com;ttl=256", SipRejectReason.ValueOutOfRange)]
     [InlineData("SIP/2.0/UDP host.example.com;ttl=1000", SipRejectReason.ValueOutOfRange)]
     [InlineData("SIP/2.0/UDP host.example.com;ttl=ten", SipRejectReason.MalformedParameter)]
+    [InlineData("SIP/2.0/UDP host.example.com;ttl=0016", SipRejectReason.MalformedParameter)]
     [InlineData("SIP/2.0/UDP host.example.com;ttl", SipRejectReason.MalformedParameter)]
     [InlineData("SIP/2.0/UDP host.example.com;rport=65536", SipRejectReason.InvalidPort)]
     [InlineData("SIP/2.0/UDP host.example.com;rport=abc", SipRejectReason.InvalidPort)]

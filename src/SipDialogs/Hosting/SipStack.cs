@@ -1,0 +1,227 @@
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using SipDialogs.Messages;
+using SipDialogs.Runtime;
+using SipDialogs.Transactions;
+using SipDialogs.Transport;
+
+namespace SipDialogs.Hosting;
+
+/// <summary>
+/// A running SIP stack: transports (RFC 3261 §18), shards that own everything of a Call-ID, and the transaction
+/// layer (§17) on them, delivering new requests to an <see cref="ISipRequestHandler"/>. Safe to call from any
+/// thread; <see cref="DisposeAsync"/> is idempotent and leaves no socket, loop or timer behind.
+/// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1711:Identifiers should not have incorrect suffix", Justification = "A SIP stack is the protocol's own term (RFC 3261 §5); it is no collection.")]
+public sealed class SipStack : IAsyncDisposable, ISipMessageSink, ITransactionUser
+{
+    private readonly SipStackOptions _options;
+    private readonly ISipRequestHandler _handler;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ILogger _logger;
+    private readonly ShardSet _shards;
+    private readonly TransactionLayer _transactions;
+    private readonly SipTransportLayer _transport;
+    private readonly X509Certificate2? _certificate;
+    private readonly TaskCompletionSource _disposed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _disposing;
+    private long _handlerFaults;
+    private long _strayResponses;
+
+    /// <summary>Creates the stack; nothing listens until <see cref="StartAsync"/>.</summary>
+    /// <param name="options">The configuration; validated here.</param>
+    /// <param name="handler">Receives new requests; a <see cref="UasCore"/> when null.</param>
+    /// <param name="loggerFactory">Where logs go; none when null.</param>
+    /// <param name="timeProvider">The clock of every timer (tests advance a fake one); the system clock when null.</param>
+    /// <param name="remoteCertificateValidation">Validates TLS peers' certificates; the system's rules when null.</param>
+    /// <exception cref="InvalidOperationException">An option is invalid; the message names it.</exception>
+    public SipStack(
+        SipStackOptions options,
+        ISipRequestHandler? handler = null,
+        ILoggerFactory? loggerFactory = null,
+        TimeProvider? timeProvider = null,
+        System.Net.Security.RemoteCertificateValidationCallback? remoteCertificateValidation = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _options = options;
+        _handler = handler ?? new UasCore();
+        _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
+        _logger = _loggerFactory.CreateLogger<SipStack>();
+        _certificate = string.IsNullOrEmpty(options.TlsCertificatePath)
+            ? null
+            : X509CertificateLoader.LoadPkcs12FromFile(options.TlsCertificatePath, options.TlsCertificatePassword);
+        _shards = new ShardSet(options.Shards, timeProvider, _loggerFactory);
+        _transport = new SipTransportLayer(
+            options.GetListenEndPoints(), options.Limits, this, _loggerFactory, timeProvider, _certificate, remoteCertificateValidation);
+        _transactions = new TransactionLayer(_shards, _transport, this, options.Timers, _loggerFactory);
+    }
+
+    /// <summary>The end points actually listened on (ports resolved when 0 was asked for).</summary>
+    public IReadOnlyList<SipEndPoint> LocalEndPoints
+    {
+        get
+        {
+            var result = new List<SipEndPoint>(3);
+            foreach (SipTransportProtocol protocol in (ReadOnlySpan<SipTransportProtocol>)[SipTransportProtocol.Udp, SipTransportProtocol.Tcp, SipTransportProtocol.Tls])
+            {
+                if (_transport.GetLocalEndPoint(protocol) is SipEndPoint endPoint)
+                {
+                    result.Add(endPoint);
+                }
+            }
+
+            return result;
+        }
+    }
+
+    /// <summary>Live transactions over all shards (the leak figure reads it).</summary>
+    public int TransactionCount => _transactions.TransactionCount;
+
+    /// <summary>Live timers over all shards.</summary>
+    public int TimerCount => _shards.TimerCount;
+
+    /// <summary>How many times a request handler threw.</summary>
+    public long HandlerFaults => Volatile.Read(ref _handlerFaults) + _shards.HandlerFaults;
+
+    /// <summary>Responses that matched no transaction (RFC 3261 §18.1.2: dropped).</summary>
+    public long StrayResponses => Volatile.Read(ref _strayResponses) + _transactions.ResponsesWithoutTransaction;
+
+    /// <summary>Messages dropped because a shard's mailbox was full.</summary>
+    public long MessagesDropped => _shards.MessagesDropped;
+
+    internal SipTransportLayer Transport => _transport;
+
+    internal TransactionLayer Transactions => _transactions;
+
+    /// <summary>Binds the listen end points and starts receiving.</summary>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <returns>A task that completes when every end point listens.</returns>
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposing) != 0, this);
+        await _transport.StartAsync(cancellationToken).ConfigureAwait(false);
+        foreach (SipEndPoint endPoint in LocalEndPoints)
+        {
+            HostingLog.Listening(_logger, endPoint.ToString());
+        }
+    }
+
+    /// <summary>
+    /// Sends a request outside any dialog in a client transaction (RFC 3261 §17.1) and returns its final response.
+    /// The stack adds the top Via (sent-by, a fresh branch, rport; §8.1.1.7, §18.1.1, RFC 3581).
+    /// </summary>
+    /// <param name="request">The request without Via; it must carry To, From, Call-ID, CSeq, Max-Forwards.</param>
+    /// <param name="target">The next hop.</param>
+    /// <param name="cancellationToken">Ends the wait, not the transaction.</param>
+    /// <returns>The final response; a 408 made locally on timeout (§8.1.3.1) and 503 on transport failure (§8.1.3.1).</returns>
+    public async Task<SipResponse> SendRequestAsync(SipMessageBuilder request, SipEndPoint target, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposing) != 0, this);
+        RequestVia via = _transactions.CreateVia(target, 512);
+        request.InsertFirst(SipHeaderKind.Via, via.Value);
+        var message = (SipRequest)request.Build();
+        ClientTransaction transaction = await _transactions.StartRequestAsync(message, via.Target, cancellationToken).ConfigureAwait(false);
+        return await transaction.FinalResponse.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Waits until every shard has processed what was posted to it so far (tests use it).</summary>
+    /// <param name="cancellationToken">Ends the wait.</param>
+    /// <returns>A task that completes when the shards are idle.</returns>
+    public ValueTask WhenIdleAsync(CancellationToken cancellationToken = default) => _shards.WhenIdleAsync(cancellationToken);
+
+    /// <summary>Stops receiving, ends the shards and their timers, closes every socket. Idempotent and thread-safe.</summary>
+    /// <returns>A task that completes when nothing of the stack runs any more.</returns>
+    public ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposing, 1) != 0)
+        {
+            return new ValueTask(_disposed.Task);
+        }
+
+        return new ValueTask(DisposeCoreAsync());
+    }
+
+    void ISipMessageSink.OnMessage(InboundMessage message) => _transactions.OnMessage(message);
+
+    void ITransactionUser.OnRequest(ServerTransaction transaction)
+    {
+        var request = new SipServerRequest(transaction);
+        try
+        {
+            _handler.OnRequest(request);
+        }
+#pragma warning disable CA1031 // A handler's fault must never reach the shard loop: it is logged, counted, answered.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            Interlocked.Increment(ref _handlerFaults);
+            HostingLog.HandlerFault(_logger, transaction.Method, exception);
+            if (!request.HasFinalResponse)
+            {
+                request.Respond(500);
+            }
+        }
+    }
+
+    void ITransactionUser.OnAck(InboundMessage ack, ServerInviteTransaction? transaction)
+    {
+        // ACKs for 2xx belong to the dialog layer (RFC 3261 §13.3.1.4); without one there is nothing to do.
+    }
+
+    void ITransactionUser.OnCancel(ServerInviteTransaction invite, InboundMessage cancel)
+    {
+        var request = new SipServerRequest(invite);
+        try
+        {
+            _handler.OnCancel(request);
+        }
+#pragma warning disable CA1031 // As for OnRequest.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            Interlocked.Increment(ref _handlerFaults);
+            HostingLog.HandlerFault(_logger, SipMethods.Cancel, exception);
+            if (!request.HasFinalResponse)
+            {
+                request.Respond(487);
+            }
+        }
+    }
+
+    void ITransactionUser.OnResponse(ClientTransaction transaction, SipResponse response, InboundMessage received)
+    {
+        // The final response completes transaction.FinalResponse, which SendRequestAsync awaits.
+    }
+
+    void ITransactionUser.OnStrayResponse(InboundMessage response) => Interlocked.Increment(ref _strayResponses);
+
+    void ITransactionUser.OnTimeout(Transaction transaction) => HostingLog.TransactionTimeout(_logger, transaction.Method);
+
+    void ITransactionUser.OnTransportError(Transaction transaction, SipTransportException error) =>
+        HostingLog.TransportError(_logger, transaction.Method, error.Message);
+
+    void ITransactionUser.OnTerminated(Transaction transaction)
+    {
+    }
+
+    private async Task DisposeCoreAsync()
+    {
+        try
+        {
+            HostingLog.Stopping(_logger);
+            await _transport.DisposeAsync().ConfigureAwait(false);
+            await _shards.DisposeAsync().ConfigureAwait(false);
+            _certificate?.Dispose();
+            HostingLog.Stopped(_logger);
+            _disposed.TrySetResult();
+        }
+        catch (Exception exception)
+        {
+            _disposed.TrySetException(exception);
+            throw;
+        }
+    }
+}

@@ -1,0 +1,82 @@
+using SipDialogs.Runtime;
+using SipDialogs.Transport;
+
+namespace SipDialogs.Hosting;
+
+/// <summary>
+/// Everything a <see cref="SipStack"/> is configured with, bound from configuration (section <c>SipDialogs</c>)
+/// through <c>IOptions&lt;SipStackOptions&gt;</c>. <see cref="Validate"/> refuses bad values at startup with a
+/// message that names them.
+/// </summary>
+public sealed class SipStackOptions
+{
+    /// <summary>The configuration section the server binds.</summary>
+    public const string SectionName = "SipDialogs";
+
+    /// <summary>
+    /// Where to listen: <c>udp:127.0.0.1:5060</c>, <c>tcp:[::1]:5060</c>, <c>tls:0.0.0.0:5061</c>; port 0 takes
+    /// a free port. Default: UDP and TCP on 127.0.0.1:5060 (loopback, so a default start exposes nothing).
+    /// </summary>
+    public IList<string> Listen { get; } = [];
+
+    /// <summary>Size, count and time limits of transports and the parser.</summary>
+    public SipLimits Limits { get; set; } = new();
+
+    /// <summary>The RFC 3261 §17 timer values (T1, T2, T4...).</summary>
+    public SipTimerOptions Timers { get; set; } = new();
+
+    /// <summary>The shards: how many, their mailboxes, the timing wheel.</summary>
+    public ShardOptions Shards { get; set; } = new();
+
+    /// <summary>A PKCS#12 file with the TLS server certificate and key; required when listening on TLS.</summary>
+    public string? TlsCertificatePath { get; set; }
+
+    /// <summary>The password of <see cref="TlsCertificatePath"/>, if any.</summary>
+    public string? TlsCertificatePassword { get; set; }
+
+    /// <summary>The listen end points when <see cref="Listen"/> is empty.</summary>
+    public static IReadOnlyList<string> DefaultListen { get; } = ["udp:127.0.0.1:5060", "tcp:127.0.0.1:5060"];
+
+    /// <summary>The parsed listen end points (the defaults when none are configured).</summary>
+    /// <returns>The end points.</returns>
+    /// <exception cref="InvalidOperationException">An entry is not <c>transport:address:port</c>.</exception>
+    public IReadOnlyList<SipEndPoint> GetListenEndPoints()
+    {
+        IEnumerable<string> entries = Listen.Count > 0 ? Listen : DefaultListen;
+        var result = new List<SipEndPoint>();
+        foreach (string entry in entries)
+        {
+            if (!SipEndPoint.TryParse(entry, out SipEndPoint? endPoint))
+            {
+                throw new InvalidOperationException(
+                    $"Listen entry '{entry}' is not transport:address:port (e.g. udp:127.0.0.1:5060, tcp:[::1]:5060, tls:0.0.0.0:5061).");
+            }
+
+            result.Add(endPoint.Value);
+        }
+
+        return result;
+    }
+
+    /// <summary>Checks every option; call at startup.</summary>
+    /// <exception cref="InvalidOperationException">A value is out of range; the message names it.</exception>
+    public void Validate()
+    {
+        IReadOnlyList<SipEndPoint> endPoints = GetListenEndPoints();
+        Limits.Validate();
+        Timers.Validate();
+        Shards.Validate();
+        foreach (SipEndPoint endPoint in endPoints)
+        {
+            if (endPoint.Protocol == SipTransportProtocol.Tls && string.IsNullOrEmpty(TlsCertificatePath))
+            {
+                throw new InvalidOperationException($"Listening on {endPoint} needs {nameof(TlsCertificatePath)} (a PKCS#12 file).");
+            }
+        }
+
+        if (!string.IsNullOrEmpty(TlsCertificatePath) && !File.Exists(TlsCertificatePath))
+        {
+            throw new InvalidOperationException($"{nameof(TlsCertificatePath)} '{TlsCertificatePath}' does not exist.");
+        }
+    }
+}

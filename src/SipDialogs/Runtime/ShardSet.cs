@@ -1,0 +1,211 @@
+using System.Buffers;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using SipDialogs.Transport;
+
+namespace SipDialogs.Runtime;
+
+/// <summary>
+/// The shards of one stack and the rule that routes work to them: everything of one Call-ID goes to the shard
+/// chosen by a seeded hash of the Call-ID's bytes, so a call's transactions, dialogs and timers all live on one
+/// shard (Call-ID alone, not the tags: an early dialog and its forks never change shard when a tag arrives).
+/// </summary>
+/// <remarks>
+/// The hash is <see cref="HashCode"/>, which the runtime seeds randomly per process: a peer cannot choose Call-IDs
+/// that pile onto one shard, as it could against a fixed hash such as a polynomial string hash.
+/// </remarks>
+internal sealed class ShardSet : IAsyncDisposable
+{
+    private readonly Shard[] _shards;
+    private TaskCompletionSource? _disposed;
+
+    /// <summary>Creates the shards and starts their loops.</summary>
+    /// <param name="options">How many shards, mailbox and timer settings; the defaults when null.</param>
+    /// <param name="timeProvider">The clock of every shard's timers; the system clock when null.</param>
+    /// <param name="loggerFactory">Where the shards log; nowhere when null.</param>
+    public ShardSet(ShardOptions? options = null, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null)
+    {
+        options ??= ShardOptions.Default;
+        options.Validate();
+        TimeProvider = timeProvider ?? TimeProvider.System;
+        ILogger logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("SipDialogs.Runtime");
+        _shards = new Shard[options.EffectiveShardCount];
+        for (int i = 0; i < _shards.Length; i++)
+        {
+            _shards[i] = new Shard(i, options, TimeProvider, logger);
+        }
+    }
+
+    /// <summary>The number of shards.</summary>
+    public int Count => _shards.Length;
+
+    /// <summary>The clock of the shards' timers.</summary>
+    public TimeProvider TimeProvider { get; }
+
+    /// <summary>Messages delivered to their handler, over all shards.</summary>
+    public long MessagesProcessed
+    {
+        get
+        {
+            long sum = 0;
+            foreach (Shard shard in _shards)
+            {
+                sum += shard.MessagesProcessed;
+            }
+
+            return sum;
+        }
+    }
+
+    /// <summary>Messages dropped for a full mailbox or a closed shard, over all shards.</summary>
+    public long MessagesDropped
+    {
+        get
+        {
+            long sum = 0;
+            foreach (Shard shard in _shards)
+            {
+                sum += shard.MessagesDropped;
+            }
+
+            return sum;
+        }
+    }
+
+    /// <summary>Handler exceptions caught, over all shards.</summary>
+    public long HandlerFaults
+    {
+        get
+        {
+            long sum = 0;
+            foreach (Shard shard in _shards)
+            {
+                sum += shard.HandlerFaults;
+            }
+
+            return sum;
+        }
+    }
+
+    /// <summary>Timers scheduled, over all shards.</summary>
+    public int TimerCount
+    {
+        get
+        {
+            int sum = 0;
+            foreach (Shard shard in _shards)
+            {
+                sum += shard.TimerCount;
+            }
+
+            return sum;
+        }
+    }
+
+    /// <summary>The shard at <paramref name="index"/>.</summary>
+    /// <param name="index">0 to <see cref="Count"/> - 1.</param>
+    public Shard this[int index] => _shards[index];
+
+    /// <summary>The index of the shard that owns <paramref name="callId"/>.</summary>
+    /// <param name="callId">The Call-ID's bytes as on the wire (RFC 3261 §20.8; compared byte for byte, §20.8).</param>
+    /// <returns>0 to <see cref="Count"/> - 1.</returns>
+    public int GetShardIndex(ReadOnlySpan<byte> callId)
+    {
+        var hash = default(HashCode);
+        hash.AddBytes(callId);
+
+        // Multiply-shift maps the 32-bit hash onto [0, Count) using its high bits, without a division.
+        return (int)(((ulong)(uint)hash.ToHashCode() * (ulong)(uint)_shards.Length) >> 32);
+    }
+
+    /// <summary>The shard that owns <paramref name="callId"/>.</summary>
+    /// <param name="callId">The Call-ID's bytes.</param>
+    /// <returns>The shard.</returns>
+    public Shard GetShard(ReadOnlySpan<byte> callId) => _shards[GetShardIndex(callId)];
+
+    /// <summary>The shard that owns <paramref name="callId"/> (hashed as its UTF-8 bytes, as it goes on the wire).</summary>
+    /// <param name="callId">The Call-ID.</param>
+    /// <returns>The shard.</returns>
+    public Shard GetShard(string callId)
+    {
+        ArgumentNullException.ThrowIfNull(callId);
+        int max = Encoding.UTF8.GetMaxByteCount(callId.Length);
+        byte[]? rented = null;
+        Span<byte> buffer = max <= 256 ? stackalloc byte[256] : (rented = ArrayPool<byte>.Shared.Rent(max));
+        int length = Encoding.UTF8.GetBytes(callId, buffer);
+        Shard shard = GetShard(buffer[..length]);
+        if (rented is not null)
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+
+        return shard;
+    }
+
+    /// <summary>
+    /// Posts a received message to the shard of its Call-ID, without waiting: false, and counted as dropped, when
+    /// that shard's mailbox is full or closed.
+    /// </summary>
+    /// <param name="handler">What handles it on the shard.</param>
+    /// <param name="message">The message.</param>
+    /// <returns>True when queued.</returns>
+    public bool TryPostMessage(IShardMessageHandler handler, InboundMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        return GetShard(message.Message.CallIdBytes).TryPostMessage(handler, message);
+    }
+
+    /// <summary>Completes when every shard has run everything posted to it before this call.</summary>
+    /// <param name="cancellationToken">Ends the wait.</param>
+    /// <returns>Completes when all shards have caught up.</returns>
+    public async ValueTask WhenIdleAsync(CancellationToken cancellationToken = default)
+    {
+        foreach (Shard shard in _shards)
+        {
+            await shard.WhenIdleAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Closes every shard, lets each run what was queued, and waits for their loops to end. Idempotent and safe from
+    /// any thread; later callers get the first call's task.
+    /// </summary>
+    /// <returns>Completes when every loop has ended.</returns>
+    public ValueTask DisposeAsync()
+    {
+        TaskCompletionSource? existing = Volatile.Read(ref _disposed);
+        if (existing is null)
+        {
+            var mine = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            existing = Interlocked.CompareExchange(ref _disposed, mine, null);
+            if (existing is null)
+            {
+                _ = DisposeCoreAsync(mine);
+                return new ValueTask(mine.Task);
+            }
+        }
+
+        return new ValueTask(existing.Task);
+    }
+
+    private async Task DisposeCoreAsync(TaskCompletionSource completion)
+    {
+        var closing = new Task[_shards.Length];
+        for (int i = 0; i < _shards.Length; i++)
+        {
+            closing[i] = _shards[i].DisposeAsync().AsTask();
+        }
+
+        try
+        {
+            await Task.WhenAll(closing).ConfigureAwait(false);
+            completion.TrySetResult();
+        }
+        catch (Exception ex)
+        {
+            // The fault goes to every caller through the shared task.
+            completion.TrySetException(ex);
+        }
+    }
+}

@@ -1,0 +1,90 @@
+using System.Buffers;
+
+namespace SipDialogs.Transactions;
+
+/// <summary>
+/// The transactions of one shard, in three tables by how they are matched. Used only on the shard's thread, except
+/// <see cref="Count"/>, which metrics and tests read from anywhere.
+/// </summary>
+internal sealed class TransactionTable
+{
+    private readonly Dictionary<byte[], ClientTransaction> _client = new(TransactionKeyComparer.Instance);
+    private readonly Dictionary<byte[], ServerTransaction> _server = new(TransactionKeyComparer.Instance);
+    private readonly Dictionary<byte[], ServerTransaction> _rfc2543 = new(TransactionKeyComparer.Instance);
+    private readonly Dictionary<byte[], ClientTransaction>.AlternateLookup<ReadOnlySpan<byte>> _clientLookup;
+    private readonly Dictionary<byte[], ServerTransaction>.AlternateLookup<ReadOnlySpan<byte>> _serverLookup;
+    private readonly Dictionary<byte[], ServerTransaction>.AlternateLookup<ReadOnlySpan<byte>> _rfc2543Lookup;
+    private int _count;
+
+    public TransactionTable()
+    {
+        _clientLookup = _client.GetAlternateLookup<ReadOnlySpan<byte>>();
+        _serverLookup = _server.GetAlternateLookup<ReadOnlySpan<byte>>();
+        _rfc2543Lookup = _rfc2543.GetAlternateLookup<ReadOnlySpan<byte>>();
+    }
+
+    /// <summary>Live transactions on this shard; readable from any thread.</summary>
+    public int Count => Volatile.Read(ref _count);
+
+    /// <summary>
+    /// A buffer for writing responses before they are copied into the bytes a transaction keeps; shard thread only.
+    /// </summary>
+    public ArrayBufferWriter<byte> Scratch { get; } = new(1024);
+
+    public ClientTransaction? FindClient(ReadOnlySpan<byte> key) =>
+        _clientLookup.TryGetValue(key, out ClientTransaction? transaction) ? transaction : null;
+
+    public ServerTransaction? FindServer(ReadOnlySpan<byte> key) =>
+        _serverLookup.TryGetValue(key, out ServerTransaction? transaction) ? transaction : null;
+
+    public ServerTransaction? FindRfc2543Server(ReadOnlySpan<byte> key) =>
+        _rfc2543Lookup.TryGetValue(key, out ServerTransaction? transaction) ? transaction : null;
+
+    /// <summary>Adds a transaction under its key; false when the key is taken.</summary>
+    public bool TryAdd(Transaction transaction)
+    {
+        bool added = transaction switch
+        {
+            ClientTransaction client => _client.TryAdd(transaction.Key, client),
+            ServerTransaction server when transaction.TableKind == TransactionTableKind.Rfc2543Server => _rfc2543.TryAdd(transaction.Key, server),
+            ServerTransaction server => _server.TryAdd(transaction.Key, server),
+            _ => false,
+        };
+
+        if (added)
+        {
+            Volatile.Write(ref _count, _count + 1);
+        }
+
+        return added;
+    }
+
+    /// <summary>Removes a transaction, if it is the one under its key.</summary>
+    public void Remove(Transaction transaction)
+    {
+        bool removed = transaction.TableKind switch
+        {
+            TransactionTableKind.Client => _client.Remove(transaction.Key, out ClientTransaction? client) && Restore(_client, transaction, client),
+            TransactionTableKind.Server => _server.Remove(transaction.Key, out ServerTransaction? server) && Restore(_server, transaction, server),
+            _ => _rfc2543.Remove(transaction.Key, out ServerTransaction? old) && Restore(_rfc2543, transaction, old),
+        };
+
+        if (removed)
+        {
+            Volatile.Write(ref _count, _count - 1);
+        }
+    }
+
+    /// <summary>Puts back an entry that turned out to be another transaction's; true when it was this one.</summary>
+    private static bool Restore<T>(Dictionary<byte[], T> table, Transaction expected, T found)
+        where T : Transaction
+    {
+        if (ReferenceEquals(found, expected))
+        {
+            return true;
+        }
+
+        table[found.Key] = found;
+        return false;
+    }
+}

@@ -1,0 +1,61 @@
+using System.Globalization;
+using System.Net;
+
+namespace SipDialogs.Tests.Infrastructure;
+
+/// <summary>Runs SIPp scenarios from the repository against a target and reports how the calls ended.</summary>
+internal static class Sipp
+{
+    /// <summary>The folder of a scenario file, found by walking up to the repository root.</summary>
+    public static string Scenario(string relativePath)
+    {
+        for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            string candidate = Path.Combine(dir.FullName, relativePath);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new FileNotFoundException($"SIPp scenario {relativePath} not found above {AppContext.BaseDirectory}.");
+    }
+
+    /// <summary>
+    /// Runs SIPp to completion: <paramref name="calls"/> calls at <paramref name="rate"/> calls/s. SIPp exits 0 when
+    /// every call succeeded, 1 when at least one failed, and other codes on fatal errors.
+    /// </summary>
+    public static async Task<SippResult> RunAsync(
+        string scenario, IPEndPoint target, int calls, int rate, TimeSpan timeout, string transport = "u1", IEnumerable<string>? extra = null)
+    {
+        string statFile = Path.Combine(Path.GetTempPath(), "sipp-" + Guid.NewGuid().ToString("N") + ".csv");
+        var arguments = new List<string>
+        {
+            "-sf", Scenario(scenario),
+            "-i", target.Address.ToString(),
+            "-t", transport,
+            "-m", calls.ToString(CultureInfo.InvariantCulture),
+            "-r", rate.ToString(CultureInfo.InvariantCulture),
+            "-timeout", ((int)timeout.TotalSeconds).ToString(CultureInfo.InvariantCulture) + "s",
+            "-timeout_error",
+            "-nostdin",
+            "-trace_screen",
+            "-screen_file", statFile,
+            "-aa",
+        };
+        if (extra is not null)
+        {
+            arguments.AddRange(extra);
+        }
+
+        arguments.Add(target.ToString());
+        await using ExternalProcess sipp = ExternalProcess.Start("sipp", arguments, Path.GetTempPath());
+        int exit = await sipp.Exited.WaitAsync(timeout + TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+        string screen = File.Exists(statFile) ? await File.ReadAllTextAsync(statFile).ConfigureAwait(false) : sipp.Output;
+        File.Delete(statFile);
+        return new SippResult(exit, screen + "\n" + sipp.Output);
+    }
+}
+
+/// <summary>How a SIPp run ended: exit code 0 means every call succeeded.</summary>
+internal sealed record SippResult(int ExitCode, string Output);

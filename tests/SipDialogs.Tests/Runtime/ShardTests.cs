@@ -1,0 +1,204 @@
+using System.Net;
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Time.Testing;
+using SipDialogs.Messages;
+using SipDialogs.Runtime;
+using SipDialogs.Transport;
+
+namespace SipDialogs.Tests.Runtime;
+
+public class ShardTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+
+    [Fact]
+    public async Task RunAsyncRunsTheWorkOnTheShardAndReturnsItsResult()
+    {
+        await using var shard = new Shard(0, new ShardOptions(), TimeProvider.System);
+
+        (bool onShard, int result) = await shard.RunAsync(static s => (s.IsCurrent, 42), shard).AsTask().WaitAsync(Timeout);
+
+        Assert.True(onShard);
+        Assert.Equal(42, result);
+        Assert.False(shard.IsCurrent);
+    }
+
+    [Fact]
+    public async Task RunAsyncCalledFromTheShardRunsInline()
+    {
+        await using var shard = new Shard(0, new ShardOptions(), TimeProvider.System);
+
+        bool inline = await shard.RunAsync(
+            static s =>
+            {
+                ValueTask<int> nested = s.RunAsync(static _ => 7, 0);
+                return nested.IsCompletedSuccessfully && nested.Result == 7;
+            },
+            shard).AsTask().WaitAsync(Timeout);
+
+        Assert.True(inline);
+    }
+
+    [Fact]
+    public async Task WorkRunsInTheOrderItWasPosted()
+    {
+        await using var shard = new Shard(0, new ShardOptions(), TimeProvider.System);
+        var order = new List<int>();
+
+        for (int i = 0; i < 1000; i++)
+        {
+            Assert.True(shard.Post(static s => { var (list, n) = ((List<int>, int))s!; list.Add(n); }, (order, i)));
+        }
+
+        await shard.WhenIdleAsync().AsTask().WaitAsync(Timeout);
+        Assert.Equal(Enumerable.Range(0, 1000), order);
+    }
+
+    [Fact]
+    public async Task AThrowingHandlerIsCountedAndTheShardKeepsProcessing()
+    {
+        await using var shard = new Shard(0, new ShardOptions(), TimeProvider.System);
+        var handler = new CountingHandler { ThrowOn = 2 };
+
+        for (int i = 1; i <= 5; i++)
+        {
+            Assert.True(shard.TryPostMessage(handler, Message()));
+        }
+
+        shard.Post(static _ => throw new InvalidOperationException("callback"), null);
+        await shard.WhenIdleAsync().AsTask().WaitAsync(Timeout);
+
+        Assert.Equal(5, handler.Calls);
+        Assert.Equal(2, shard.HandlerFaults);
+        Assert.Equal(5, shard.MessagesProcessed);
+    }
+
+    [Fact]
+    public async Task RunAsyncGivesTheCallerItsOwnExceptionWithoutCountingAFault()
+    {
+        await using var shard = new Shard(0, new ShardOptions(), TimeProvider.System);
+
+        await Assert.ThrowsAsync<InvalidOperationException>(
+            () => shard.RunAsync<int, int>(static _ => throw new InvalidOperationException("mine"), 0).AsTask().WaitAsync(Timeout));
+
+        Assert.Equal(0, shard.HandlerFaults);
+        Assert.Equal(1, await shard.RunAsync(static _ => 1, 0));
+    }
+
+    [Fact]
+    public async Task TimersFireOnTheShardWhenTheFakeClockAdvances()
+    {
+        var time = new FakeTimeProvider();
+        await using var shard = new Shard(0, new ShardOptions(), time);
+        var target = new ShardCheckingTarget(shard);
+
+        await shard.RunAsync(static s => s.Shard.Timers.Schedule(TimeSpan.FromMilliseconds(500), s, 1), target).AsTask().WaitAsync(Timeout);
+        Assert.Equal(1, shard.TimerCount);
+
+        time.Advance(TimeSpan.FromMilliseconds(499));
+        await shard.WhenIdleAsync().AsTask().WaitAsync(Timeout);
+        Assert.Equal(0, target.Fired);
+
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        await shard.WhenIdleAsync().AsTask().WaitAsync(Timeout);
+        Assert.Equal(1, target.Fired);
+        Assert.True(target.OnShard);
+        Assert.Equal(0, shard.TimerCount);
+    }
+
+    [Fact]
+    public async Task AFullMailboxDropsAndCountsReceivedMessages()
+    {
+        await using var shard = new Shard(0, new ShardOptions { MailboxCapacity = 16 }, TimeProvider.System);
+        using var entered = new ManualResetEventSlim();
+        using var gate = new ManualResetEventSlim();
+        var handler = new CountingHandler();
+
+        // Holds the shard's loop so the mailbox fills; a test-only block, released below.
+        shard.Post(static s => { var (e, g) = ((ManualResetEventSlim, ManualResetEventSlim))s!; e.Set(); g.Wait(Timeout); }, (entered, gate));
+        Assert.True(entered.Wait(Timeout));
+
+        int accepted = 0;
+        for (int i = 0; i < 40; i++)
+        {
+            accepted += shard.TryPostMessage(handler, Message()) ? 1 : 0;
+        }
+
+        gate.Set();
+        await shard.WhenIdleAsync().AsTask().WaitAsync(Timeout);
+
+        Assert.Equal(16, accepted);
+        Assert.Equal(24, shard.MessagesDropped);
+        Assert.Equal(16, handler.Calls);
+    }
+
+    [Fact]
+    public async Task DisposeAsyncRunsWhatWasQueuedAndThenRefusesWork()
+    {
+        var shard = new Shard(0, new ShardOptions(), TimeProvider.System);
+        var ran = new StrongBox<int>();
+        for (int i = 0; i < 100; i++)
+        {
+            shard.Post(static s => ((StrongBox<int>)s!).Value++, ran);
+        }
+
+        await shard.DisposeAsync().AsTask().WaitAsync(Timeout);
+
+        Assert.Equal(100, ran.Value);
+        Assert.False(shard.TryPostMessage(new CountingHandler(), Message()));
+        Assert.False(shard.Post(static _ => { }, null));
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => shard.RunAsync(static _ => 1, 0).AsTask().WaitAsync(Timeout));
+    }
+
+    [Fact]
+    public async Task DisposeAsyncIsIdempotentFromManyThreads()
+    {
+        var shard = new Shard(0, new ShardOptions(), TimeProvider.System);
+        Task[] disposals = ConcurrentRuntimeCalls.StartOnThreads(16, () => shard.DisposeAsync().AsTask());
+
+        await Task.WhenAll(disposals).WaitAsync(Timeout);
+        await shard.DisposeAsync().AsTask().WaitAsync(Timeout);
+        Assert.True(shard.DisposeAsync().AsTask().IsCompletedSuccessfully);
+    }
+
+    internal static InboundMessage Message()
+    {
+        var remote = new SipEndPoint(SipTransportProtocol.Udp, new IPEndPoint(IPAddress.Loopback, 5070));
+        var local = new SipEndPoint(SipTransportProtocol.Udp, new IPEndPoint(IPAddress.Loopback, 5060));
+        SipMessage message = SipMessageParser.Parse(
+            "OPTIONS sip:bob@example.com SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bKabc\r\nFrom: <sip:a@example.com>;tag=1\r\n" +
+            "To: <sip:bob@example.com>\r\nCall-ID: shard-test\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n");
+        return new InboundMessage(message, remote, local, 0);
+    }
+
+    private sealed class CountingHandler : IShardMessageHandler
+    {
+        public int ThrowOn { get; init; } = -1;
+
+        public int Calls { get; private set; }
+
+        public void OnShardMessage(Shard shard, InboundMessage message)
+        {
+            Calls++;
+            if (Calls == ThrowOn)
+            {
+                throw new InvalidOperationException("handler");
+            }
+        }
+    }
+
+    private sealed class ShardCheckingTarget(Shard shard) : ITimerTarget
+    {
+        public Shard Shard => shard;
+
+        public int Fired { get; private set; }
+
+        public bool OnShard { get; private set; }
+
+        public void OnTimer(int timer)
+        {
+            Fired++;
+            OnShard = shard.IsCurrent;
+        }
+    }
+}

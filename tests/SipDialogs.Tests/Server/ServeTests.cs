@@ -1,0 +1,128 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using SipDialogs.Messages;
+using SipDialogs.Tests.Infrastructure;
+
+namespace SipDialogs.Tests.Server;
+
+/// <summary>The real <c>sipdialogs serve</c> process, driven over the wire by SIPp and raw sockets.</summary>
+public class ServeTests
+{
+    private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(30);
+
+    private static async Task<SipResponse> AskAsync(IPEndPoint server, string request)
+    {
+        using var client = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        int port = ((IPEndPoint)client.Client.LocalEndPoint!).Port;
+        byte[] bytes = Encoding.UTF8.GetBytes(request.Replace("{port}", port.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
+        await client.SendAsync(bytes, server);
+        UdpReceiveResult answer = await client.ReceiveAsync().WaitAsync(s_timeout);
+        Assert.True(SipMessageParser.TryParseResponse(answer.Buffer, out SipResponse? response, out SipParseError error), error.ToString());
+        return response!;
+    }
+
+    private static string Request(string method, string extra = "") =>
+        $"{method} sip:service@127.0.0.1 SIP/2.0\r\n" +
+        "Via: SIP/2.0/UDP 127.0.0.1:{port};branch=z9hG4bK" + Guid.NewGuid().ToString("N") + ";rport\r\n" +
+        "Max-Forwards: 70\r\nTo: <sip:service@127.0.0.1>\r\nFrom: <sip:test@127.0.0.1>;tag=t1\r\n" +
+        "Call-ID: " + Guid.NewGuid().ToString("N") + "@127.0.0.1\r\n" +
+        $"CSeq: 1 {method}\r\n" + extra + "Content-Length: 0\r\n\r\n";
+
+    [Fact]
+    public async Task ServeAnswersAnOptionsLoadFromSippWithNoFailedCall()
+    {
+        await using ServerProcess server = await ServerProcess.StartAsync("--listen", "udp:127.0.0.1:0", "--listen", "tcp:127.0.0.1:0");
+        SippResult result = await Sipp.RunAsync("bench/sipp/options-uac.xml", server.Udp!, calls: 2000, rate: 1000, s_timeout);
+        Assert.True(result.ExitCode == 0, $"SIPp exit {result.ExitCode}:\n{result.Output}");
+        Assert.Contains("Successful call", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ServeAnswersOptionsOverTcpFromSipp()
+    {
+        await using ServerProcess server = await ServerProcess.StartAsync("--listen", "udp:127.0.0.1:0", "--listen", "tcp:127.0.0.1:0");
+        SippResult result = await Sipp.RunAsync("bench/sipp/options-uac.xml", server.Tcp!, calls: 200, rate: 200, s_timeout, transport: "t1");
+        Assert.True(result.ExitCode == 0, $"SIPp exit {result.ExitCode}:\n{result.Output}");
+    }
+
+    [Fact]
+    public async Task ServeAnswersOptionsWithAllowAcceptAndNoToTagQuestions()
+    {
+        await using ServerProcess server = await ServerProcess.StartAsync("--listen", "udp:127.0.0.1:0");
+        SipResponse ok = await AskAsync(server.Udp!, Request("OPTIONS"));
+        Assert.Equal(200, ok.StatusCode);
+        Assert.Contains("OPTIONS", ok.Allow);
+        Assert.Equal("application/sdp", ok.GetHeaderValue(SipHeaderKind.Accept));
+        Assert.False(ok.ToTag.IsEmpty);
+    }
+
+    [Fact]
+    public async Task ServeAnswersAnUnknownMethodWith501()
+    {
+        await using ServerProcess server = await ServerProcess.StartAsync("--listen", "udp:127.0.0.1:0");
+        SipResponse answer = await AskAsync(server.Udp!, Request("FROBNICATE"));
+        Assert.Equal(501, answer.StatusCode);
+    }
+
+    [Fact]
+    public async Task ServeRefusesAMethodItDoesNotServeYetWith405AndAllow()
+    {
+        await using ServerProcess server = await ServerProcess.StartAsync("--listen", "udp:127.0.0.1:0");
+        SipResponse answer = await AskAsync(server.Udp!, Request("MESSAGE"));
+        Assert.Equal(405, answer.StatusCode);
+        Assert.Equal("OPTIONS", answer.GetHeaderValue(SipHeaderKind.Allow));
+    }
+
+    [Fact]
+    public async Task ServeAnswersARequestInAnUnknownDialogWith481()
+    {
+        await using ServerProcess server = await ServerProcess.StartAsync("--listen", "udp:127.0.0.1:0");
+        SipResponse answer = await AskAsync(server.Udp!, Request("BYE").Replace("To: <sip:service@127.0.0.1>", "To: <sip:service@127.0.0.1>;tag=gone", StringComparison.Ordinal));
+        Assert.Equal(481, answer.StatusCode);
+    }
+
+    [Fact]
+    public async Task ServeAnswersAnUnknownRequiredExtensionWith420()
+    {
+        await using ServerProcess server = await ServerProcess.StartAsync("--listen", "udp:127.0.0.1:0");
+        SipResponse answer = await AskAsync(server.Udp!, Request("OPTIONS", "Require: nothing-we-know\r\n"));
+        Assert.Equal(420, answer.StatusCode);
+        Assert.Equal("nothing-we-know", answer.GetHeaderValue(SipHeaderKind.Unsupported));
+    }
+
+    [Fact]
+    public async Task ServeAnswersABadViaWith400NamingIt()
+    {
+        await using ServerProcess server = await ServerProcess.StartAsync("--listen", "udp:127.0.0.1:0");
+        string bad = Request("OPTIONS").Replace("SIP/2.0/UDP 127.0.0.1:{port};branch=", "SIP/2.0/UDP 127.0.0.1:{port};ttl=999;branch=", StringComparison.Ordinal);
+        SipResponse answer = await AskAsync(server.Udp!, bad);
+        Assert.Equal(400, answer.StatusCode);
+        Assert.Contains("Via", answer.ReasonPhrase, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("INT")]
+    [InlineData("TERM")]
+    public async Task ServeStopsCleanlyOnASignal(string signal)
+    {
+        await using ServerProcess server = await ServerProcess.StartAsync("--listen", "udp:127.0.0.1:0", "--listen", "tcp:127.0.0.1:0");
+        await server.Process.SignalAsync(signal);
+        int exit = await server.Process.Exited.WaitAsync(s_timeout);
+        Assert.Equal(0, exit);
+        Assert.Contains("SIP stack stopped", server.Process.Output, StringComparison.Ordinal);
+
+        // Nothing listens any more.
+        using var probe = new TcpClient();
+        await Assert.ThrowsAnyAsync<SocketException>(() => probe.ConnectAsync(server.Tcp!).WaitAsync(s_timeout));
+    }
+
+    [Fact]
+    public async Task ServeRefusesABadListenEntryNamingIt()
+    {
+        await using var process = ExternalProcess.Start("dotnet", [ServerProcess.ServerDll, "serve", "--listen", "carrier-pigeon:1.2.3.4:5"]);
+        int exit = await process.Exited.WaitAsync(s_timeout);
+        Assert.NotEqual(0, exit);
+        Assert.Contains("carrier-pigeon:1.2.3.4:5", process.Output, StringComparison.Ordinal);
+    }
+}
