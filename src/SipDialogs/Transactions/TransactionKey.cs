@@ -8,8 +8,9 @@ namespace SipDialogs.Transactions;
 /// </summary>
 /// <remarks>
 /// Server, RFC 3261 §17.2.3: top Via branch, top Via sent-by (host case-folded) and method, with ACK taking INVITE's
-/// place. Server, RFC 2543 fallback (no magic cookie): Call-ID, CSeq number, From tag, the top Via value and the
-/// method the same way; the Request-URI and To tag, which differ by method, are checked on the match.
+/// place. Server, RFC 2543 fallback (no magic cookie): Call-ID, CSeq number, From tag, the top Via value, the
+/// Request-URI (compared byte for byte: a retransmission repeats it) and the method the same way; the To tag, which
+/// an ACK takes from the response, is checked on the match.
 /// Client, §17.1.3: top Via branch and CSeq method.
 /// </remarks>
 internal static class TransactionKey
@@ -47,9 +48,9 @@ internal static class TransactionKey
 
     /// <summary>The length of the RFC 2543 fallback key of <paramref name="request"/> matched as <paramref name="method"/>.</summary>
     public static int Rfc2543KeyLength(SipRequest request, string method) =>
-        request.CallIdBytes.Length + 10 + request.FromTag.Length + TopViaValue(request).Length + method.Length + 4;
+        request.CallIdBytes.Length + 10 + request.FromTag.Length + TopViaValue(request).Length + request.RequestUriBytes.Length + method.Length + 5;
 
-    /// <summary>Writes the RFC 2543 fallback key: Call-ID, CSeq number, From tag, top Via, method.</summary>
+    /// <summary>Writes the RFC 2543 fallback key: Call-ID, CSeq number, From tag, top Via, Request-URI, method.</summary>
     /// <returns>The bytes written.</returns>
     public static int WriteRfc2543Key(SipRequest request, string method, Span<byte> destination)
     {
@@ -61,6 +62,8 @@ internal static class TransactionKey
         length = Append(request.FromTag, destination, length);
         destination[length++] = Separator;
         length = Append(TopViaValue(request), destination, length);
+        destination[length++] = Separator;
+        length = Append(request.RequestUriBytes, destination, length);
         destination[length++] = Separator;
         length += WriteMethod(method, destination[length..]);
         return length;

@@ -484,7 +484,13 @@ internal sealed class TransactionLayer : IShardMessageHandler, ISipMessageSink
         ServerTransaction transaction = method == SipMethods.Invite
             ? new ServerInviteTransaction(this, shard, message, vias[0], key, kind)
             : new ServerNonInviteTransaction(this, shard, message, vias[0], key, kind);
-        table.TryAdd(transaction); // Cannot be taken: the lookup just missed, on this same thread.
+        if (!table.TryAdd(transaction))
+        {
+            // Only an RFC 2543 request can get here: one that differs from a live transaction's only in its To tag.
+            // It runs untracked (its retransmissions will not match it) rather than displace the other.
+            TransactionLog.KeyTaken(Logger, method);
+        }
+
         TransactionLog.Created(Logger, "server", method, message.Remote.Protocol);
         return transaction;
     }
@@ -544,9 +550,9 @@ internal sealed class TransactionLayer : IShardMessageHandler, ISipMessageSink
     }
 
     /// <summary>
-    /// The RFC 2543 fallback of §17.2.3: the key holds Call-ID, CSeq number, From tag and top Via; the Request-URI must
-    /// match too, and the To tag must equal the original request's (INVITE, CANCEL, other methods) or, for an ACK, the
-    /// To tag of the final response the transaction sent.
+    /// The RFC 2543 fallback of §17.2.3: the key holds Call-ID, CSeq number, From tag, top Via and Request-URI; the
+    /// To tag must equal the original request's (INVITE, CANCEL, other methods) or, for an ACK, the To tag of the final
+    /// response the transaction sent.
     /// </summary>
     private static ServerTransaction? FindRfc2543Server(TransactionTable table, SipRequest request, string matchAs)
     {
@@ -560,7 +566,7 @@ internal sealed class TransactionLayer : IShardMessageHandler, ISipMessageSink
             ArrayPool<byte>.Shared.Return(rented);
         }
 
-        if (transaction is null || !request.RequestUriBytes.SequenceEqual(transaction.Request.RequestUriBytes))
+        if (transaction is null)
         {
             return null;
         }

@@ -32,4 +32,7 @@ internal static partial class TransactionLog
 
     [LoggerMessage(208, LogLevel.Debug, "A stateless {StatusCode} response could not be sent.")]
     public static partial void StatelessSendFailed(ILogger logger, int statusCode, Exception exception);
+
+    [LoggerMessage(209, LogLevel.Debug, "An RFC 2543 {Method} request collides with a live transaction's key; its transaction is not matched for retransmissions.")]
+    public static partial void KeyTaken(ILogger logger, string method);
 }

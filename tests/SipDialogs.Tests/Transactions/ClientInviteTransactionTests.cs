@@ -70,6 +70,28 @@ public class ClientInviteTransactionTests
     }
 
     [Fact]
+    public async Task OverTcpANonSuccessFinalResponseIsAcknowledgedAndEndsTheTransactionAtOnce()
+    {
+        await using TransactionHarness h = await TransactionHarness.StartAsync();
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var peer = new SipEndPoint(SipTransportProtocol.Tcp, (IPEndPoint)listener.LocalEndpoint);
+        SipRequest invite = h.NewRequest(SipMethods.Invite, peer, out SipEndPoint target);
+        ClientTransaction transaction = await h.StartAsync(invite, target);
+        await using var connection = new PeerConnection(await listener.AcceptSocketAsync().WaitAsync(TransactionHarness.Timeout));
+        var received = (SipRequest)await connection.ReceiveAsync();
+
+        await connection.SendAsync(SipMessageBuilder.ResponseTo(received, 404, toTag: "bob1").ToArray());
+        await h.HandledAsync();
+
+        Assert.Equal(404, (await h.User.NextResponseAsync()).Response.StatusCode);
+        Assert.Equal(SipMethods.Ack, ((SipRequest)await connection.ReceiveAsync()).Method);
+        Assert.Same(transaction, await h.User.NextTerminatedAsync());
+        Assert.Equal(0, h.Layer.TransactionCount);
+        Assert.Equal(0, h.Shards.TimerCount);
+    }
+
+    [Fact]
     public async Task AProvisionalResponseMovesToProceedingAndStopsRetransmissionAndTimerB()
     {
         await using TransactionHarness h = await TransactionHarness.StartAsync();

@@ -228,5 +228,28 @@ public class ServerInviteTransactionTests
         Assert.Equal(0, h.Layer.TransactionCount);
     }
 
+    [Fact]
+    public async Task AResponseThatCannotBeSentIsReportedToTheUserAndEndsTheTransaction()
+    {
+        await using TransactionHarness h = await TransactionHarness.StartAsync();
+        ServerTransaction transaction;
+        await using (PeerConnection connection = await PeerConnection.ConnectAsync(h.LocalTcp.Address))
+        {
+            await connection.SendAsync(h.PeerRequest(SipMethods.Invite, "z9hG4bKt1", "call-tcp", transport: "TCP", sentBy: connection.LocalAddress));
+            await h.HandledAsync();
+            transaction = await h.User.NextRequestAsync();
+        }
+
+        // The connection is gone and nothing listens at the Via's sent-by: §18.2.2 has nowhere to send.
+        await transaction.RespondAsync(SipMessageBuilder.ResponseTo(transaction.Request, 486, toTag: "uas1"));
+
+        (Transaction failed, SipTransportException error) = await h.User.NextTransportErrorAsync();
+        Assert.Same(transaction, failed);
+        Assert.NotNull(error);
+        Assert.Same(transaction, await h.User.NextTerminatedAsync());
+        Assert.Equal(0, h.Layer.TransactionCount);
+        Assert.Equal(0, h.Shards.TimerCount);
+    }
+
     private static TimeSpan Ms(int milliseconds) => TimeSpan.FromMilliseconds(milliseconds);
 }

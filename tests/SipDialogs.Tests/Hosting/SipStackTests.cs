@@ -1,0 +1,215 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using SipDialogs.Hosting;
+using SipDialogs.Messages;
+using SipDialogs.Tests.Infrastructure;
+using SipDialogs.Transport;
+
+namespace SipDialogs.Tests.Hosting;
+
+/// <summary>The stack in-process, on real loopback sockets, against SIPp and raw clients.</summary>
+public class SipStackTests
+{
+    private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(30);
+
+    private static SipStackOptions Loopback()
+    {
+        var options = new SipStackOptions();
+        options.Listen.Add("udp:127.0.0.1:0");
+        options.Listen.Add("tcp:127.0.0.1:0");
+        return options;
+    }
+
+    private static IPEndPoint Udp(SipStack stack) => stack.LocalEndPoints.First(e => e.Protocol == SipTransportProtocol.Udp).Address;
+
+    private static int FreeUdpPort()
+    {
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)socket.LocalEndPoint!).Port;
+    }
+
+    private static byte[] Options(int port, string callId) => Encoding.ASCII.GetBytes(
+        "OPTIONS sip:s@127.0.0.1 SIP/2.0\r\n" +
+        $"Via: SIP/2.0/UDP 127.0.0.1:{port};branch=z9hG4bK{Guid.NewGuid():N};rport\r\n" +
+        "Max-Forwards: 70\r\nTo: <sip:s@127.0.0.1>\r\nFrom: <sip:c@127.0.0.1>;tag=1\r\n" +
+        $"Call-ID: {callId}\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n");
+
+    private static async Task<int> OptionsStatusAsync(IPEndPoint server)
+    {
+        using var client = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        int port = ((IPEndPoint)client.Client.LocalEndPoint!).Port;
+        await client.SendAsync(Options(port, Guid.NewGuid().ToString("N")), server);
+        UdpReceiveResult answer = await client.ReceiveAsync().WaitAsync(s_timeout);
+        Assert.True(SipMessageParser.TryParseResponse(answer.Buffer, out SipResponse? response, out _));
+        return response!.StatusCode;
+    }
+
+    [Fact]
+    public async Task SendRequestRetransmitsOverUdpUntilASippUasThatIgnoredTwoCopiesAnswers()
+    {
+        int sippPort = FreeUdpPort();
+        await using ExternalProcess sipp = ExternalProcess.Start("sipp",
+        [
+            "-sf", Sipp.Scenario("tests/sipp/uas-ignore-first.xml"), "-i", "127.0.0.1", "-p", sippPort.ToString(CultureInfo.InvariantCulture),
+            "-m", "1", "-nostdin", "-timeout", "30s", "-timeout_error",
+        ], Path.GetTempPath());
+        await using var stack = new SipStack(Loopback());
+        await stack.StartAsync();
+
+        SipMessageBuilder options = SipMessageBuilder.Request(SipMethods.Options, $"sip:uas@127.0.0.1:{sippPort}")
+            .Add(SipHeaderKind.MaxForwards, "70")
+            .Add(SipHeaderKind.To, $"<sip:uas@127.0.0.1:{sippPort}>")
+            .Add(SipHeaderKind.From, "<sip:stack@127.0.0.1>;tag=" + SipIds.NewTag())
+            .Add(SipHeaderKind.CallId, SipIds.NewCallId())
+            .Add(SipHeaderKind.CSeq, "1 OPTIONS");
+        SipResponse response = await stack.SendRequestAsync(options, new SipEndPoint(SipTransportProtocol.Udp, new IPEndPoint(IPAddress.Loopback, sippPort)))
+            .WaitAsync(s_timeout);
+
+        Assert.Equal(200, response.StatusCode);
+        Assert.Equal(0, await sipp.Exited.WaitAsync(s_timeout));
+    }
+
+    [Fact]
+    public async Task ARetransmittedInviteReachesTheHandlerOnceAndACancelEndsItWith487()
+    {
+        var handler = new RingingHandler();
+        await using var stack = new SipStack(Loopback(), handler);
+        await stack.StartAsync();
+
+        SippResult result = await Sipp.RunAsync("tests/sipp/uac-retransmit-cancel.xml", Udp(stack), calls: 5, rate: 5, s_timeout);
+
+        Assert.True(result.ExitCode == 0, $"SIPp exit {result.ExitCode}:\n{result.Output}");
+        Assert.Equal(5, handler.Invites.Count);
+        Assert.Equal(5, handler.Cancels.Count);
+    }
+
+    [Fact]
+    public async Task GarbageAndOversizeDatagramsDoNotStopTheNextCaller()
+    {
+        await using var stack = new SipStack(Loopback());
+        await stack.StartAsync();
+        IPEndPoint server = Udp(stack);
+        using (var attacker = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0)))
+        {
+            await attacker.SendAsync(new byte[] { 0, 1, 2, 3, 0xFF }, server);
+            await attacker.SendAsync(Encoding.ASCII.GetBytes("INVITE sip:x SIP/2.0\r\n\r\n"), server);
+            await attacker.SendAsync(new byte[60_000], server);
+        }
+
+        Assert.Equal(200, await OptionsStatusAsync(server));
+    }
+
+    [Fact]
+    public async Task AResponseForNoTransactionIsDroppedAndCounted()
+    {
+        await using var stack = new SipStack(Loopback());
+        await stack.StartAsync();
+        IPEndPoint server = Udp(stack);
+        using (var peer = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0)))
+        {
+            await peer.SendAsync(Encoding.ASCII.GetBytes(
+                "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 127.0.0.1:9;branch=z9hG4bKnobody\r\nTo: <sip:a@h>;tag=1\r\nFrom: <sip:b@h>;tag=2\r\n" +
+                "Call-ID: stray\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n"), server);
+        }
+
+        Assert.Equal(200, await OptionsStatusAsync(server)); // Processed after the stray one on its shard or another.
+        await stack.WhenIdleAsync();
+        Assert.Equal(1, stack.StrayResponses);
+    }
+
+    [Fact]
+    public async Task AThrowingHandlerIsCountedAnswered500AndTheStackCarriesOn()
+    {
+        var handler = new ThrowingOnceHandler();
+        await using var stack = new SipStack(Loopback(), handler);
+        await stack.StartAsync();
+
+        Assert.Equal(500, await OptionsStatusAsync(Udp(stack)));
+        Assert.Equal(200, await OptionsStatusAsync(Udp(stack)));
+        Assert.Equal(1, stack.HandlerFaults);
+    }
+
+    [Fact]
+    public async Task DisposeFromManyThreadsAtOnceCompletesOnceAndClosesEverySocket()
+    {
+        var stack = new SipStack(Loopback());
+        await stack.StartAsync();
+        IPEndPoint tcp = stack.LocalEndPoints.First(e => e.Protocol == SipTransportProtocol.Tcp).Address;
+        Assert.Equal(200, await OptionsStatusAsync(Udp(stack)));
+
+        Task[] disposers = new Task[16];
+        for (int i = 0; i < disposers.Length; i++)
+        {
+            disposers[i] = Task.Run(async () => await stack.DisposeAsync());
+        }
+
+        await Task.WhenAll(disposers).WaitAsync(s_timeout);
+        await stack.DisposeAsync();
+
+        using var probe = new TcpClient();
+        await Assert.ThrowsAnyAsync<SocketException>(() => probe.ConnectAsync(tcp).WaitAsync(s_timeout));
+        Assert.Equal(0, stack.TimerCount);
+    }
+
+    [Fact]
+    public async Task EveryTransactionAndTimerIsGoneAfterALoadEnds()
+    {
+        // Short timers so that the transactions' Timer J/K wait does not hold the test.
+        SipStackOptions options = Loopback();
+        options.Timers.T1 = TimeSpan.FromMilliseconds(50);
+        options.Timers.T4 = TimeSpan.FromMilliseconds(100);
+        await using var stack = new SipStack(options);
+        await stack.StartAsync();
+
+        SippResult result = await Sipp.RunAsync("bench/sipp/options-uac.xml", Udp(stack), calls: 500, rate: 500, s_timeout);
+        Assert.True(result.ExitCode == 0, $"SIPp exit {result.ExitCode}:\n{result.Output}");
+
+        using var cancel = new CancellationTokenSource(s_timeout);
+        while (stack.TransactionCount != 0 || stack.TimerCount != 0)
+        {
+            await Task.Yield();
+            await stack.WhenIdleAsync(cancel.Token);
+        }
+
+        Assert.Equal(0, stack.TransactionCount);
+        Assert.Equal(0, stack.TimerCount);
+    }
+
+    private sealed class RingingHandler : ISipRequestHandler
+    {
+        public ConcurrentBag<string> Invites { get; } = [];
+
+        public ConcurrentBag<string> Cancels { get; } = [];
+
+        public void OnRequest(SipServerRequest request)
+        {
+            Invites.Add(request.Request.CallId);
+            request.Respond(180);
+        }
+
+        public void OnCancel(SipServerRequest invite)
+        {
+            Cancels.Add(invite.Request.CallId);
+            invite.Respond(487);
+        }
+    }
+
+    private sealed class ThrowingOnceHandler : UasCore
+    {
+        private int _calls;
+
+        protected override void HandleOutOfDialog(SipServerRequest request)
+        {
+            if (Interlocked.Increment(ref _calls) == 1)
+            {
+                throw new InvalidOperationException("A handler bug.");
+            }
+
+            base.HandleOutOfDialog(request);
+        }
+    }
+}
