@@ -35,13 +35,13 @@ public sealed class SipServerRequest
 
     /// <summary>
     /// A response to this request per RFC 3261 §8.2.6, with this transaction's To tag (§8.2.6.2) unless the
-    /// request already had one.
+    /// request already had one, and <c>received</c>/<c>rport</c> in the top Via where §18.2.1 and RFC 3581 §4 ask.
     /// </summary>
     /// <param name="statusCode">100–699.</param>
     /// <param name="reasonPhrase">The reason phrase; the RFC's default when null.</param>
     /// <returns>A builder to add headers and a body to.</returns>
     public SipMessageBuilder CreateResponse(int statusCode, string? reasonPhrase = null) =>
-        SipMessageBuilder.ResponseTo(Request, statusCode, reasonPhrase, _transaction.LocalTag);
+        ViaReceivedParameters.ResponseTo(_transaction.Received, statusCode, reasonPhrase, _transaction.LocalTag);
 
     /// <summary>Sends a response. Call it on the handler's thread (the owning shard).</summary>
     /// <param name="response">The response, from <see cref="CreateResponse"/>.</param>

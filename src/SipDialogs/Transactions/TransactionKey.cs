@@ -82,8 +82,15 @@ internal static class TransactionKey
         return length;
     }
 
-    /// <summary>True when the top Via branch carries the RFC 3261 magic cookie (§8.1.1.7).</summary>
-    public static bool HasRfc3261Branch(SipMessage message) => message.TopViaBranch.StartsWith("z9hG4bK"u8);
+    /// <summary>
+    /// True when the top Via branch is an RFC 3261 branch (§8.1.1.7): the magic cookie and more, as
+    /// <see cref="ViaHeader.IsRfc3261Branch"/> has it; a bare cookie is no unique branch.
+    /// </summary>
+    public static bool HasRfc3261Branch(SipMessage message)
+    {
+        ReadOnlySpan<byte> branch = message.TopViaBranch;
+        return branch.Length > SipIds.BranchMagicCookie.Length && branch.StartsWith("z9hG4bK"u8);
+    }
 
     /// <summary>The value of the first Via header line, as received.</summary>
     public static ReadOnlySpan<byte> TopViaValue(SipMessage message) => message.GetHeaderValueBytes(message.ViaIndex);

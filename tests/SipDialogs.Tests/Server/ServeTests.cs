@@ -47,7 +47,7 @@ public class ServeTests
     }
 
     [Fact]
-    public async Task ServeAnswersOptionsWithAllowAcceptAndNoToTagQuestions()
+    public async Task ServeAnswersOptionsWithAllowAcceptAToTagAndRport()
     {
         await using ServerProcess server = await ServerProcess.StartAsync("--listen", "udp:127.0.0.1:0");
         SipResponse ok = await AskAsync(server.Udp!, Request("OPTIONS"));
@@ -55,6 +55,10 @@ public class ServeTests
         Assert.Contains("OPTIONS", ok.Allow);
         Assert.Equal("application/sdp", ok.GetHeaderValue(SipHeaderKind.Accept));
         Assert.False(ok.ToTag.IsEmpty);
+
+        // RFC 3581 §4: the request asked for rport, so the answer's top Via says where it came from.
+        Assert.NotNull(ok.Via[0].Rport);
+        Assert.Equal("127.0.0.1", ok.Via[0].Received);
     }
 
     [Fact]

@@ -241,6 +241,7 @@ public class ServerInviteTransactionTests
         }
 
         // The connection is gone and nothing listens at the Via's sent-by: §18.2.2 has nowhere to send.
+        await TransactionHarness.PollAsync(() => h.Transport.ConnectionCount == 0);
         await transaction.RespondAsync(SipMessageBuilder.ResponseTo(transaction.Request, 486, toTag: "uas1"));
 
         (Transaction failed, SipTransportException error) = await h.User.NextTransportErrorAsync();

@@ -157,6 +157,16 @@ internal sealed class TransactionHarness : IAsyncDisposable
     public async Task<ClientTransaction> StartAsync(SipRequest request, SipEndPoint target) =>
         await Layer.StartRequestAsync(request, target).AsTask().WaitAsync(Timeout);
 
+    /// <summary>Waits for state that becomes true promptly (a closed connection noticed), checking every millisecond.</summary>
+    public static async Task PollAsync(Func<bool> condition)
+    {
+        using var timeout = new CancellationTokenSource(Timeout);
+        while (!condition())
+        {
+            await Task.Delay(1, timeout.Token);
+        }
+    }
+
     /// <summary>Reads a transaction's state on its shard.</summary>
     public static async Task<TransactionState> StateOf(Transaction transaction) =>
         await transaction.Shard.RunAsync(static t => t.State, transaction).AsTask().WaitAsync(Timeout);

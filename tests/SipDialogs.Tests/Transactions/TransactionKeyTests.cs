@@ -51,6 +51,7 @@ public class TransactionKeyTests
     {
         Assert.True(TransactionKey.HasRfc3261Branch(Request("SIP/2.0/UDP h;branch=z9hG4bK1", "OPTIONS")));
         Assert.False(TransactionKey.HasRfc3261Branch(Request("SIP/2.0/UDP h;branch=1234", "OPTIONS")));
+        Assert.False(TransactionKey.HasRfc3261Branch(Request("SIP/2.0/UDP h;branch=z9hG4bK", "OPTIONS")));
         Assert.False(TransactionKey.HasRfc3261Branch(Request("SIP/2.0/UDP h", "OPTIONS")));
     }
 
