@@ -88,6 +88,9 @@ public sealed class SipStack : IAsyncDisposable, ISipMessageSink, ITransactionUs
     /// <summary>Responses that matched no transaction (RFC 3261 §18.1.2: dropped).</summary>
     public long StrayResponses => Volatile.Read(ref _strayResponses) + _transactions.ResponsesWithoutTransaction;
 
+    /// <summary>Requests answered 503 with Retry-After because their shard's mailbox was full.</summary>
+    public long RequestsRefusedOverload => _transactions.RequestsRefusedOverload;
+
     /// <summary>Messages dropped because a shard's mailbox was full.</summary>
     public long MessagesDropped => _shards.MessagesDropped;
 

@@ -21,6 +21,12 @@ public sealed class ShardOptions
     public int MailboxCapacity { get; set; } = 16_384;
 
     /// <summary>
+    /// The Retry-After a request gets with the 503 that answers it when its shard's mailbox is full
+    /// (RFC 3261 §21.5.4). Default 5 s: long enough for a burst to drain, short enough not to lose the caller.
+    /// </summary>
+    public TimeSpan OverloadRetryAfter { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
     /// The resolution of each shard's timing wheel. Default 10 ms: fine enough for T1 = 500 ms and the 200 ms
     /// 100 Trying delay, coarse enough that an idle shard wakes only 100 times a second while it has timers.
     /// </summary>
@@ -53,6 +59,11 @@ public sealed class ShardOptions
         if (ShardCount is < 0 or > 4096)
         {
             throw new InvalidOperationException($"{nameof(ShardCount)} must be between 0 (automatic) and 4096; it is {ShardCount}.");
+        }
+
+        if (OverloadRetryAfter < TimeSpan.FromSeconds(1) || OverloadRetryAfter > TimeSpan.FromHours(1))
+        {
+            throw new InvalidOperationException($"{nameof(OverloadRetryAfter)} must be between 1 s and 1 h; it is {OverloadRetryAfter}.");
         }
 
         if (MailboxCapacity is < 16 or > 16_777_216)

@@ -27,6 +27,7 @@ internal sealed class ShardSet : IAsyncDisposable
     public ShardSet(ShardOptions? options = null, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null)
     {
         options ??= ShardOptions.Default;
+        Options = options;
         options.Validate();
         TimeProvider = timeProvider ?? TimeProvider.System;
         ILogger logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("SipDialogs.Runtime");
@@ -39,6 +40,9 @@ internal sealed class ShardSet : IAsyncDisposable
 
     /// <summary>The number of shards.</summary>
     public int Count => _shards.Length;
+
+    /// <summary>The options the shards were made with.</summary>
+    public ShardOptions Options { get; }
 
     /// <summary>The clock of the shards' timers.</summary>
     public TimeProvider TimeProvider { get; }

@@ -177,12 +177,20 @@ internal sealed class TimingWheel : IDisposable
     /// <returns>The number of timers fired.</returns>
     public int AdvanceToNow() => AdvanceTo(ElapsedTicks() / _tickLength);
 
-    /// <summary>Stops the driver timer. The wheel must not be used afterwards.</summary>
+    /// <summary>
+    /// Stops the driver timer and drops every timer still scheduled (none of them will fire, so none is counted).
+    /// The wheel must not be used afterwards; its shard calls this once its loop has ended.
+    /// </summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
             _driver?.Dispose();
+            Array.Fill(_heads, -1);
+            Array.Clear(_entries);
+            _used = 0;
+            _freeHead = -1;
+            Volatile.Write(ref _count, 0);
         }
     }
 

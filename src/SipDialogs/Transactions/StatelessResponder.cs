@@ -42,7 +42,8 @@ internal sealed class StatelessResponder
             return false;
         }
 
-        return Respond(request, SipMessageBuilder.ResponseTo(sipRequest, statusCode, reasonPhrase));
+        // RFC 3581 §4 / RFC 3261 §18.2.1: the answer's top Via says where the request came from.
+        return Respond(request, ViaReceivedParameters.ResponseTo(request, statusCode, reasonPhrase));
     }
 
     /// <summary>Sends a response the caller built (with headers of its own, e.g. Retry-After or Unsupported), fire and forget.</summary>

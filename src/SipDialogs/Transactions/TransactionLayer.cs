@@ -27,6 +27,8 @@ internal sealed class TransactionLayer : IShardMessageHandler, ISipMessageSink
         transaction.OnTransportError(error);
     };
 
+    private readonly string _retryAfterSeconds;
+    private long _requestsRefusedOverload;
     private readonly ShardSet _shards;
     private readonly ISipTransportLayer _transport;
     private readonly ITransactionUser _user;
@@ -53,6 +55,7 @@ internal sealed class TransactionLayer : IShardMessageHandler, ISipMessageSink
         TimerOptions = timers;
         Logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("SipDialogs.Transactions");
         Stateless = new StatelessResponder(transport, Logger);
+        _retryAfterSeconds = ((long)shards.Options.OverloadRetryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
         _tables = new TransactionTable[shards.Count];
         for (int i = 0; i < _tables.Length; i++)
         {
@@ -102,7 +105,26 @@ internal sealed class TransactionLayer : IShardMessageHandler, ISipMessageSink
     /// mailbox drops and counts it (see <see cref="Shard.MessagesDropped"/>). Any thread.
     /// </summary>
     /// <param name="message">The parsed message.</param>
-    public void OnMessage(InboundMessage message) => _shards.TryPostMessage(this, message);
+    public void OnMessage(InboundMessage message)
+    {
+        if (_shards.TryPostMessage(this, message))
+        {
+            return;
+        }
+
+        // Overload is answered, never silent: a request that finds its shard's mailbox full gets 503 with
+        // Retry-After (RFC 3261 §21.5.4), statelessly, and is counted; ACKs and responses are only counted.
+        if (message.Message is SipRequest request && request.Method != SipMethods.Ack)
+        {
+            Interlocked.Increment(ref _requestsRefusedOverload);
+            SipMessageBuilder busy = ViaReceivedParameters.ResponseTo(message, 503)
+                .Add(SipHeaderKind.RetryAfter, _retryAfterSeconds);
+            Stateless.Respond(message, busy);
+        }
+    }
+
+    /// <summary>Requests answered 503 because their shard's mailbox was full.</summary>
+    public long RequestsRefusedOverload => Volatile.Read(ref _requestsRefusedOverload);
 
     /// <summary>
     /// Builds the top Via for a new request (RFC 3261 §8.1.1.7, §18.1.1, RFC 3581):

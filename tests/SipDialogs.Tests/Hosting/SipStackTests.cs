@@ -49,13 +49,14 @@ public class SipStackTests
     }
 
     [Fact]
-    public async Task SendRequestRetransmitsOverUdpUntilASippUasThatIgnoredTwoCopiesAnswers()
+    public async Task SendRequestRetransmitsOverUdpWhileASippUasSitsOnTheRequest()
     {
         int sippPort = FreeUdpPort();
+        string screen = Path.Combine(Path.GetTempPath(), "sipp-uas-" + Guid.NewGuid().ToString("N") + ".txt");
         await using ExternalProcess sipp = ExternalProcess.Start("sipp",
         [
             "-sf", Sipp.Scenario("tests/sipp/uas-ignore-first.xml"), "-i", "127.0.0.1", "-p", sippPort.ToString(CultureInfo.InvariantCulture),
-            "-m", "1", "-nostdin", "-timeout", "30s", "-timeout_error",
+            "-m", "1", "-nostdin", "-timeout", "30s", "-timeout_error", "-trace_screen", "-screen_file", screen,
         ], Path.GetTempPath());
         await using var stack = new SipStack(Loopback());
         await stack.StartAsync();
@@ -71,6 +72,14 @@ public class SipStackTests
 
         Assert.Equal(200, response.StatusCode);
         Assert.Equal(0, await sipp.Exited.WaitAsync(s_timeout));
+
+        // SIPp's message table: "----------> OPTIONS 1 N ..." where N counts the retransmissions it absorbed.
+        string table = await File.ReadAllTextAsync(screen);
+        File.Delete(screen);
+        System.Text.RegularExpressions.Match row = System.Text.RegularExpressions.Regex.Match(table, @"-+> OPTIONS\s+(\d+)\s+(\d+)");
+        Assert.True(row.Success, table);
+        Assert.Equal(1, int.Parse(row.Groups[1].Value, CultureInfo.InvariantCulture));
+        Assert.True(int.Parse(row.Groups[2].Value, CultureInfo.InvariantCulture) >= 1, "No retransmission reached SIPp:\n" + table);
     }
 
     [Fact]
@@ -177,6 +186,58 @@ public class SipStackTests
 
         Assert.Equal(0, stack.TransactionCount);
         Assert.Equal(0, stack.TimerCount);
+    }
+
+    [Fact]
+    public async Task AFullMailboxIsAnswered503WithRetryAfterAndCounted()
+    {
+        SipStackOptions options = Loopback();
+        options.Shards.ShardCount = 1;
+        options.Shards.MailboxCapacity = 16;
+        using var gate = new ManualResetEventSlim(false);
+        var handler = new GatedHandler(gate);
+        await using var stack = new SipStack(options, handler);
+        await stack.StartAsync();
+        IPEndPoint server = Udp(stack);
+
+        using var client = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        int port = ((IPEndPoint)client.Client.LocalEndPoint!).Port;
+        try
+        {
+            // The first request parks the only shard in its handler; the rest pile up behind it.
+            for (int i = 0; i < 200; i++)
+            {
+                await client.SendAsync(Options(port, "overload-" + i.ToString(CultureInfo.InvariantCulture)), server);
+            }
+
+            SipResponse busy;
+            do
+            {
+                UdpReceiveResult answer = await client.ReceiveAsync().WaitAsync(s_timeout);
+                Assert.True(SipMessageParser.TryParseResponse(answer.Buffer, out SipResponse? response, out _));
+                busy = response!;
+            }
+            while (busy.StatusCode != 503);
+
+            Assert.Equal(5u, busy.RetryAfter!.Seconds);
+            Assert.True(stack.RequestsRefusedOverload > 0);
+        }
+        finally
+        {
+            gate.Set();
+        }
+
+        Assert.Equal(200, await OptionsStatusAsync(server));
+    }
+
+    private sealed class GatedHandler(ManualResetEventSlim gate) : UasCore
+    {
+        protected override void HandleOutOfDialog(SipServerRequest request)
+        {
+            // Stalls the shard on purpose, to overload its mailbox.
+            gate.Wait(s_timeout);
+            base.HandleOutOfDialog(request);
+        }
     }
 
     private sealed class RingingHandler : ISipRequestHandler

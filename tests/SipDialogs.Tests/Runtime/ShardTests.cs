@@ -151,6 +151,22 @@ public class ShardTests
     }
 
     [Fact]
+    public async Task TimersStillScheduledWhenTheShardCloseAreDroppedAndNotCounted()
+    {
+        var time = new FakeTimeProvider();
+        var shard = new Shard(0, new ShardOptions(), time);
+        var target = new ShardCheckingTarget(shard);
+        await shard.RunAsync(static s => s.Shard.Timers.Schedule(TimeSpan.FromSeconds(32), s, 1), target).AsTask().WaitAsync(Timeout);
+        Assert.Equal(1, shard.TimerCount);
+
+        await shard.DisposeAsync().AsTask().WaitAsync(Timeout);
+        time.Advance(TimeSpan.FromMinutes(1));
+
+        Assert.Equal(0, shard.TimerCount);
+        Assert.Equal(0, target.Fired);
+    }
+
+    [Fact]
     public async Task DisposeAsyncIsIdempotentFromManyThreads()
     {
         var shard = new Shard(0, new ShardOptions(), TimeProvider.System);
