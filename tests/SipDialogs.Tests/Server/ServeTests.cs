@@ -122,6 +122,28 @@ public class ServeTests
     }
 
     [Fact]
+    public async Task ServeStopsOnceWhenSignalledRepeatedlyAtOnce()
+    {
+        await using ServerProcess server = await ServerProcess.StartAsync("--listen", "udp:127.0.0.1:0");
+        await Task.WhenAll(server.Process.SignalAsync("INT"), server.Process.SignalAsync("TERM"), server.Process.SignalAsync("INT"));
+        int exit = await server.Process.Exited.WaitAsync(s_timeout);
+        Assert.Equal(0, exit);
+        Assert.Equal(1, CountOf(server.Process.Output, "SIP stack stopped"));
+        Assert.DoesNotContain("Unhandled exception", server.Process.Output, StringComparison.Ordinal);
+    }
+
+    private static int CountOf(string text, string value)
+    {
+        int count = 0;
+        for (int i = text.IndexOf(value, StringComparison.Ordinal); i >= 0; i = text.IndexOf(value, i + value.Length, StringComparison.Ordinal))
+        {
+            count++;
+        }
+
+        return count;
+    }
+
+    [Fact]
     public async Task ServeRefusesABadListenEntryNamingIt()
     {
         await using var process = ExternalProcess.Start("dotnet", [ServerProcess.ServerDll, "serve", "--listen", "carrier-pigeon:1.2.3.4:5"]);
