@@ -1,3 +1,4 @@
+using SipDialogs.Internal;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -24,8 +25,7 @@ public sealed class SipStack : IAsyncDisposable, ISipMessageSink, ITransactionUs
     private readonly TransactionLayer _transactions;
     private readonly SipTransportLayer _transport;
     private readonly X509Certificate2? _certificate;
-    private readonly TaskCompletionSource _disposed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private int _disposing;
+    private readonly DisposalLatch _disposal = new();
     private long _handlerFaults;
     private long _strayResponses;
 
@@ -103,7 +103,7 @@ public sealed class SipStack : IAsyncDisposable, ISipMessageSink, ITransactionUs
     /// <returns>A task that completes when every end point listens.</returns>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposing) != 0, this);
+        ObjectDisposedException.ThrowIf(_disposal.IsStarted, this);
         await _transport.StartAsync(cancellationToken).ConfigureAwait(false);
         foreach (SipEndPoint endPoint in LocalEndPoints)
         {
@@ -122,7 +122,7 @@ public sealed class SipStack : IAsyncDisposable, ISipMessageSink, ITransactionUs
     public async Task<SipResponse> SendRequestAsync(SipMessageBuilder request, SipEndPoint target, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposing) != 0, this);
+        ObjectDisposedException.ThrowIf(_disposal.IsStarted, this);
         RequestVia via = _transactions.CreateVia(target, 512);
         request.InsertFirst(SipHeaderKind.Via, via.Value);
         var message = (SipRequest)request.Build();
@@ -137,15 +137,7 @@ public sealed class SipStack : IAsyncDisposable, ISipMessageSink, ITransactionUs
 
     /// <summary>Stops receiving, ends the shards and their timers, closes every socket. Idempotent and thread-safe.</summary>
     /// <returns>A task that completes when nothing of the stack runs any more.</returns>
-    public ValueTask DisposeAsync()
-    {
-        if (Interlocked.Exchange(ref _disposing, 1) != 0)
-        {
-            return new ValueTask(_disposed.Task);
-        }
-
-        return new ValueTask(DisposeCoreAsync());
-    }
+    public ValueTask DisposeAsync() => _disposal.RunOnceAsync(static stack => stack.DisposeCoreAsync(), this);
 
     void ISipMessageSink.OnMessage(InboundMessage message) => _transactions.OnMessage(message);
 
@@ -212,19 +204,10 @@ public sealed class SipStack : IAsyncDisposable, ISipMessageSink, ITransactionUs
 
     private async Task DisposeCoreAsync()
     {
-        try
-        {
-            HostingLog.Stopping(_logger);
-            await _transport.DisposeAsync().ConfigureAwait(false);
-            await _shards.DisposeAsync().ConfigureAwait(false);
-            _certificate?.Dispose();
-            HostingLog.Stopped(_logger);
-            _disposed.TrySetResult();
-        }
-        catch (Exception exception)
-        {
-            _disposed.TrySetException(exception);
-            throw;
-        }
+        HostingLog.Stopping(_logger);
+        await _transport.DisposeAsync().ConfigureAwait(false);
+        await _shards.DisposeAsync().ConfigureAwait(false);
+        _certificate?.Dispose();
+        HostingLog.Stopped(_logger);
     }
 }

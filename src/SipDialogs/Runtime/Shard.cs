@@ -1,3 +1,4 @@
+using SipDialogs.Internal;
 using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
@@ -30,7 +31,7 @@ internal sealed class Shard : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly long _longTurnThreshold;
     private readonly Task _loop;
-    private TaskCompletionSource? _disposed;
+    private readonly DisposalLatch _disposal = new();
     private int _tickPending;
     private long _messagesProcessed;
     private long _messagesDropped;
@@ -129,7 +130,7 @@ internal sealed class Shard : IAsyncDisposable
             return true;
         }
 
-        if (_disposed is not null)
+        if (_disposal.IsStarted)
         {
             return false;
         }
@@ -212,24 +213,9 @@ internal sealed class Shard : IAsyncDisposable
     /// must not be awaited from the shard's own thread.
     /// </summary>
     /// <returns>Completes when the loop has ended.</returns>
-    public ValueTask DisposeAsync()
-    {
-        TaskCompletionSource? existing = Volatile.Read(ref _disposed);
-        if (existing is null)
-        {
-            var mine = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            existing = Interlocked.CompareExchange(ref _disposed, mine, null);
-            if (existing is null)
-            {
-                _ = DisposeCoreAsync(mine);
-                return new ValueTask(mine.Task);
-            }
-        }
+    public ValueTask DisposeAsync() => _disposal.RunOnceAsync(static shard => shard.DisposeCoreAsync(), this);
 
-        return new ValueTask(existing.Task);
-    }
-
-    private async Task DisposeCoreAsync(TaskCompletionSource completion)
+    private async Task DisposeCoreAsync()
     {
         _writer.TryComplete();
         try
@@ -239,7 +225,6 @@ internal sealed class Shard : IAsyncDisposable
         finally
         {
             _timers.Dispose();
-            completion.TrySetResult();
         }
     }
 

@@ -1,3 +1,4 @@
+using SipDialogs.Internal;
 using System.Buffers;
 using System.Text;
 using Microsoft.Extensions.Logging;
@@ -18,7 +19,7 @@ namespace SipDialogs.Runtime;
 internal sealed class ShardSet : IAsyncDisposable
 {
     private readonly Shard[] _shards;
-    private TaskCompletionSource? _disposed;
+    private readonly DisposalLatch _disposal = new();
 
     /// <summary>Creates the shards and starts their loops.</summary>
     /// <param name="options">How many shards, mailbox and timer settings; the defaults when null.</param>
@@ -176,24 +177,9 @@ internal sealed class ShardSet : IAsyncDisposable
     /// any thread; later callers get the first call's task.
     /// </summary>
     /// <returns>Completes when every loop has ended.</returns>
-    public ValueTask DisposeAsync()
-    {
-        TaskCompletionSource? existing = Volatile.Read(ref _disposed);
-        if (existing is null)
-        {
-            var mine = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            existing = Interlocked.CompareExchange(ref _disposed, mine, null);
-            if (existing is null)
-            {
-                _ = DisposeCoreAsync(mine);
-                return new ValueTask(mine.Task);
-            }
-        }
+    public ValueTask DisposeAsync() => _disposal.RunOnceAsync(static set => set.DisposeCoreAsync(), this);
 
-        return new ValueTask(existing.Task);
-    }
-
-    private async Task DisposeCoreAsync(TaskCompletionSource completion)
+    private Task DisposeCoreAsync()
     {
         var closing = new Task[_shards.Length];
         for (int i = 0; i < _shards.Length; i++)
@@ -201,15 +187,6 @@ internal sealed class ShardSet : IAsyncDisposable
             closing[i] = _shards[i].DisposeAsync().AsTask();
         }
 
-        try
-        {
-            await Task.WhenAll(closing).ConfigureAwait(false);
-            completion.TrySetResult();
-        }
-        catch (Exception ex)
-        {
-            // The fault goes to every caller through the shared task.
-            completion.TrySetException(ex);
-        }
+        return Task.WhenAll(closing);
     }
 }

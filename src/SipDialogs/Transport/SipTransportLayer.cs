@@ -1,3 +1,4 @@
+using SipDialogs.Internal;
 using System.Collections.Concurrent;
 using System.Net.Security;
 using System.Net.Sockets;
@@ -55,7 +56,7 @@ internal sealed partial class SipTransportLayer : ISipTransportLayer, IAsyncDisp
     private long _nextConnectionId;
     private int _connectionSlots;
     private int _state;
-    private Task? _disposeTask;
+    private readonly DisposalLatch _disposal = new();
     private long _lastRefusalLog = long.MinValue / 2;
 
     /// <summary>Creates the transport layer; nothing is bound until <see cref="StartAsync"/>.</summary>
@@ -277,22 +278,7 @@ internal sealed partial class SipTransportLayer : ISipTransportLayer, IAsyncDisp
     /// ended. Idempotent and thread-safe: the first call does the work, every call returns the same task.
     /// </summary>
     /// <returns>Completes when nothing of the transport runs any more.</returns>
-    public ValueTask DisposeAsync()
-    {
-        Task? task = Volatile.Read(ref _disposeTask);
-        if (task is null)
-        {
-            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            task = Interlocked.CompareExchange(ref _disposeTask, done.Task, null);
-            if (task is null)
-            {
-                task = done.Task;
-                _ = StopAsync(done);
-            }
-        }
-
-        return new ValueTask(task);
-    }
+    public ValueTask DisposeAsync() => _disposal.RunOnceAsync(static layer => layer.StopAsync(), this);
 
     /// <summary>A connection with this id, open or closing, for tests and diagnostics.</summary>
     /// <param name="id">The connection id.</param>
@@ -331,63 +317,55 @@ internal sealed partial class SipTransportLayer : ISipTransportLayer, IAsyncDisp
         }
     }
 
-    private async Task StopAsync(TaskCompletionSource done)
+    private async Task StopAsync()
     {
-        try
+        Volatile.Write(ref _state, Stopping);
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        if (_sweep is not null)
         {
-            Volatile.Write(ref _state, Stopping);
-            await _stopping.CancelAsync().ConfigureAwait(false);
-            if (_sweep is not null)
-            {
-                await _sweep.DisposeAsync().ConfigureAwait(false);
-            }
-
-            foreach (SipStreamListener listener in _listeners)
-            {
-                listener.Close();
-            }
-
-            foreach (SipUdpSocket socket in _udp)
-            {
-                socket.Close();
-            }
-
-            await Task.WhenAll(_loops).ConfigureAwait(false);
-            foreach (SipEndPoint local in _localEndPoints)
-            {
-                TransportLog.StoppedListening(Logger, local);
-            }
-
-            // Connections being opened see the stop token and fail; those that registered meanwhile close below.
-            foreach (KeyValuePair<SipEndPoint, Task<SipConnection>> pending in _connecting)
-            {
-                await ((Task)pending.Value).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            }
-
-            while (!_connectionsById.IsEmpty)
-            {
-                var open = new List<SipConnection>(_connectionsById.Count);
-                foreach (KeyValuePair<long, SipConnection> entry in _connectionsById)
-                {
-                    open.Add(entry.Value);
-                }
-
-                foreach (SipConnection connection in open)
-                {
-                    connection.Close(SipConnectionCloseReason.Shutdown);
-                }
-
-                foreach (SipConnection connection in open)
-                {
-                    await connection.Completion.ConfigureAwait(false);
-                }
-            }
-
-            done.TrySetResult();
+            await _sweep.DisposeAsync().ConfigureAwait(false);
         }
-        catch (Exception ex)
+
+        foreach (SipStreamListener listener in _listeners)
         {
-            done.TrySetException(ex);
+            listener.Close();
         }
+
+        foreach (SipUdpSocket socket in _udp)
+        {
+            socket.Close();
+        }
+
+        await Task.WhenAll(_loops).ConfigureAwait(false);
+        foreach (SipEndPoint local in _localEndPoints)
+        {
+            TransportLog.StoppedListening(Logger, local);
+        }
+
+        // Connections being opened see the stop token and fail; those that registered meanwhile close below.
+        foreach (KeyValuePair<SipEndPoint, Task<SipConnection>> pending in _connecting)
+        {
+            await ((Task)pending.Value).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        while (!_connectionsById.IsEmpty)
+        {
+            var open = new List<SipConnection>(_connectionsById.Count);
+            foreach (KeyValuePair<long, SipConnection> entry in _connectionsById)
+            {
+                open.Add(entry.Value);
+            }
+
+            foreach (SipConnection connection in open)
+            {
+                connection.Close(SipConnectionCloseReason.Shutdown);
+            }
+
+            foreach (SipConnection connection in open)
+            {
+                await connection.Completion.ConfigureAwait(false);
+            }
+        }
+
     }
 }
