@@ -70,15 +70,14 @@ public class UasCore : ISipRequestHandler
         ArgumentNullException.ThrowIfNull(request);
         if (request.Request.Method == SipMethods.Options)
         {
-            SipMessageBuilder ok = request.CreateResponse(200)
+            // RFC 3261 §11.2: Allow, Accept, Accept-Encoding, Accept-Language and Supported should be present
+            // (Supported may be empty, §20.37).
+            request.Respond(request.CreateResponse(200)
                 .Add(SipHeaderKind.Allow, Allow)
-                .Add(SipHeaderKind.Accept, "application/sdp");
-            if (Supported.Count > 0)
-            {
-                ok.Add(SipHeaderKind.Supported, string.Join(", ", Supported));
-            }
-
-            request.Respond(ok);
+                .Add(SipHeaderKind.Accept, "application/sdp")
+                .Add(SipHeaderKind.AcceptEncoding, "identity")
+                .Add(SipHeaderKind.AcceptLanguage, "en")
+                .Add(SipHeaderKind.Supported, string.Join(", ", Supported)));
             return;
         }
 

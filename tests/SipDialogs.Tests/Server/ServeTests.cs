@@ -54,6 +54,7 @@ public class ServeTests
         Assert.Equal(200, ok.StatusCode);
         Assert.Contains("OPTIONS", ok.Allow);
         Assert.Equal("application/sdp", ok.GetHeaderValue(SipHeaderKind.Accept));
+        Assert.NotEqual(-1, ok.IndexOfHeader(SipHeaderKind.Supported)); // RFC 3261 §11.2, empty for now.
         Assert.False(ok.ToTag.IsEmpty);
 
         // RFC 3581 §4: the request asked for rport, so the answer's top Via says where it came from.
