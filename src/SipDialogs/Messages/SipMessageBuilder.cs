@@ -195,7 +195,20 @@ public sealed class SipMessageBuilder
     /// <summary>Removes every header of <paramref name="kind"/> added so far.</summary>
     /// <param name="kind">The header.</param>
     /// <returns>How many were removed.</returns>
-    public int Remove(SipHeaderKind kind) => _headers.RemoveAll(h => h.Kind == kind);
+    public int Remove(SipHeaderKind kind)
+    {
+        int removed = 0;
+        for (int i = _headers.Count - 1; i >= 0; i--)
+        {
+            if (_headers[i].Kind == kind)
+            {
+                _headers.RemoveAt(i);
+                removed++;
+            }
+        }
+
+        return removed;
+    }
 
     /// <summary>Sets the body and its Content-Type (RFC 3261 §7.4, §20.15).</summary>
     /// <param name="contentType">The media type, e.g. <c>application/sdp</c>.</param>

@@ -1,3 +1,4 @@
+using SipDialogs.Internal;
 using Microsoft.Extensions.Logging;
 using SipDialogs.Messages;
 using SipDialogs.Transport;
@@ -72,13 +73,9 @@ internal sealed class StatelessResponder
         }
 
         Interlocked.Increment(ref _sent);
-        if (sending.IsCompletedSuccessfully)
+        if (CompletedSend.Pending(sending) is Task pending)
         {
-            sending.GetAwaiter().GetResult();
-        }
-        else
-        {
-            _ = ObserveAsync(sending, StatusOf(bytes));
+            _ = ObserveAsync(pending, StatusOf(bytes));
         }
 
         return true;
@@ -87,7 +84,7 @@ internal sealed class StatelessResponder
     private static int StatusOf(byte[] response) =>
         response.Length >= 11 ? ((response[8] - '0') * 100) + ((response[9] - '0') * 10) + (response[10] - '0') : 0;
 
-    private async Task ObserveAsync(ValueTask sending, int statusCode)
+    private async Task ObserveAsync(Task sending, int statusCode)
     {
         try
         {

@@ -1,3 +1,4 @@
+using SipDialogs.Internal;
 using System.Buffers;
 using System.Globalization;
 using System.Net.Sockets;
@@ -362,16 +363,13 @@ internal sealed class TransactionLayer : IShardMessageHandler, ISipMessageSink
 
     private static void Observe(Transaction transaction, ValueTask sending)
     {
-        if (sending.IsCompletedSuccessfully)
+        if (CompletedSend.Pending(sending) is Task pending)
         {
-            sending.GetAwaiter().GetResult(); // Releases a pooled source; completes at once.
-            return;
+            _ = ObserveAsync(transaction, pending);
         }
-
-        _ = ObserveAsync(transaction, sending);
     }
 
-    private static async Task ObserveAsync(Transaction transaction, ValueTask sending)
+    private static async Task ObserveAsync(Transaction transaction, Task sending)
     {
         try
         {

@@ -1,3 +1,4 @@
+using SipDialogs.Tests.Infrastructure;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -158,14 +159,7 @@ internal sealed class TransactionHarness : IAsyncDisposable
         await Layer.StartRequestAsync(request, target).AsTask().WaitAsync(Timeout);
 
     /// <summary>Waits for state that becomes true promptly (a closed connection noticed), checking every millisecond.</summary>
-    public static async Task PollAsync(Func<bool> condition)
-    {
-        using var timeout = new CancellationTokenSource(Timeout);
-        while (!condition())
-        {
-            await Task.Delay(1, timeout.Token);
-        }
-    }
+    public static Task PollAsync(Func<bool> condition) => Poll.UntilAsync(condition, Timeout);
 
     /// <summary>Reads a transaction's state on its shard.</summary>
     public static async Task<TransactionState> StateOf(Transaction transaction) =>

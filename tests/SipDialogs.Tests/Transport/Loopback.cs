@@ -1,3 +1,4 @@
+using SipDialogs.Tests.Infrastructure;
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
@@ -112,12 +113,5 @@ internal static class Loopback
     }
 
     /// <summary>Waits until a condition that becomes true promptly holds; fails after <see cref="Timeout"/>.</summary>
-    public static async Task PollAsync(Func<bool> condition)
-    {
-        using var timeout = new CancellationTokenSource(Timeout);
-        while (!condition())
-        {
-            await Task.Delay(5, timeout.Token);
-        }
-    }
+    public static Task PollAsync(Func<bool> condition) => Poll.UntilAsync(condition, Timeout);
 }
