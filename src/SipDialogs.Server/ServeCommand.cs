@@ -28,24 +28,38 @@ internal static class ServeCommand
         };
         logFormat.AcceptOnlyFromAmong("text", "json");
         var tlsCertificate = new Option<FileInfo?>("--tls-certificate") { Description = "PKCS#12 file with the TLS certificate and key." };
+        var mode = new Option<string>("--mode")
+        {
+            Description = "uas: answer calls (INVITE → 200 with SDP, BYE, re-INVITE, UPDATE, INFO, OPTIONS).",
+            DefaultValueFactory = _ => "uas",
+        };
+        mode.AcceptOnlyFromAmong("uas");
+        var ring = new Option<double?>("--ring") { Description = "Send 180 and ring this many seconds before answering." };
+        var hangUpAfter = new Option<double?>("--hangup-after") { Description = "Send BYE this many seconds after the call is answered." };
+        var answerSdp = new Option<FileInfo?>("--answer-sdp") { Description = "A file with the SDP answer to send." };
 
         var serve = new Command("serve", "Run the SIP server (UAS) until Ctrl-C or SIGTERM.")
         {
-            listen, shards, config, logFormat, tlsCertificate,
+            listen, shards, config, logFormat, tlsCertificate, mode, ring, hangUpAfter, answerSdp,
         };
         serve.SetAction((parse, cancellationToken) => RunAsync(
-            parse.GetValue(listen) ?? [],
-            parse.GetValue(shards),
-            parse.GetValue(config),
-            parse.GetValue(logFormat) ?? "text",
-            parse.GetValue(tlsCertificate),
+            new ServeArguments(
+                parse.GetValue(listen) ?? [],
+                parse.GetValue(shards),
+                parse.GetValue(config),
+                parse.GetValue(logFormat) ?? "text",
+                parse.GetValue(tlsCertificate),
+                parse.GetValue(ring),
+                parse.GetValue(hangUpAfter),
+                parse.GetValue(answerSdp)),
             cancellationToken));
 
         return new RootCommand("sipdialogs: a SIP server built on the SipDialogs stack.") { serve };
     }
 
-    private static async Task<int> RunAsync(string[] listen, int? shards, FileInfo? config, string logFormat, FileInfo? tlsCertificate, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(ServeArguments arguments, CancellationToken cancellationToken)
     {
+        (string[] listen, int? shards, FileInfo? config, string logFormat, FileInfo? tlsCertificate, double? ring, double? hangUpAfter, FileInfo? answerSdp) = arguments;
         HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
             ApplicationName = "sipdialogs",
@@ -92,10 +106,25 @@ internal static class ServeCommand
                 {
                     options.TlsCertificatePath = tlsCertificate.FullName;
                 }
+
+                options.Answer.Enabled = true; // --mode uas
+                if (ring is double seconds)
+                {
+                    options.Answer.RingFor = TimeSpan.FromSeconds(seconds);
+                }
+
+                if (hangUpAfter is double after)
+                {
+                    options.Answer.HangUpAfter = TimeSpan.FromSeconds(after);
+                }
+
+                if (answerSdp is not null)
+                {
+                    options.Answer.AnswerSdp = File.ReadAllText(answerSdp.FullName);
+                }
             })
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<SipStackOptions>, SipStackOptionsValidation>();
-        builder.Services.AddSingleton<ISipRequestHandler, UasCore>();
         builder.Services.AddHostedService<SipServerService>();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
 
@@ -121,4 +150,7 @@ internal static class ServeCommand
             return 3;
         }
     }
+
+    private sealed record ServeArguments(
+        string[] Listen, int? Shards, FileInfo? Config, string LogFormat, FileInfo? TlsCertificate, double? Ring, double? HangUpAfter, FileInfo? AnswerSdp);
 }

@@ -6,13 +6,13 @@ using SipDialogs.Hosting;
 namespace SipDialogs.Server;
 
 /// <summary>Runs one <see cref="SipStack"/> for the host's lifetime: started with the host, disposed on stop.</summary>
-internal sealed class SipServerService(IOptions<SipStackOptions> options, ISipRequestHandler handler, ILoggerFactory loggerFactory) : IHostedService, IAsyncDisposable
+internal sealed class SipServerService(IOptions<SipStackOptions> options, ILoggerFactory loggerFactory) : IHostedService, IAsyncDisposable
 {
     private SipStack? _stack;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        _stack = new SipStack(options.Value, handler, loggerFactory);
+        _stack = new SipStack(options.Value, handler: null, loggerFactory);
         await _stack.StartAsync(cancellationToken).ConfigureAwait(false);
     }
 

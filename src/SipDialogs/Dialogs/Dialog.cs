@@ -52,6 +52,9 @@ internal sealed partial class Dialog
     }
 
     /// <summary>The dialog's identifier as this end sees it (RFC 3261 §12).</summary>
+    /// <summary>A slot for the layer above (the call that owns this dialog); never read here.</summary>
+    public object? UserState { get; set; }
+
     public DialogId Id { get; }
 
     /// <summary>True when this end sent the request that made the dialog (RFC 3261 §12.1.2).</summary>

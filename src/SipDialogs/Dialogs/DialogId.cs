@@ -103,8 +103,7 @@ public readonly struct DialogId : IEquatable<DialogId>
     /// <param name="remoteTag">The remote tag.</param>
     /// <returns>True when all three are equal.</returns>
     public bool Matches(ReadOnlySpan<byte> callId, ReadOnlySpan<byte> localTag, ReadOnlySpan<byte> remoteTag) =>
-        callId.Length == _callIdLength && localTag.Length == _localTagLength &&
-        TagsMatch(localTag, remoteTag) && callId.SequenceEqual(CallIdBytes);
+        callId.SequenceEqual(CallIdBytes) && TagsMatch(localTag, remoteTag);
 
     /// <inheritdoc/>
     public bool Equals(DialogId other) =>
@@ -143,5 +142,5 @@ public readonly struct DialogId : IEquatable<DialogId>
 
     /// <summary>Whether the tags are these, byte for byte, ignoring the Call-ID (which the caller has matched).</summary>
     internal bool TagsMatch(ReadOnlySpan<byte> localTag, ReadOnlySpan<byte> remoteTag) =>
-        localTag.Length == _localTagLength && localTag.SequenceEqual(LocalTagBytes) && remoteTag.SequenceEqual(RemoteTagBytes);
+        localTag.SequenceEqual(LocalTagBytes) && remoteTag.SequenceEqual(RemoteTagBytes);
 }

@@ -115,9 +115,17 @@ internal sealed class ShardedDialogStore : IDialogStore
     {
         Dictionary<DialogId, Dialog>.AlternateLookup<ReadOnlySpan<byte>> lookup =
             _partitions[Owner(callId)].GetAlternateLookup<ReadOnlySpan<byte>>();
-        if (lookup.TryGetValue(callId, out Dialog? head))
+        if (lookup.TryGetValue(callId, out DialogId headId, out Dialog? head))
         {
-            for (Dialog? d = head; d is not null; d = d.NextWithSameCallId)
+            // The entry's key is the head's identifier, whose bytes the Call-ID compare has just read: checking its
+            // tags there saves a cache miss on the dialog object in the usual case of one dialog per Call-ID.
+            if (headId.TagsMatch(localTag, remoteTag))
+            {
+                dialog = head;
+                return true;
+            }
+
+            for (Dialog? d = head.NextWithSameCallId; d is not null; d = d.NextWithSameCallId)
             {
                 if (d.Id.TagsMatch(localTag, remoteTag))
                 {

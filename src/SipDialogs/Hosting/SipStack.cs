@@ -2,6 +2,7 @@ using SipDialogs.Internal;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using SipDialogs.Dialogs;
 using SipDialogs.Messages;
 using SipDialogs.Runtime;
 using SipDialogs.Transactions;
@@ -46,7 +47,7 @@ public sealed class SipStack : IAsyncDisposable, ISipMessageSink, ITransactionUs
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _options = options;
-        _handler = handler ?? new UasCore();
+        _handler = handler ?? (options.Answer.Enabled ? new CallAnsweringUas(this, options.Answer) : new UasCore());
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = _loggerFactory.CreateLogger<SipStack>();
         _certificate = string.IsNullOrEmpty(options.TlsCertificatePath)
@@ -56,6 +57,7 @@ public sealed class SipStack : IAsyncDisposable, ISipMessageSink, ITransactionUs
         _transport = new SipTransportLayer(
             options.GetListenEndPoints(), options.Limits, this, _loggerFactory, timeProvider, _certificate, remoteCertificateValidation);
         _transactions = new TransactionLayer(_shards, _transport, this, options.Timers, _loggerFactory);
+        Dialogs = new ShardedDialogStore(_shards);
     }
 
     /// <summary>The end points actually listened on (ports resolved when 0 was asked for).</summary>
@@ -75,6 +77,9 @@ public sealed class SipStack : IAsyncDisposable, ISipMessageSink, ITransactionUs
             return result;
         }
     }
+
+    /// <summary>Live dialogs over all shards (the leak figure reads it).</summary>
+    public int DialogCount => Dialogs.Count;
 
     /// <summary>Live transactions over all shards (the leak figure reads it).</summary>
     public int TransactionCount => _transactions.TransactionCount;
@@ -97,6 +102,8 @@ public sealed class SipStack : IAsyncDisposable, ISipMessageSink, ITransactionUs
     internal SipTransportLayer Transport => _transport;
 
     internal TransactionLayer Transactions => _transactions;
+
+    internal ShardedDialogStore Dialogs { get; }
 
     /// <summary>Binds the listen end points and starts receiving.</summary>
     /// <param name="cancellationToken">Cancels the start.</param>
@@ -163,7 +170,11 @@ public sealed class SipStack : IAsyncDisposable, ISipMessageSink, ITransactionUs
 
     void ITransactionUser.OnAck(InboundMessage ack, ServerInviteTransaction? transaction)
     {
-        // ACKs for 2xx belong to the dialog layer (RFC 3261 §13.3.1.4); without one there is nothing to do.
+        // ACKs for 2xx belong to the dialog layer (RFC 3261 §13.3.1.4).
+        if (_handler is CallAnsweringUas calls)
+        {
+            calls.OnAck(ack);
+        }
     }
 
     void ITransactionUser.OnCancel(ServerInviteTransaction invite, InboundMessage cancel)

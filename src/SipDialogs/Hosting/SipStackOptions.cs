@@ -28,6 +28,9 @@ public sealed class SipStackOptions
     /// <summary>The shards: how many, their mailboxes, the timing wheel.</summary>
     public ShardOptions Shards { get; set; } = new();
 
+    /// <summary>Whether and how INVITEs are answered (a UAS that takes calls).</summary>
+    public CallAnsweringOptions Answer { get; set; } = new();
+
     /// <summary>A PKCS#12 file with the TLS server certificate and key; required when listening on TLS.</summary>
     public string? TlsCertificatePath { get; set; }
 
@@ -66,6 +69,7 @@ public sealed class SipStackOptions
         Limits.Validate();
         Timers.Validate();
         Shards.Validate();
+        Answer.Validate();
         foreach (SipEndPoint endPoint in endPoints)
         {
             if (endPoint.Protocol == SipTransportProtocol.Tls && string.IsNullOrEmpty(TlsCertificatePath))

@@ -60,6 +60,14 @@ public class UasCore : ISipRequestHandler
         }
     }
 
+    /// <summary>A CANCEL matched a pending INVITE (RFC 3261 §9.2): the INVITE is answered 487.</summary>
+    /// <param name="invite">The INVITE cancelled.</param>
+    public virtual void OnCancel(SipServerRequest invite)
+    {
+        ArgumentNullException.ThrowIfNull(invite);
+        invite.Respond(487);
+    }
+
     /// <summary>
     /// A request outside any dialog that passed the §8.2 checks. The default answers OPTIONS and refuses the rest
     /// with 405 and Allow (§8.2.1).

@@ -22,16 +22,27 @@ internal static class Sipp
     }
 
     /// <summary>
-    /// Runs SIPp to completion: <paramref name="calls"/> calls at <paramref name="rate"/> calls/s. SIPp exits 0 when
+    /// Runs SIPp to completion (<paramref name="scenario"/> is a file in the repository or "-sn name" for a built-in one): <paramref name="calls"/> calls at <paramref name="rate"/> calls/s. SIPp exits 0 when
     /// every call succeeded, 1 when at least one failed, and other codes on fatal errors.
     /// </summary>
     public static async Task<SippResult> RunAsync(
         string scenario, IPEndPoint target, int calls, int rate, TimeSpan timeout, string transport = "u1", IEnumerable<string>? extra = null)
     {
         string statFile = Path.Combine(Path.GetTempPath(), "sipp-" + Guid.NewGuid().ToString("N") + ".csv");
-        var arguments = new List<string>
+        var arguments = new List<string>();
+        if (scenario.StartsWith("-sn ", StringComparison.Ordinal))
         {
-            "-sf", Scenario(scenario),
+            arguments.Add("-sn");
+            arguments.Add(scenario[4..]); // A built-in scenario, e.g. "-sn uac".
+        }
+        else
+        {
+            arguments.Add("-sf");
+            arguments.Add(Scenario(scenario));
+        }
+
+        arguments.AddRange(new List<string>
+        {
             "-i", target.Address.ToString(),
             "-t", transport,
             "-m", calls.ToString(CultureInfo.InvariantCulture),
@@ -42,7 +53,7 @@ internal static class Sipp
             "-trace_screen",
             "-screen_file", statFile,
             "-aa",
-        };
+        });
         if (extra is not null)
         {
             arguments.AddRange(extra);

@@ -1,0 +1,91 @@
+using System.Globalization;
+using System.Net;
+using System.Text.RegularExpressions;
+using SipDialogs.Hosting;
+using SipDialogs.Tests.Infrastructure;
+using SipDialogs.Transport;
+
+namespace SipDialogs.Tests.Hosting;
+
+/// <summary>A stack that answers calls, driven by SIPp on loopback.</summary>
+public partial class CallAnsweringUasTests
+{
+    private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(60);
+
+    private static SipStack Answering(Action<CallAnsweringOptions>? configure = null)
+    {
+        var options = new SipStackOptions();
+        options.Listen.Add("udp:127.0.0.1:0");
+        options.Answer.Enabled = true;
+
+        // Short timers so that Timer J/K and the no-ACK wait do not hold the tests.
+        options.Timers.T1 = TimeSpan.FromMilliseconds(50);
+        options.Timers.T4 = TimeSpan.FromMilliseconds(100);
+        configure?.Invoke(options.Answer);
+        return new SipStack(options);
+    }
+
+    private static IPEndPoint Udp(SipStack stack) => stack.LocalEndPoints.First(e => e.Protocol == SipTransportProtocol.Udp).Address;
+
+    private static async Task AssertEverythingFreedAsync(SipStack stack)
+    {
+        await Poll.UntilAsync(
+            () => stack.DialogCount == 0 && stack.TransactionCount == 0 && stack.TimerCount == 0,
+            s_timeout,
+            $"dialogs {stack.DialogCount}, transactions {stack.TransactionCount}, timers {stack.TimerCount}");
+    }
+
+    [Fact]
+    public async Task SippUacCallsCompleteAndLeaveNoDialogTransactionOrTimer()
+    {
+        await using SipStack stack = Answering();
+        await stack.StartAsync();
+
+        SippResult result = await Sipp.RunAsync("-sn uac", Udp(stack), calls: 500, rate: 250, s_timeout);
+
+        Assert.True(result.ExitCode == 0, $"SIPp exit {result.ExitCode}:\n{result.Output}");
+        await AssertEverythingFreedAsync(stack);
+    }
+
+    [Fact]
+    public async Task RingingCallsGet180Then200()
+    {
+        await using SipStack stack = Answering(o => o.RingFor = TimeSpan.FromMilliseconds(100));
+        await stack.StartAsync();
+
+        SippResult result = await Sipp.RunAsync("-sn uac", Udp(stack), calls: 20, rate: 20, s_timeout);
+
+        Assert.True(result.ExitCode == 0, $"SIPp exit {result.ExitCode}:\n{result.Output}");
+        Assert.Matches(RowCount("180 <-+"), result.Output);
+        await AssertEverythingFreedAsync(stack);
+    }
+
+    [Fact]
+    public async Task A200ThatIsNeverAckedIsRetransmittedThenTheDialogEndsWithBye()
+    {
+        await using SipStack stack = Answering();
+        await stack.StartAsync();
+
+        SippResult result = await Sipp.RunAsync("tests/sipp/uac-no-ack.xml", Udp(stack), calls: 5, rate: 5, s_timeout);
+
+        Assert.True(result.ExitCode == 0, $"SIPp exit {result.ExitCode}:\n{result.Output}");
+        Match row = Regex.Match(result.Output, @"200 <-+\s+(?:E-RTD1\s+)?(\d+)\s+(\d+)");
+        Assert.True(row.Success, result.Output);
+        Assert.True(int.Parse(row.Groups[2].Value, CultureInfo.InvariantCulture) >= 5, "The 200 was not retransmitted:\n" + result.Output);
+        await AssertEverythingFreedAsync(stack);
+    }
+
+    [Fact]
+    public async Task TheServerHangsUpAfterTheConfiguredTime()
+    {
+        await using SipStack stack = Answering(o => o.HangUpAfter = TimeSpan.FromMilliseconds(200));
+        await stack.StartAsync();
+
+        SippResult result = await Sipp.RunAsync("tests/sipp/uac-server-hangup.xml", Udp(stack), calls: 10, rate: 10, s_timeout);
+
+        Assert.True(result.ExitCode == 0, $"SIPp exit {result.ExitCode}:\n{result.Output}");
+        await AssertEverythingFreedAsync(stack);
+    }
+
+    private static Regex RowCount(string row) => new(row + @"\s+[1-9]");
+}
