@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Calls over UDP loopback: the highest rate of `sipp -sn uac` with 0 failed calls against `sipdialogs serve`
+# (answering calls) and, in the same run, against SIPp's own `-sn uas` (the ceiling on this machine).
+# Each step asks for a rate and reports the rate achieved (calls completed / wall time).
+#   bench/uas.sh [seconds-per-step] [rates...]
+set -uo pipefail
+cd "$(dirname "$0")/.."
+step=${1:-5}; shift || true
+rates=("$@"); [ ${#rates[@]} -gt 0 ] || rates=(2000 4000 6000 8000 10000 12000 14000)
+procs=${SIPP_PROCESSES:-2}   # one SIPp process can top out before the server does
+work=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null; pkill -f "sipp -sn uas -i 127.0.0.1 -p 5091" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
+
+dotnet build -c Release src/SipDialogs.Server -nologo -clp:ErrorsOnly >/dev/null || exit 1
+dotnet src/SipDialogs.Server/bin/Release/net10.0/SipDialogs.Server.dll serve --mode uas --listen udp:127.0.0.1:5081 \
+  >"$work/serve.log" 2>&1 &
+sipp -sn uas -i 127.0.0.1 -p 5091 -nostdin -buff_size 4194304 -bg >/dev/null 2>&1
+for _ in $(seq 100); do grep -q "Application started" "$work/serve.log" && break; sleep 0.1; done
+
+run() {
+  local target=$1 rate=$2 pids=() failed=0 start end
+  local per=$(( rate / procs )) calls=$(( rate / procs * step ))
+  start=$(date +%s.%N)
+  for p in $(seq "$procs"); do
+    sipp -sn uac -i 127.0.0.1 -m "$calls" -r "$per" -l $(( per * 2 )) -nostdin -buff_size 4194304 \
+      -timeout $(( step + 30 ))s -timeout_error -trace_screen -screen_file "$work/s$p.txt" "$target" >/dev/null 2>&1 &
+    pids+=($!)
+  done
+  for pid in "${pids[@]}"; do wait "$pid" || true; done
+  end=$(date +%s.%N)
+  for p in $(seq "$procs"); do
+    s=$(awk -F'|' '/Successful call/ {gsub(/ /,"",$3); print $3}' "$work/s$p.txt" 2>/dev/null)
+    failed=$(( failed + calls - ${s:-0} ))
+  done
+  echo "$failed $(awk -v n=$(( calls * procs - failed )) -v a="$start" -v b="$end" 'BEGIN{ printf "%d", n / (b - a) }')"
+}
+
+best_serve=0; best_sipp=0
+for rate in "${rates[@]}"; do
+  read -r fs as < <(run 127.0.0.1:5081 "$rate")
+  read -r fc ac < <(run 127.0.0.1:5091 "$rate")
+  echo "asked $rate/s: serve failed=$fs achieved=$as/s | sipp -sn uas failed=$fc achieved=$ac/s"
+  [ "$fs" -eq 0 ] && [ "$as" -gt "$best_serve" ] && best_serve=$as
+  [ "$fc" -eq 0 ] && [ "$ac" -gt "$best_sipp" ] && best_sipp=$ac
+done
+echo "highest clean achieved rate: serve $best_serve/s, sipp -sn uas $best_sipp/s, ratio $(awk -v a=$best_serve -v b=$best_sipp 'BEGIN{ if (b>0) printf "%.2f", a/b; else print "n/a" }')"
