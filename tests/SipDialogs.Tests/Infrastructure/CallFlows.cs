@@ -21,7 +21,16 @@ internal static class CallFlows
     {
         string[] files = Directory.GetFiles(TestData.PathOf("callflows"), prefix + "_*.yaml");
         Assert.Single(files);
-        List<string> blocks = ReadBlocks(File.ReadAllText(files[0]));
+        return FileBytes(files[0]);
+    }
+
+    /// <summary>
+    /// Every message of one call flow file as CRLF bytes, in order. The last block of a file has no blank line after
+    /// its headers; one is added.
+    /// </summary>
+    public static IReadOnlyList<byte[]> FileBytes(string path)
+    {
+        List<string> blocks = ReadBlocks(File.ReadAllText(path));
         var messages = new List<byte[]>(blocks.Count);
         foreach (string block in blocks)
         {

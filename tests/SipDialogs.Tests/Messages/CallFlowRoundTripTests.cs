@@ -1,3 +1,4 @@
+using SipDialogs.Tests.Infrastructure;
 using System.Buffers;
 using System.Text;
 using SipDialogs.Messages;
@@ -155,63 +156,14 @@ public class CallFlowRoundTripTests
         {
             string name = Path.GetFileNameWithoutExtension(path);
             string prefix = name[..name.IndexOf('_', name.IndexOf('_', StringComparison.Ordinal) + 1)];
-            List<string> blocks = ReadBlocks(File.ReadAllText(path));
+            IReadOnlyList<byte[]> blocks = CallFlows.FileBytes(path);
             Assert.NotEmpty(blocks);
             for (int i = 0; i < blocks.Count; i++)
             {
-                string message = blocks[i];
-                if (!message.Contains("\n\n", StringComparison.Ordinal))
-                {
-                    message += "\n";
-                }
-
-                messages.Add($"{prefix} #{i + 1}", Encoding.UTF8.GetBytes(message.Replace("\n", "\r\n", StringComparison.Ordinal)));
+                messages.Add($"{prefix} #{i + 1}", blocks[i]);
             }
         }
 
         return messages;
-    }
-
-    /// <summary>
-    /// Reads a YAML sequence of literal block scalars with keep chomping (<c>- |+</c>), each line of content
-    /// indented by two spaces: the subset of YAML the call flow files use. Comments before the first item are
-    /// skipped. Every content line keeps its LF.
-    /// </summary>
-    private static List<string> ReadBlocks(string yaml)
-    {
-        var blocks = new List<string>();
-        StringBuilder? current = null;
-        string[] lines = yaml.Split('\n');
-        int count = lines[^1].Length == 0 ? lines.Length - 1 : lines.Length;
-        for (int i = 0; i < count; i++)
-        {
-            string line = lines[i];
-            if (line == "- |+")
-            {
-                if (current is not null)
-                {
-                    blocks.Add(current.ToString());
-                }
-
-                current = new StringBuilder();
-                continue;
-            }
-
-            if (current is null)
-            {
-                Assert.True(line.Length == 0 || line[0] == '#', $"Unexpected line before the first message: {line}");
-                continue;
-            }
-
-            Assert.True(line.Length == 0 || line.StartsWith("  ", StringComparison.Ordinal), $"Unexpected indentation: {line}");
-            current.Append(line.Length == 0 ? string.Empty : line[2..]).Append('\n');
-        }
-
-        if (current is not null)
-        {
-            blocks.Add(current.ToString());
-        }
-
-        return blocks;
     }
 }
