@@ -49,63 +49,26 @@ internal sealed class ShardSet : IAsyncDisposable
     public TimeProvider TimeProvider { get; }
 
     /// <summary>Messages delivered to their handler, over all shards.</summary>
-    public long MessagesProcessed
-    {
-        get
-        {
-            long sum = 0;
-            foreach (Shard shard in _shards)
-            {
-                sum += shard.MessagesProcessed;
-            }
-
-            return sum;
-        }
-    }
+    public long MessagesProcessed => Sum(static shard => shard.MessagesProcessed);
 
     /// <summary>Messages dropped for a full mailbox or a closed shard, over all shards.</summary>
-    public long MessagesDropped
-    {
-        get
-        {
-            long sum = 0;
-            foreach (Shard shard in _shards)
-            {
-                sum += shard.MessagesDropped;
-            }
-
-            return sum;
-        }
-    }
+    public long MessagesDropped => Sum(static shard => shard.MessagesDropped);
 
     /// <summary>Handler exceptions caught, over all shards.</summary>
-    public long HandlerFaults
-    {
-        get
-        {
-            long sum = 0;
-            foreach (Shard shard in _shards)
-            {
-                sum += shard.HandlerFaults;
-            }
-
-            return sum;
-        }
-    }
+    public long HandlerFaults => Sum(static shard => shard.HandlerFaults);
 
     /// <summary>Timers scheduled, over all shards.</summary>
-    public int TimerCount
-    {
-        get
-        {
-            int sum = 0;
-            foreach (Shard shard in _shards)
-            {
-                sum += shard.TimerCount;
-            }
+    public int TimerCount => (int)Sum(static shard => shard.TimerCount);
 
-            return sum;
+    private long Sum(Func<Shard, long> counter)
+    {
+        long sum = 0;
+        foreach (Shard shard in _shards)
+        {
+            sum += counter(shard);
         }
+
+        return sum;
     }
 
     /// <summary>The shard at <paramref name="index"/>.</summary>
