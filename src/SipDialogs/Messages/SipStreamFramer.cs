@@ -30,7 +30,46 @@ public static class SipStreamFramer
         out SipParseError error,
         SipLimits? limits = null)
     {
-        limits ??= SipLimits.Default;
+        SipFramingState state = default;
+        return TryReadMessage(ref buffer, ref state, out message, out pings, out error, limits);
+    }
+
+    /// <summary>
+    /// Reads the next message from <paramref name="buffer"/>, resuming what earlier calls learned of it: a peer
+    /// that trickles a message in tiny segments costs one scan of its bytes, not one per segment.
+    /// </summary>
+    /// <param name="buffer">The unread bytes, as for the stateless overload.</param>
+    /// <param name="state">The connection's framing state, kept between calls (start from default).</param>
+    /// <param name="message">The message's bytes when <see cref="SipParseStatus.Complete"/>.</param>
+    /// <param name="pings">How many CRLFCRLF keep-alive pings were consumed.</param>
+    /// <param name="error">Why the stream was rejected.</param>
+    /// <param name="limits">The limits to enforce; the defaults when null.</param>
+    /// <returns>Complete, Incomplete (read more and call again) or Rejected.</returns>
+    public static SipParseStatus TryReadMessage(
+        ref ReadOnlySequence<byte> buffer,
+        ref SipFramingState state,
+        out ReadOnlySequence<byte> message,
+        out int pings,
+        out SipParseError error,
+        SipLimits? limits = null)
+    {
+        SipParseStatus status = ReadCore(ref buffer, ref state, out message, out pings, out error, limits ?? SipLimits.Default);
+        if (status != SipParseStatus.Incomplete)
+        {
+            state.Reset();
+        }
+
+        return status;
+    }
+
+    private static SipParseStatus ReadCore(
+        ref ReadOnlySequence<byte> buffer,
+        ref SipFramingState state,
+        out ReadOnlySequence<byte> message,
+        out int pings,
+        out SipParseError error,
+        SipLimits limits)
+    {
         message = default;
         error = default;
         pings = 0;
@@ -46,11 +85,24 @@ public static class SipStreamFramer
         }
 
         pings = (int)(breaks / 4);
+        if (breaks > 0)
+        {
+            state.Reset(); // Line breaks only ever come before a message: a new one starts here.
+        }
+
         buffer = buffer.Slice(reader.Position);
+        if (state.MessageLength > 0)
+        {
+            // The header block was read before; only the body was missing.
+            return TakeMessage(ref buffer, state.MessageLength, out message);
+        }
+
         reader = new SequenceReader<byte>(buffer);
 
-        // Find the empty line that ends the header block.
+        // Find the empty line that ends the header block, resuming where the last search stopped: a terminator
+        // ("\n\n" or "\n\r\n") not found then starts at most 2 bytes before that point.
         long headerLength = -1;
+        reader.Advance(Math.Max(0, Math.Min(state.Scanned - 3, buffer.Length)));
         while (reader.TryAdvanceTo((byte)'\n'))
         {
             if (reader.Consumed > limits.MaxHeaderBytes)
@@ -82,6 +134,7 @@ public static class SipStreamFramer
                 return SipParseStatus.Rejected;
             }
 
+            state.Scanned = buffer.Length;
             return SipParseStatus.Incomplete;
         }
 
@@ -97,8 +150,15 @@ public static class SipStreamFramer
             return SipParseStatus.Rejected;
         }
 
+        state.MessageLength = total;
+        return TakeMessage(ref buffer, total, out message);
+    }
+
+    private static SipParseStatus TakeMessage(ref ReadOnlySequence<byte> buffer, long total, out ReadOnlySequence<byte> message)
+    {
         if (buffer.Length < total)
         {
+            message = default;
             return SipParseStatus.Incomplete;
         }
 

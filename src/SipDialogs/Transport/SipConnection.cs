@@ -268,6 +268,7 @@ internal sealed class SipConnection
     private async Task<SipConnectionCloseReason> ReadLoopAsync(PipeReader reader)
     {
         SipLimits limits = _owner.Limits;
+        SipFramingState framing = default; // What the framer learned of a message still arriving.
         while (true)
         {
             ReadResult result = await reader.ReadAsync().ConfigureAwait(false);
@@ -276,7 +277,7 @@ internal sealed class SipConnection
             bool completedAny = false;
             while (true)
             {
-                SipParseStatus status = SipStreamFramer.TryReadMessage(ref buffer, out ReadOnlySequence<byte> framed, out int pings, out SipParseError error, limits);
+                SipParseStatus status = SipStreamFramer.TryReadMessage(ref buffer, ref framing, out ReadOnlySequence<byte> framed, out int pings, out SipParseError error, limits);
                 for (int i = 0; i < pings; i++)
                 {
                     await SendQuietlyAsync(s_pong).ConfigureAwait(false);

@@ -113,4 +113,37 @@ public class SipMessagePropertyTests
             Assert.Equal(SipParseStatus.Incomplete, SipStreamFramer.TryReadMessage(ref prefix, out _, out _, out _));
         }, iter: Iterations);
     }
+
+    [Fact]
+    public void GeneratedMessagesFrameTheSameWhenTrickledThroughOneFramingState()
+    {
+        Gen.Select(s_message, Gen.Int[1, 40], Gen.Bool).Sample((generated, chunk, pings) =>
+        {
+            byte[] bytes = generated.Builder.ToArray();
+            byte[] stream = pings ? [.. "\r\n\r\n"u8, .. bytes, .. "\r\n\r\n"u8, .. bytes] : [.. bytes, .. bytes];
+
+            // As a connection reads: bytes arrive a chunk at a time, consumed bytes leave the front.
+            var state = default(SipFramingState);
+            var frames = new List<byte[]>();
+            int start = 0, end = 0;
+            while (end < stream.Length)
+            {
+                end = Math.Min(stream.Length, end + chunk);
+                var buffer = new System.Buffers.ReadOnlySequence<byte>(stream, start, end - start);
+                SipParseStatus status;
+                SipParseError error;
+                while ((status = SipStreamFramer.TryReadMessage(ref buffer, ref state, out System.Buffers.ReadOnlySequence<byte> message, out _, out error)) == SipParseStatus.Complete)
+                {
+                    frames.Add(System.Buffers.BuffersExtensions.ToArray(message));
+                }
+
+                Assert.True(status == SipParseStatus.Incomplete, error.ToString());
+                start = end - (int)buffer.Length;
+            }
+
+            Assert.Equal(2, frames.Count);
+            Assert.Equal(bytes, frames[0]);
+            Assert.Equal(bytes, frames[1]);
+        }, iter: Iterations);
+    }
 }
