@@ -141,6 +141,7 @@ internal sealed class CallAnsweringUas : UasCore
         private Dialog? _dialog;
         private byte[]? _ok;
         private InboundMessage? _okRequest;
+        private ViaHeader? _okVia;
         private TimeSpan _interval;
         private TimerHandle _answer;
         private TimerHandle _retransmit;
@@ -211,6 +212,8 @@ internal sealed class CallAnsweringUas : UasCore
             Stop(ref _retransmit);
             Stop(ref _noAck);
             _ok = null;
+            _okRequest = null; // The request's bytes are not needed once the ACK came.
+            _okVia = null;
             if (_owner._options.HangUpAfter is { } after && !_hangUp.IsSet)
             {
                 _hangUp = _shard.Timers.Schedule(after, this, TimerHangUp);
@@ -246,9 +249,9 @@ internal sealed class CallAnsweringUas : UasCore
                 case TimerRetransmit2xx:
                     // RFC 3261 §13.3.1.4: T1, doubling up to T2, until the ACK.
                     _retransmit = default;
-                    if (_ok is { } bytes && _okRequest is { } request)
+                    if (_ok is { } bytes && _okRequest is { } request && _okVia is { } via)
                     {
-                        Send(bytes, request);
+                        Send(bytes, via, request);
                         _interval = _interval * 2 < _owner.Timers.T2 ? _interval * 2 : _owner.Timers.T2;
                         _retransmit = _shard.Timers.Schedule(_interval, this, TimerRetransmit2xx);
                     }
@@ -282,6 +285,7 @@ internal sealed class CallAnsweringUas : UasCore
             // The server transaction sent the 2xx once and passes retransmission to us (RFC 6026 §7.1).
             _ok = bytes;
             _okRequest = request ?? transaction.Transaction.Received;
+            _okVia = transaction.Transaction.TopVia;
             if (!_okRequest.Remote.IsReliable)
             {
                 _interval = _owner.Timers.T1;
@@ -291,9 +295,8 @@ internal sealed class CallAnsweringUas : UasCore
             _noAck = _shard.Timers.Schedule(_owner.Timers.T1 * 64, this, TimerNoAck);
         }
 
-        private void Send(byte[] bytes, InboundMessage request)
+        private void Send(byte[] bytes, ViaHeader topVia, InboundMessage request)
         {
-            ViaHeader topVia = request.Message.Via[0];
             if (CompletedSend.Pending(_owner._stack.Transport.SendResponseAsync(bytes, topVia, request, CancellationToken.None)) is Task pending)
             {
                 _ = pending.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);

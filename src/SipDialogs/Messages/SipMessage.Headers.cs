@@ -210,6 +210,15 @@ public abstract partial class SipMessage
 
     private TypedHeaders Typed => _typed ??= new TypedHeaders();
 
+    /// <summary>
+    /// Drops the decoded header objects, keeping the bytes and the index: a transaction that outlives its work
+    /// (RFC 6026 Accepted, RFC 3261 Completed, up to 64*T1) holds far less. A later typed read decodes again.
+    /// </summary>
+    internal void ReleaseDecodedHeaders() => _typed = null;
+
+    /// <summary>Whether decoded header objects are held (tests read it).</summary>
+    internal bool HasDecodedHeaders => _typed is not null;
+
     /// <summary>Where the value of header line <paramref name="index"/> starts in <see cref="Buffer"/>.</summary>
     internal int GetHeaderValueOffset(int index) => Entry(index).ValueStart;
 

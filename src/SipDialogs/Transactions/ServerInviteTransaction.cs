@@ -153,6 +153,7 @@ internal sealed class ServerInviteTransaction : ServerTransaction
                     State = TransactionState.Accepted;
                     SendResponse(response);
                     _timerEnd = StartTimer(TransactionTimer.TimerL, Timers.SixtyFourT1);
+                    ReleaseDecodedRequest();
                 }
                 else
                 {
@@ -166,6 +167,7 @@ internal sealed class ServerInviteTransaction : ServerTransaction
                     }
 
                     _timerH = StartTimer(TransactionTimer.TimerH, Timers.SixtyFourT1);
+                    ReleaseDecodedRequest();
                 }
 
                 return true;

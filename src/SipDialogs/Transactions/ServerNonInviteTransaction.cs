@@ -62,6 +62,7 @@ internal sealed class ServerNonInviteTransaction : ServerTransaction
 
         State = TransactionState.Completed;
         SendResponse(response);
+        ReleaseDecodedRequest();
         if (IsReliable)
         {
             Terminate(); // Timer J is zero on a reliable transport.

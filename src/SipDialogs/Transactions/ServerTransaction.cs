@@ -114,6 +114,12 @@ internal abstract class ServerTransaction : Transaction
     /// <summary>Sends (or resends) a response.</summary>
     private protected void SendResponse(byte[] response) => Layer.SendResponse(this, response);
 
+    /// <summary>
+    /// After the final response the request is needed only for matching retransmissions and ACKs, which read its
+    /// bytes: its decoded headers go, so the up to 64*T1 the transaction lingers costs little memory.
+    /// </summary>
+    private protected void ReleaseDecodedRequest() => Request.ReleaseDecodedHeaders();
+
     /// <summary>Reads the status code of a response's bytes.</summary>
     private protected static bool TryReadStatus(ReadOnlySpan<byte> response, out int status)
     {

@@ -258,6 +258,34 @@ public class SipStackTests
         }
     }
 
+    [Fact]
+    public async Task AnAnsweredRequestKeepsOnlyItsBytesWhileItsTransactionLingers()
+    {
+        var handler = new CapturingHandler();
+        await using var stack = new SipStack(Loopback(), handler);
+        await stack.StartAsync();
+
+        Assert.Equal(200, await OptionsStatusAsync(Udp(stack)));
+        await stack.WhenIdleAsync();
+
+        // The server transaction lingers in Completed (Timer J, 64*T1) but its request's decoded headers are gone.
+        Assert.Equal(1, stack.TransactionCount);
+        SipServerRequest answered = Assert.Single(handler.Requests);
+        Assert.False(answered.Request.HasDecodedHeaders);
+        Assert.Equal("OPTIONS", answered.Request.Method);
+    }
+
+    private sealed class CapturingHandler : UasCore
+    {
+        public ConcurrentBag<SipServerRequest> Requests { get; } = [];
+
+        protected override void HandleOutOfDialog(SipServerRequest request)
+        {
+            Requests.Add(request);
+            base.HandleOutOfDialog(request);
+        }
+    }
+
     private sealed class RingingHandler : ISipRequestHandler
     {
         public ConcurrentBag<string> Invites { get; } = [];
