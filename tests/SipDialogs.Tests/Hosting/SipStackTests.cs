@@ -32,6 +32,20 @@ public class SipStackTests
         return ((IPEndPoint)socket.LocalEndPoint!).Port;
     }
 
+    private static bool UdpPortTaken(int port)
+    {
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        try
+        {
+            socket.Bind(new IPEndPoint(IPAddress.Loopback, port));
+            return false;
+        }
+        catch (SocketException)
+        {
+            return true;
+        }
+    }
+
     private static byte[] Options(int port, string callId) => Encoding.ASCII.GetBytes(
         "OPTIONS sip:s@127.0.0.1 SIP/2.0\r\n" +
         $"Via: SIP/2.0/UDP 127.0.0.1:{port};branch=z9hG4bK{Guid.NewGuid():N};rport\r\n" +
@@ -60,6 +74,9 @@ public class SipStackTests
         ], Path.GetTempPath());
         await using var stack = new SipStack(Loopback());
         await stack.StartAsync();
+
+        // SIPp must hear the first copy, or the retransmissions fall outside its pause.
+        await Poll.UntilAsync(() => UdpPortTaken(sippPort), s_timeout, "SIPp listening");
 
         SipMessageBuilder options = SipMessageBuilder.Request(SipMethods.Options, $"sip:uas@127.0.0.1:{sippPort}")
             .Add(SipHeaderKind.MaxForwards, "70")
