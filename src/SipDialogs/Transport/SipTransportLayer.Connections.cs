@@ -65,14 +65,16 @@ internal sealed partial class SipTransportLayer
     /// <param name="reason">Why it closed.</param>
     internal void OnConnectionClosed(SipConnection connection, SipConnectionCloseReason reason)
     {
-        _connectionsById.TryRemove(new KeyValuePair<long, SipConnection>(connection.Id, connection));
-        _connectionsByRemote.TryRemove(new KeyValuePair<SipEndPoint, SipConnection>(connection.Remote, connection));
-        Interlocked.Decrement(ref _connectionSlots);
+        // Count first: whoever sees the connection gone must also see why it went.
         Counters.ConnectionClosed();
         if (reason is SipConnectionCloseReason.HeaderReadTimeout or SipConnectionCloseReason.IdleTimeout or SipConnectionCloseReason.SendTimeout)
         {
             Counters.ConnectionTimedOut();
         }
+
+        _connectionsById.TryRemove(new KeyValuePair<long, SipConnection>(connection.Id, connection));
+        _connectionsByRemote.TryRemove(new KeyValuePair<SipEndPoint, SipConnection>(connection.Remote, connection));
+        Interlocked.Decrement(ref _connectionSlots);
 
         TransportLog.ConnectionClosed(Logger, connection.Id, connection.Remote, reason);
     }
