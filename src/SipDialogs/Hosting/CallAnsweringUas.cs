@@ -192,7 +192,7 @@ internal sealed class CallAnsweringUas : UasCore
             }
 
             _dialog = dialog;
-            SendFinal(ok, request.Transaction.Received);
+            SendFinal(_invite, ok);
         }
 
         public void AnswerReInvite(SipServerRequest reInvite)
@@ -204,7 +204,7 @@ internal sealed class CallAnsweringUas : UasCore
                 .WithBody("application/sdp", _owner._sdp);
             _ok = null;
             _invite.Transaction.UserState = null;
-            SendFinalThrough(reInvite, ok);
+            SendFinal(reInvite, ok);
         }
 
         public void Acknowledged()
@@ -269,9 +269,7 @@ internal sealed class CallAnsweringUas : UasCore
             }
         }
 
-        private void SendFinal(SipMessageBuilder ok, InboundMessage request) => SendFinalThrough(_invite, ok, request);
-
-        private void SendFinalThrough(SipServerRequest transaction, SipMessageBuilder ok, InboundMessage? request = null)
+        private void SendFinal(SipServerRequest transaction, SipMessageBuilder ok)
         {
             var writer = new ArrayBufferWriter<byte>(1024);
             ok.WriteTo(writer);
@@ -284,7 +282,7 @@ internal sealed class CallAnsweringUas : UasCore
 
             // The server transaction sent the 2xx once and passes retransmission to us (RFC 6026 §7.1).
             _ok = bytes;
-            _okRequest = request ?? transaction.Transaction.Received;
+            _okRequest = transaction.Transaction.Received;
             _okVia = transaction.Transaction.TopVia;
             if (!_okRequest.Remote.IsReliable)
             {

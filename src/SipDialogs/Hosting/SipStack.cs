@@ -130,7 +130,8 @@ public sealed class SipStack : IAsyncDisposable, ISipMessageSink, ITransactionUs
     {
         ArgumentNullException.ThrowIfNull(request);
         ObjectDisposedException.ThrowIf(_disposal.IsStarted, this);
-        RequestVia via = _transactions.CreateVia(target, 512);
+        // The size decides UDP or TCP (RFC 3261 §18.1.1); the Via is added to it by CreateVia.
+        RequestVia via = _transactions.CreateVia(target, request.ToArray().Length);
         request.InsertFirst(SipHeaderKind.Via, via.Value);
         var message = (SipRequest)request.Build();
         ClientTransaction transaction = await _transactions.StartRequestAsync(message, via.Target, cancellationToken).ConfigureAwait(false);

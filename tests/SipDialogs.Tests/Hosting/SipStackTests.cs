@@ -46,21 +46,18 @@ public class SipStackTests
         }
     }
 
-    private static byte[] Options(int port, string callId) => Encoding.ASCII.GetBytes(
+    private static byte[] Options(int port, string callId) =>
+        Encoding.ASCII.GetBytes(OptionsText(port.ToString(CultureInfo.InvariantCulture), callId));
+
+    /// <summary>An OPTIONS whose Via names <paramref name="port"/> (or "{port}" for <see cref="UdpPeer"/> to fill in).</summary>
+    private static string OptionsText(string port, string callId) =>
         "OPTIONS sip:s@127.0.0.1 SIP/2.0\r\n" +
         $"Via: SIP/2.0/UDP 127.0.0.1:{port};branch=z9hG4bK{Guid.NewGuid():N};rport\r\n" +
         "Max-Forwards: 70\r\nTo: <sip:s@127.0.0.1>\r\nFrom: <sip:c@127.0.0.1>;tag=1\r\n" +
-        $"Call-ID: {callId}\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n");
+        $"Call-ID: {callId}\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n";
 
-    private static async Task<int> OptionsStatusAsync(IPEndPoint server)
-    {
-        using var client = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
-        int port = ((IPEndPoint)client.Client.LocalEndPoint!).Port;
-        await client.SendAsync(Options(port, Guid.NewGuid().ToString("N")), server);
-        UdpReceiveResult answer = await client.ReceiveAsync().WaitAsync(s_timeout);
-        Assert.True(SipMessageParser.TryParseResponse(answer.Buffer, out SipResponse? response, out _));
-        return response!.StatusCode;
-    }
+    private static async Task<int> OptionsStatusAsync(IPEndPoint server) =>
+        (await UdpPeer.AskAsync(server, OptionsText("{port}", Guid.NewGuid().ToString("N")), s_timeout)).StatusCode;
 
     [Fact]
     public async Task SendRequestRetransmitsOverUdpWhileASippUasSitsOnTheRequest()

@@ -11,16 +11,7 @@ public class ServeTests
 {
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(30);
 
-    private static async Task<SipResponse> AskAsync(IPEndPoint server, string request)
-    {
-        using var client = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
-        int port = ((IPEndPoint)client.Client.LocalEndPoint!).Port;
-        byte[] bytes = Encoding.UTF8.GetBytes(request.Replace("{port}", port.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
-        await client.SendAsync(bytes, server);
-        UdpReceiveResult answer = await client.ReceiveAsync().WaitAsync(s_timeout);
-        Assert.True(SipMessageParser.TryParseResponse(answer.Buffer, out SipResponse? response, out SipParseError error), error.ToString());
-        return response!;
-    }
+    private static Task<SipResponse> AskAsync(IPEndPoint server, string request) => UdpPeer.AskAsync(server, request, s_timeout);
 
     private static string Request(string method, string extra = "") =>
         $"{method} sip:service@127.0.0.1 SIP/2.0\r\n" +

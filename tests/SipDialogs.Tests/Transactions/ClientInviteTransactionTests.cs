@@ -95,9 +95,7 @@ public class ClientInviteTransactionTests
     public async Task AProvisionalResponseMovesToProceedingAndStopsRetransmissionAndTimerB()
     {
         await using TransactionHarness h = await TransactionHarness.StartAsync();
-        SipRequest invite = h.NewRequest(SipMethods.Invite, h.PeerUdp, out SipEndPoint target);
-        ClientTransaction transaction = await h.StartAsync(invite, target);
-        var received = (SipRequest)await h.PeerReceiveAsync();
+        (ClientTransaction transaction, SipRequest received) = await h.StartOverUdpAsync(SipMethods.Invite);
 
         await h.PeerSendAsync(SipMessageBuilder.ResponseTo(received, 180, toTag: "bob1").ToArray());
 
@@ -155,9 +153,7 @@ public class ClientInviteTransactionTests
     public async Task ASuccessResponseMovesToAcceptedWhereEveryTwoHundredReachesTheUserUntilTimerM()
     {
         await using TransactionHarness h = await TransactionHarness.StartAsync();
-        SipRequest invite = h.NewRequest(SipMethods.Invite, h.PeerUdp, out SipEndPoint target);
-        ClientTransaction transaction = await h.StartAsync(invite, target);
-        var received = (SipRequest)await h.PeerReceiveAsync();
+        (ClientTransaction transaction, SipRequest received) = await h.StartOverUdpAsync(SipMethods.Invite);
         byte[] ok = SipMessageBuilder.ResponseTo(received, 200, toTag: "bob1").ToArray();
 
         await h.PeerSendAsync(ok);

@@ -40,9 +40,7 @@ public class ClientNonInviteTransactionTests
     public async Task InProceedingTimerEResendsEveryT2()
     {
         await using TransactionHarness h = await TransactionHarness.StartAsync();
-        SipRequest options = h.NewRequest(SipMethods.Options, h.PeerUdp, out SipEndPoint target);
-        ClientTransaction transaction = await h.StartAsync(options, target);
-        var received = (SipRequest)await h.PeerReceiveAsync();
+        (ClientTransaction transaction, SipRequest received) = await h.StartOverUdpAsync(SipMethods.Options);
         await h.AdvanceToAsync(Ms(100));
 
         await h.PeerSendAsync(SipMessageBuilder.ResponseTo(received, 100).ToArray());
@@ -63,9 +61,7 @@ public class ClientNonInviteTransactionTests
     public async Task AFinalResponseCompletesTheTransactionWhichAbsorbsRetransmissionsUntilTimerK()
     {
         await using TransactionHarness h = await TransactionHarness.StartAsync();
-        SipRequest options = h.NewRequest(SipMethods.Options, h.PeerUdp, out SipEndPoint target);
-        ClientTransaction transaction = await h.StartAsync(options, target);
-        var received = (SipRequest)await h.PeerReceiveAsync();
+        (ClientTransaction transaction, SipRequest received) = await h.StartOverUdpAsync(SipMethods.Options);
         byte[] ok = SipMessageBuilder.ResponseTo(received, 200, toTag: "bob1").ToArray();
 
         await h.PeerSendAsync(ok);
@@ -113,9 +109,7 @@ public class ClientNonInviteTransactionTests
     public async Task TimerFTimesOutATransactionInProceeding()
     {
         await using TransactionHarness h = await TransactionHarness.StartAsync();
-        SipRequest register = h.NewRequest(SipMethods.Register, h.PeerUdp, out SipEndPoint target);
-        ClientTransaction transaction = await h.StartAsync(register, target);
-        var received = (SipRequest)await h.PeerReceiveAsync();
+        (ClientTransaction transaction, SipRequest received) = await h.StartOverUdpAsync(SipMethods.Register);
         await h.PeerSendAsync(SipMessageBuilder.ResponseTo(received, 100).ToArray());
 
         await h.AdvanceToAsync(Ms(31_999));

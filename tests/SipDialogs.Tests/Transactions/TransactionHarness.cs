@@ -154,6 +154,14 @@ internal sealed class TransactionHarness : IAsyncDisposable
         return request;
     }
 
+    /// <summary>Starts a client transaction for a new <paramref name="method"/> request to the UDP peer and returns the copy the peer got.</summary>
+    public async Task<(ClientTransaction Transaction, SipRequest Received)> StartOverUdpAsync(string method)
+    {
+        SipRequest request = NewRequest(method, PeerUdp, out SipEndPoint target);
+        ClientTransaction transaction = await StartAsync(request, target);
+        return (transaction, (SipRequest)await PeerReceiveAsync());
+    }
+
     /// <summary>Starts a client transaction from the test thread (posted to its shard).</summary>
     public async Task<ClientTransaction> StartAsync(SipRequest request, SipEndPoint target) =>
         await Layer.StartRequestAsync(request, target).AsTask().WaitAsync(Timeout);
