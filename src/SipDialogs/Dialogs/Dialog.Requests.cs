@@ -4,7 +4,7 @@ using SipDialogs.Messages;
 namespace SipDialogs.Dialogs;
 
 /// <summary>Building requests within the dialog (RFC 3261 §12.2.1.1).</summary>
-internal sealed partial class Dialog
+public sealed partial class Dialog
 {
     /// <summary>The Max-Forwards a UAC puts in a request (RFC 3261 §8.1.1.6).</summary>
     private const string MaxForwards = "70";
@@ -30,7 +30,7 @@ internal sealed partial class Dialog
     /// <returns>The request, without Via.</returns>
     /// <exception cref="ArgumentException"><paramref name="method"/> is ACK or CANCEL.</exception>
     /// <exception cref="InvalidOperationException">The dialog is terminated.</exception>
-    public SipMessageBuilder CreateRequest(string method)
+    internal SipMessageBuilder CreateRequest(string method)
     {
         ArgumentNullException.ThrowIfNull(method);
         if (method == SipMethods.Ack || method == SipMethods.Cancel)
@@ -53,7 +53,7 @@ internal sealed partial class Dialog
     /// </summary>
     /// <param name="inviteCSeq">The CSeq number of the INVITE acknowledged.</param>
     /// <returns>The ACK, without Via.</returns>
-    public SipMessageBuilder CreateAck(uint inviteCSeq) => Build(SipMethods.Ack, inviteCSeq);
+    internal SipMessageBuilder CreateAck(uint inviteCSeq) => Build(SipMethods.Ack, inviteCSeq);
 
     /// <summary>
     /// Starts the CANCEL of an INVITE sent in this dialog (RFC 3261 §9.1): the INVITE's sequence number, and the same
@@ -61,7 +61,7 @@ internal sealed partial class Dialog
     /// </summary>
     /// <param name="inviteCSeq">The CSeq number of the INVITE cancelled.</param>
     /// <returns>The CANCEL, without Via (the transaction layer copies the INVITE's).</returns>
-    public SipMessageBuilder CreateCancel(uint inviteCSeq) => Build(SipMethods.Cancel, inviteCSeq);
+    internal SipMessageBuilder CreateCancel(uint inviteCSeq) => Build(SipMethods.Cancel, inviteCSeq);
 
     private SipMessageBuilder Build(string method, uint number)
     {

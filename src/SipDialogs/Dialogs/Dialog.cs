@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using System.Text;
 using SipDialogs.Messages;
 
@@ -19,7 +20,7 @@ namespace SipDialogs.Dialogs;
 /// empty sequence numbers of RFC 3261 §12.1 are -1 rather than a flag each.
 /// </para>
 /// </remarks>
-internal sealed partial class Dialog
+public sealed partial class Dialog
 {
     private const long EmptyCSeq = -1;
 
@@ -51,10 +52,10 @@ internal sealed partial class Dialog
         _remoteCSeq = remoteCSeq;
     }
 
-    /// <summary>The dialog's identifier as this end sees it (RFC 3261 §12).</summary>
     /// <summary>A slot for the layer above (the call that owns this dialog); never read here.</summary>
-    public object? UserState { get; set; }
+    internal object? UserState { get; set; }
 
+    /// <summary>The dialog's identifier as this end sees it (RFC 3261 §12).</summary>
     public DialogId Id { get; }
 
     /// <summary>True when this end sent the request that made the dialog (RFC 3261 §12.1.2).</summary>
@@ -67,7 +68,7 @@ internal sealed partial class Dialog
     public bool IsSecure { get; }
 
     /// <summary>Early, confirmed or terminated.</summary>
-    public DialogState State => _state;
+    public DialogState State => (DialogState)Volatile.Read(ref Unsafe.As<DialogState, byte>(ref _state));
 
     /// <summary>The local URI (From of the requests this end sends), as a name-addr without the tag.</summary>
     public string LocalUri => _localUri;
@@ -76,22 +77,22 @@ internal sealed partial class Dialog
     public string RemoteUri => _remoteUri;
 
     /// <summary>This end's Contact, as a name-addr: put in target refresh requests (RFC 3261 §12.2.1.1).</summary>
-    public string LocalContact => _localContact;
+    internal string LocalContact => _localContact;
 
     /// <summary>The remote target: the peer's Contact URI, where requests go (RFC 3261 §12.1, §12.2).</summary>
-    public string RemoteTarget => _remoteTarget;
+    public string RemoteTarget => Volatile.Read(ref _remoteTarget);
 
     /// <summary>
     /// The route set, in the order requests follow it (RFC 3261 §12.1.1: Record-Route as received by the UAS;
     /// §12.1.2: reversed for the UAC), each value a name-addr with all its parameters.
     /// </summary>
-    public IReadOnlyList<string> RouteSet => _routeSet;
+    public IReadOnlyList<string> RouteSet => Volatile.Read(ref _routeSet);
 
     /// <summary>The local sequence number, or null while empty (a UAS's until it sends a request, RFC 3261 §12.1.1).</summary>
-    public uint? LocalCSeq => _localCSeq == EmptyCSeq ? null : (uint)_localCSeq;
+    internal uint? LocalCSeq => _localCSeq == EmptyCSeq ? null : (uint)_localCSeq;
 
     /// <summary>The remote sequence number, or null while empty (a UAC's until it gets a request, RFC 3261 §12.1.2).</summary>
-    public uint? RemoteCSeq => _remoteCSeq == EmptyCSeq ? null : (uint)_remoteCSeq;
+    internal uint? RemoteCSeq => _remoteCSeq == EmptyCSeq ? null : (uint)_remoteCSeq;
 
     /// <summary>The next dialog of the same Call-ID in a store (forks of one INVITE); touched only by the store.</summary>
     internal Dialog? NextWithSameCallId { get; set; }
@@ -110,7 +111,7 @@ internal sealed partial class Dialog
     /// <param name="overTls">Whether the request arrived over TLS.</param>
     /// <param name="dialog">The dialog, on success.</param>
     /// <returns>False when the status makes no dialog, or the request has no usable Contact or Record-Route.</returns>
-    public static bool TryCreateAsUas(
+    internal static bool TryCreateAsUas(
         SipRequest request, int statusCode, string localTag, string localContact, bool overTls, [NotNullWhen(true)] out Dialog? dialog)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -150,7 +151,7 @@ internal sealed partial class Dialog
     /// <param name="overTls">Whether the request arrived over TLS.</param>
     /// <param name="dialog">The dialog, on success.</param>
     /// <returns>False when the response makes no dialog or either message lacks what a dialog needs.</returns>
-    public static bool TryCreateAsUas(SipRequest request, SipResponse response, bool overTls, [NotNullWhen(true)] out Dialog? dialog)
+    internal static bool TryCreateAsUas(SipRequest request, SipResponse response, bool overTls, [NotNullWhen(true)] out Dialog? dialog)
     {
         ArgumentNullException.ThrowIfNull(response);
         dialog = null;
@@ -172,7 +173,7 @@ internal sealed partial class Dialog
     /// <param name="overTls">Whether the request was sent over TLS.</param>
     /// <param name="dialog">The dialog, on success.</param>
     /// <returns>False when the response makes no dialog (100, a final non-2xx, no To tag) or a header is unusable.</returns>
-    public static bool TryCreateAsUac(SipRequest request, SipResponse response, bool overTls, [NotNullWhen(true)] out Dialog? dialog)
+    internal static bool TryCreateAsUac(SipRequest request, SipResponse response, bool overTls, [NotNullWhen(true)] out Dialog? dialog)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(response);
@@ -204,7 +205,7 @@ internal sealed partial class Dialog
     /// </summary>
     /// <param name="request">The request, already matched to this dialog.</param>
     /// <returns>Whether it was accepted or must be answered 500.</returns>
-    public InDialogRequestResult ReceiveRequest(SipRequest request)
+    internal InDialogRequestResult ReceiveRequest(SipRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
         long number = request.CSeqNumber;
@@ -217,11 +218,11 @@ internal sealed partial class Dialog
         string method = request.Method;
         if (IsTargetRefresh(method) && TryGetRemoteTarget(request, out string? target) && target is not null)
         {
-            _remoteTarget = target;
+            Volatile.Write(ref _remoteTarget, target);
         }
         else if (method == SipMethods.Bye)
         {
-            _state = DialogState.Terminated;
+            SetState(DialogState.Terminated);
         }
 
         return InDialogRequestResult.Accepted;
@@ -237,7 +238,7 @@ internal sealed partial class Dialog
     /// </list>
     /// </summary>
     /// <param name="response">The response, already matched to this dialog.</param>
-    public void ReceiveResponse(SipResponse response)
+    internal void ReceiveResponse(SipResponse response)
     {
         ArgumentNullException.ThrowIfNull(response);
         int status = response.StatusCode;
@@ -249,7 +250,7 @@ internal sealed partial class Dialog
         string method = response.CSeqMethod;
         if (status is 481 or 408 || method == SipMethods.Bye)
         {
-            _state = DialogState.Terminated;
+            SetState(DialogState.Terminated);
             return;
         }
 
@@ -258,21 +259,27 @@ internal sealed partial class Dialog
         {
             if (!success)
             {
-                _state = DialogState.Terminated;
+                SetState(DialogState.Terminated);
                 return;
             }
 
-            _state = DialogState.Confirmed;
             if (IsUac && TryGetReversedRouteSet(response, out string[]? routeSet, out bool firstRouteIsStrict))
             {
-                _routeSet = routeSet;
+                Volatile.Write(ref _routeSet, routeSet);
                 _firstRouteIsStrict = firstRouteIsStrict;
             }
+
+            if (success && TryGetRemoteTarget(response, out string? confirmedTarget) && confirmedTarget is not null)
+            {
+                Volatile.Write(ref _remoteTarget, confirmedTarget);
+            }
+
+            SetState(DialogState.Confirmed);
         }
 
         if (success && IsTargetRefresh(method) && TryGetRemoteTarget(response, out string? target) && target is not null)
         {
-            _remoteTarget = target;
+            Volatile.Write(ref _remoteTarget, target);
         }
     }
 
@@ -282,18 +289,18 @@ internal sealed partial class Dialog
     /// </summary>
     /// <param name="statusCode">The status sent.</param>
     /// <param name="method">The method of the request answered (its CSeq method).</param>
-    public void ResponseSent(int statusCode, string method)
+    internal void ResponseSent(int statusCode, string method)
     {
         if (_state != DialogState.Early || statusCode < 200 || method != SipMethods.Invite)
         {
             return;
         }
 
-        _state = statusCode < 300 ? DialogState.Confirmed : DialogState.Terminated;
+        SetState(statusCode < 300 ? DialogState.Confirmed : DialogState.Terminated);
     }
 
     /// <summary>Ends the dialog, e.g. when a BYE is sent and its transaction gives up (RFC 3261 §15.1.1).</summary>
-    public void Terminate() => _state = DialogState.Terminated;
+    internal void Terminate() => SetState(DialogState.Terminated);
 
     /// <summary>Target refresh requests (RFC 3261 §12.2; UPDATE, RFC 3311 §5.1; SUBSCRIBE and NOTIFY, RFC 6665 §4.1.2.2).</summary>
     private static bool IsTargetRefresh(string method) =>

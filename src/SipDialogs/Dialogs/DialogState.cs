@@ -1,7 +1,7 @@
 namespace SipDialogs.Dialogs;
 
 /// <summary>The states of a dialog (RFC 3261 §12).</summary>
-internal enum DialogState : byte
+public enum DialogState : byte
 {
     /// <summary>Made by a provisional response with a To tag (RFC 3261 §12.1); no 2xx yet.</summary>
     Early,

@@ -14,7 +14,11 @@ public sealed class SipServerRequest
 {
     private readonly ServerTransaction _transaction;
 
-    internal SipServerRequest(ServerTransaction transaction) => _transaction = transaction;
+    internal SipServerRequest(ServerTransaction transaction, SipStack? stack = null)
+    {
+        _transaction = transaction;
+        Stack = stack;
+    }
 
     /// <summary>The request.</summary>
     public SipRequest Request => (SipRequest)_transaction.Received.Message;
@@ -33,6 +37,9 @@ public sealed class SipServerRequest
 
     internal ServerTransaction Transaction => _transaction;
 
+    /// <summary>The stack that received the request (null in tests that drive a transaction layer alone).</summary>
+    internal SipStack? Stack { get; }
+
     /// <summary>
     /// A response to this request per RFC 3261 §8.2.6, with this transaction's To tag (§8.2.6.2) unless the
     /// request already had one, and <c>received</c>/<c>rport</c> in the top Via where §18.2.1 and RFC 3581 §4 ask.
@@ -41,7 +48,7 @@ public sealed class SipServerRequest
     /// <param name="reasonPhrase">The reason phrase; the RFC's default when null.</param>
     /// <returns>A builder to add headers and a body to.</returns>
     public SipMessageBuilder CreateResponse(int statusCode, string? reasonPhrase = null) =>
-        ViaReceivedParameters.ResponseTo(_transaction.Received, statusCode, reasonPhrase, _transaction.LocalTag);
+        _transaction.CreateResponse(statusCode, reasonPhrase);
 
     /// <summary>Sends a response. Call it on the handler's thread (the owning shard).</summary>
     /// <param name="response">The response, from <see cref="CreateResponse"/>.</param>

@@ -58,6 +58,7 @@ public sealed class SipStack : IAsyncDisposable, ISipMessageSink, ITransactionUs
             options.GetListenEndPoints(), options.Limits, this, _loggerFactory, timeProvider, _certificate, remoteCertificateValidation);
         _transactions = new TransactionLayer(_shards, _transport, this, options.Timers, _loggerFactory);
         Dialogs = new ShardedDialogStore(_shards);
+        DialogLayer = new DialogLayer(_transactions, _transport, Dialogs, (_, _) => Interlocked.Increment(ref _handlerFaults), _logger);
     }
 
     /// <summary>The end points actually listened on (ports resolved when 0 was asked for).</summary>
@@ -105,6 +106,8 @@ public sealed class SipStack : IAsyncDisposable, ISipMessageSink, ITransactionUs
 
     internal ShardedDialogStore Dialogs { get; }
 
+    internal DialogLayer DialogLayer { get; }
+
     /// <summary>Binds the listen end points and starts receiving.</summary>
     /// <param name="cancellationToken">Cancels the start.</param>
     /// <returns>A task that completes when every end point listens.</returns>
@@ -138,6 +141,48 @@ public sealed class SipStack : IAsyncDisposable, ISipMessageSink, ITransactionUs
         return await transaction.FinalResponse.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Places a call (RFC 3261 §13.2): sends an INVITE to <paramref name="target"/> and returns the call once the INVITE
+    /// is on its way. Its <see cref="OutgoingCall.Progress"/> gives the provisional responses and
+    /// <see cref="OutgoingCall.Answered"/> the confirmed dialog.
+    /// </summary>
+    /// <param name="target">The Request-URI, e.g. <c>sip:bob@192.0.2.4:5060</c>; its host must be an IP address unless
+    /// <see cref="InviteOptions.NextHop"/> names the first hop.</param>
+    /// <param name="options">From, To, the offer, extra headers; defaults when null.</param>
+    /// <param name="cancellationToken">Cancels the call while it has no final response (CANCEL, RFC 3261 §9.1).</param>
+    /// <returns>The call.</returns>
+    /// <exception cref="ArgumentException">The target is no SIP URI, or names a host this stack cannot resolve.</exception>
+    /// <exception cref="SipTransportException">The stack does not listen on the transport the target needs.</exception>
+    public async Task<OutgoingCall> InviteAsync(string target, InviteOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(target);
+        ObjectDisposedException.ThrowIf(_disposal.IsStarted, this);
+        cancellationToken.ThrowIfCancellationRequested();
+        options ??= new InviteOptions();
+        SipEndPoint nextHop = options.NextHop
+            ?? (SipTargets.TryResolve(target, out SipEndPoint resolved)
+                ? resolved
+                : throw new ArgumentException($"'{target}' is not a SIP URI with an IP address; give InviteOptions.NextHop (names are not resolved yet).", nameof(target)));
+        string callId = SipIds.NewCallId();
+        RequestVia probe = _transactions.CreateVia(nextHop, 1024 + (options.SessionDescription?.Length ?? 0));
+        SipEndPoint local = _transport.GetLocalEndPoint(probe.Target.Protocol)
+            ?? throw new SipTransportException($"Not listening on {probe.Target.Protocol}.");
+        SipMessageBuilder invite = OutgoingCall.BuildInvite(target, options, local, callId);
+        invite.InsertFirst(SipHeaderKind.Via, probe.Value);
+        var request = (SipRequest)invite.Build();
+        Shard shard = _shards.GetShard(request.CallIdBytes);
+        var call = new OutgoingCall(DialogLayer, shard, request, probe.Target);
+        await shard.RunAsync(static s => s.call.Start(s.cancellationToken), (call, cancellationToken), CancellationToken.None).ConfigureAwait(false);
+        return call;
+    }
+
+    /// <summary>Counts and logs a fault of an application's handler that ran outside the stack's own dispatch.</summary>
+    internal void ReportHandlerFault(string method, Exception exception)
+    {
+        Interlocked.Increment(ref _handlerFaults);
+        HostingLog.HandlerFault(_logger, method, exception);
+    }
+
     /// <summary>Waits until every shard has processed what was posted to it so far (tests use it).</summary>
     /// <param name="cancellationToken">Ends the wait.</param>
     /// <returns>A task that completes when the shards are idle.</returns>
@@ -151,7 +196,12 @@ public sealed class SipStack : IAsyncDisposable, ISipMessageSink, ITransactionUs
 
     void ITransactionUser.OnRequest(ServerTransaction transaction)
     {
-        var request = new SipServerRequest(transaction);
+        if (DialogLayer.TryHandleInDialog(transaction))
+        {
+            return;
+        }
+
+        var request = new SipServerRequest(transaction, this);
         try
         {
             _handler.OnRequest(request);
@@ -172,15 +222,18 @@ public sealed class SipStack : IAsyncDisposable, ISipMessageSink, ITransactionUs
     void ITransactionUser.OnAck(InboundMessage ack, ServerInviteTransaction? transaction)
     {
         // ACKs for 2xx belong to the dialog layer (RFC 3261 §13.3.1.4).
-        if (_handler is CallAnsweringUas calls)
-        {
-            calls.OnAck(ack);
-        }
+        DialogLayer.OnAck(ack);
     }
 
     void ITransactionUser.OnCancel(ServerInviteTransaction invite, InboundMessage cancel)
     {
-        var request = new SipServerRequest(invite);
+        if (invite.UserState is IncomingCall call)
+        {
+            call.OnCancelled();
+            return;
+        }
+
+        var request = new SipServerRequest(invite, this);
         try
         {
             _handler.OnCancel(request);
@@ -198,21 +251,30 @@ public sealed class SipStack : IAsyncDisposable, ISipMessageSink, ITransactionUs
         }
     }
 
-    void ITransactionUser.OnResponse(ClientTransaction transaction, SipResponse response, InboundMessage received)
+    void ITransactionUser.OnResponse(ClientTransaction transaction, SipResponse response, InboundMessage received) =>
+        DialogLayer.OnResponse(transaction, response, received); // SendRequestAsync awaits transaction.FinalResponse.
+
+    void ITransactionUser.OnStrayResponse(InboundMessage response)
     {
-        // The final response completes transaction.FinalResponse, which SendRequestAsync awaits.
+        if (!DialogLayer.OnStrayResponse(response))
+        {
+            Interlocked.Increment(ref _strayResponses);
+        }
     }
 
-    void ITransactionUser.OnStrayResponse(InboundMessage response) => Interlocked.Increment(ref _strayResponses);
+    void ITransactionUser.OnTimeout(Transaction transaction)
+    {
+        HostingLog.TransactionTimeout(_logger, transaction.Method);
+        DialogLayer.OnTimeout(transaction);
+    }
 
-    void ITransactionUser.OnTimeout(Transaction transaction) => HostingLog.TransactionTimeout(_logger, transaction.Method);
-
-    void ITransactionUser.OnTransportError(Transaction transaction, SipTransportException error) =>
+    void ITransactionUser.OnTransportError(Transaction transaction, SipTransportException error)
+    {
         HostingLog.TransportError(_logger, transaction.Method, error.Message);
-
-    void ITransactionUser.OnTerminated(Transaction transaction)
-    {
+        DialogLayer.OnTransportError(transaction);
     }
+
+    void ITransactionUser.OnTerminated(Transaction transaction) => DialogLayer.OnTerminated(transaction);
 
     private async Task DisposeCoreAsync()
     {

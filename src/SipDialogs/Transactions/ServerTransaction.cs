@@ -42,6 +42,16 @@ internal abstract class ServerTransaction : Transaction
     private protected byte[]? LastResponse { get; set; }
 
     /// <summary>
+    /// A response to the request per RFC 3261 §8.2.6 with this transaction's To tag, and <c>received</c>/<c>rport</c>
+    /// in the top Via where §18.2.1 and RFC 3581 §4 ask.
+    /// </summary>
+    /// <param name="statusCode">100–699.</param>
+    /// <param name="reasonPhrase">The reason phrase; the RFC's when null.</param>
+    /// <returns>A builder to add headers and a body to.</returns>
+    public SipMessageBuilder CreateResponse(int statusCode, string? reasonPhrase = null) =>
+        ViaReceivedParameters.ResponseTo(Received, statusCode, reasonPhrase, LocalTag);
+
+    /// <summary>
     /// Sends a response from the transaction user (RFC 3261 §17.2.1, §17.2.2), on the shard. A response the state
     /// machine does not take (a second final response, anything after Terminated) is not sent.
     /// </summary>

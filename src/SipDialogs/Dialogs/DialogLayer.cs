@@ -1,0 +1,177 @@
+using System.Globalization;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using SipDialogs.Internal;
+using SipDialogs.Messages;
+using SipDialogs.Runtime;
+using SipDialogs.Transactions;
+using SipDialogs.Transport;
+
+namespace SipDialogs.Dialogs;
+
+/// <summary>
+/// The dialog layer (RFC 3261 §12, §13–§15) between the transactions and the application: it matches requests and
+/// ACKs to the dialogs of the store, passes responses to the calls and dialogs that sent the requests, starts
+/// outgoing calls and makes incoming ones. Everything runs on the shard of the Call-ID.
+/// </summary>
+internal sealed partial class DialogLayer
+{
+    /// <summary>The methods a dialog of this stack serves (RFC 3261 §20.5).</summary>
+    public const string Allow = "INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, INFO";
+
+    private readonly TransactionLayer _transactions;
+    private readonly ISipTransportLayer _transport;
+    private readonly Action<string, Exception> _reportFault;
+    private readonly ILogger _logger;
+
+    public DialogLayer(TransactionLayer transactions, ISipTransportLayer transport, ShardedDialogStore store, Action<string, Exception> reportFault, ILogger logger)
+    {
+        _transactions = transactions;
+        _transport = transport;
+        Store = store;
+        _reportFault = reportFault;
+        _logger = logger;
+    }
+
+    public ShardedDialogStore Store { get; }
+
+    public TransactionLayer Transactions => _transactions;
+
+    public SipTimerOptions Timers => _transactions.TimerOptions;
+
+    public ShardSet Shards => _transactions.Shards;
+
+    /// <summary>
+    /// This end's Contact for messages that leave through <paramref name="local"/>: <c>&lt;sip:sipdialogs@host:port;transport=…&gt;</c>.
+    /// </summary>
+    public static string ContactFor(SipEndPoint local)
+    {
+        string host = local.Address.AddressFamily == AddressFamily.InterNetworkV6
+            ? "[" + local.Address.Address + "]"
+            : local.Address.Address.ToString();
+        string transport = local.Protocol == SipTransportProtocol.Udp ? string.Empty : ";transport=" + local.ViaTransport.ToLowerInvariant();
+        return string.Create(CultureInfo.InvariantCulture, $"<sip:sipdialogs@{host}:{local.Address.Port}{transport}>");
+    }
+
+    /// <summary>The local end point of a transport, for the Contact and From of outgoing requests.</summary>
+    public SipEndPoint? GetLocalEndPoint(SipTransportProtocol protocol) => _transport.GetLocalEndPoint(protocol);
+
+    /// <summary>
+    /// A request inside a dialog (its To has a tag) that matches one of the store: the dialog answers it. False when
+    /// no dialog matches; the application's handler then sees it (and answers 481 by default, RFC 3261 §12.2.2).
+    /// </summary>
+    public bool TryHandleInDialog(ServerTransaction transaction)
+    {
+        SipRequest request = transaction.Request;
+        if (request.ToTag.IsEmpty || !Store.TryGet(request.CallIdBytes, request.ToTag, request.FromTag, out Dialog? dialog))
+        {
+            return false;
+        }
+
+        dialog.OnRequest(transaction);
+        return true;
+    }
+
+    /// <summary>An ACK for a 2xx (RFC 3261 §13.3.1.4): the dialog stops retransmitting its 2xx.</summary>
+    public void OnAck(InboundMessage ack)
+    {
+        var request = (SipRequest)ack.Message;
+        if (Store.TryGet(request.CallIdBytes, request.ToTag, request.FromTag, out Dialog? dialog))
+        {
+            dialog.OnAck(request);
+        }
+    }
+
+    /// <summary>A response to a request of a call or a dialog.</summary>
+    public static void OnResponse(ClientTransaction transaction, SipResponse response, InboundMessage received)
+    {
+        switch (transaction.UserState)
+        {
+            case OutgoingCall call:
+                call.OnResponse(response, received);
+                break;
+            case Dialog dialog:
+                dialog.OnResponse(transaction, response);
+                break;
+        }
+    }
+
+    /// <summary>
+    /// A response no transaction took: a retransmitted 2xx to an INVITE whose transaction has ended is ACKed again by its
+    /// dialog (RFC 3261 §13.2.2.4). False when no dialog takes it.
+    /// </summary>
+    public bool OnStrayResponse(InboundMessage received)
+    {
+        if (received.Message is not SipResponse { StatusCode: >= 200 and < 300 } response || response.CSeqMethod != SipMethods.Invite ||
+            !Store.TryGet(response.CallIdBytes, response.FromTag, response.ToTag, out Dialog? dialog))
+        {
+            return false;
+        }
+
+        dialog.OnStray2xx(response);
+        return true;
+    }
+
+    /// <summary>A client transaction got no response (Timer B or F, RFC 3261 §17.1; a local 408).</summary>
+    public static void OnTimeout(Transaction transaction) => OnNoResponse(transaction, 408);
+
+    /// <summary>A client transaction could not send (RFC 3261 §8.1.3.1; a local 503).</summary>
+    public static void OnTransportError(Transaction transaction) => OnNoResponse(transaction, 503);
+
+    /// <summary>A transaction ended: an outgoing call's INVITE transaction ends its forks that never answered.</summary>
+    public static void OnTerminated(Transaction transaction)
+    {
+        if (transaction.UserState is OutgoingCall call)
+        {
+            call.OnTransactionTerminated();
+        }
+    }
+
+    /// <summary>Makes the call object of an INVITE received outside any dialog. On the shard.</summary>
+    public IncomingCall CreateIncomingCall(ServerTransaction invite)
+    {
+        var call = new IncomingCall(this, invite);
+        invite.UserState = call;
+        return call;
+    }
+
+    /// <summary>Sends a response that belongs to no transaction any more (a 2xx retransmitted by its dialog).</summary>
+    public void SendResponse(byte[] bytes, ViaHeader topVia, InboundMessage request) =>
+        Observe(CompletedSend.Pending(_transport.SendResponseAsync(bytes, topVia, request, CancellationToken.None)));
+
+    /// <summary>Sends an ACK for a 2xx (no transaction, RFC 3261 §17.1.1.3).</summary>
+    public void SendAck(byte[] bytes, SipEndPoint target) =>
+        Observe(CompletedSend.Pending(_transactions.SendAckAsync(bytes, target, CancellationToken.None)));
+
+    /// <summary>An application's handler threw: logged and counted; the stack carries on.</summary>
+    public void ReportHandlerFault(string name, Exception exception)
+    {
+        _reportFault(name, exception);
+        DialogLog.HandlerFault(_logger, name, exception);
+    }
+
+    private static void OnNoResponse(Transaction transaction, int status)
+    {
+        switch (transaction.UserState)
+        {
+            case OutgoingCall call:
+                call.OnNoResponse(status);
+                break;
+            case Dialog dialog when transaction is ClientTransaction client:
+                dialog.OnNoResponse(client, status);
+                break;
+        }
+    }
+
+    private static void Observe(Task? pending)
+    {
+        // A failed send of a retransmission is only logged by the transport; the timers carry on.
+        _ = pending?.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+    }
+
+    private static partial class DialogLog
+    {
+        [LoggerMessage(500, LogLevel.Error, "Dialog event handler threw on {Event}; the dialog carries on")]
+        public static partial void HandlerFault(ILogger logger, string @event, Exception exception);
+    }
+}

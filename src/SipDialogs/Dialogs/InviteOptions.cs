@@ -1,0 +1,31 @@
+using SipDialogs.Transport;
+
+namespace SipDialogs.Dialogs;
+
+/// <summary>How <see cref="Hosting.SipStack.InviteAsync"/> places a call.</summary>
+public sealed class InviteOptions
+{
+    /// <summary>The From address (a name-addr without tag); <c>&lt;sip:sipdialogs@local-address&gt;</c> when null.</summary>
+    public string? From { get; set; }
+
+    /// <summary>The To address (a name-addr without tag); the target URI when null.</summary>
+    public string? To { get; set; }
+
+    /// <summary>The offer (RFC 3264) carried by the INVITE, or null for none.</summary>
+    public string? SessionDescription { get; set; }
+
+    /// <summary>The offer's content type.</summary>
+    public string ContentType { get; set; } = "application/sdp";
+
+    /// <summary>
+    /// The first hop (an outbound proxy), or null to send to the target URI's own address, which must then be an IP
+    /// address: this stack does not resolve names yet (RFC 3263).
+    /// </summary>
+    public SipEndPoint? NextHop { get; set; }
+
+    /// <summary>Route headers to put in the INVITE (a preloaded route set, RFC 3261 §8.1.1.1), each a name-addr.</summary>
+    public IList<string> Routes { get; } = [];
+
+    /// <summary>Extra headers to put in the INVITE, as name and value.</summary>
+    public IList<KeyValuePair<string, string>> Headers { get; } = [];
+}

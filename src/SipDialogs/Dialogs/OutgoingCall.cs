@@ -1,0 +1,273 @@
+using System.Threading.Channels;
+using SipDialogs.Messages;
+using SipDialogs.Runtime;
+using SipDialogs.Transactions;
+using SipDialogs.Transport;
+
+namespace SipDialogs.Dialogs;
+
+/// <summary>
+/// A call this end placed (RFC 3261 §13.2): its progress (every provisional response, in order), its early dialogs
+/// (one per fork that answered with a To tag, §12.1.2) and its outcome, <see cref="Answered"/>, which gives the
+/// confirmed dialog of the first 2xx. A later 2xx from another fork is acknowledged and ended with BYE (§13.2.2.4);
+/// every 2xx, retransmissions included, is acknowledged.
+/// </summary>
+public sealed class OutgoingCall
+{
+    private readonly DialogLayer _layer;
+    private readonly Shard _shard;
+    private readonly SipRequest _invite;
+    private readonly SipEndPoint _target;
+    private readonly Channel<SipResponse> _progress = Channel.CreateUnbounded<SipResponse>(new UnboundedChannelOptions { SingleWriter = true });
+    private readonly TaskCompletionSource<Dialog> _answered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private ClientInviteTransaction? _transaction;
+    private Dialog[] _forks = [];
+    private Dialog? _confirmed;
+    private bool _cancelRequested;
+    private CancellationTokenRegistration _registration;
+
+    internal OutgoingCall(DialogLayer layer, Shard shard, SipRequest invite, SipEndPoint target)
+    {
+        _layer = layer;
+        _shard = shard;
+        _invite = invite;
+        _target = target;
+        CallId = invite.CallId;
+    }
+
+    /// <summary>The call's Call-ID.</summary>
+    public string CallId { get; }
+
+    /// <summary>The INVITE as sent.</summary>
+    public SipRequest Request => _invite;
+
+    /// <summary>The provisional responses as they come (100, 180, 183 with early media, …); completes with the final response.</summary>
+    public ChannelReader<SipResponse> Progress => _progress.Reader;
+
+    /// <summary>
+    /// The outcome: the confirmed dialog of the first 2xx; a <see cref="SipCallFailedException"/> for a final response
+    /// other than 2xx (or a local 408/503 when none came); cancelled when the call was cancelled first.
+    /// </summary>
+    public Task<Dialog> Answered => _answered.Task;
+
+    /// <summary>The dialogs made by the forks that answered so far (early until one is confirmed).</summary>
+    public IReadOnlyList<Dialog> Dialogs => Volatile.Read(ref _forks);
+
+    /// <summary>
+    /// Cancels the call (RFC 3261 §9.1): CANCEL once a provisional response has come, and the call ends 487. When a 2xx
+    /// crosses the CANCEL, its dialog is acknowledged and ended with BYE. Nothing once the call is answered. Any thread.
+    /// </summary>
+    /// <returns>Completes once the CANCEL is under way, not when the call has ended (await <see cref="Answered"/>).</returns>
+    public ValueTask CancelAsync() => _shard.RunAsync(static c => { _ = c.CancelOnShard(); }, this);
+
+    /// <summary>Sends the INVITE in its transaction. On the shard.</summary>
+    internal void Start(CancellationToken cancellationToken)
+    {
+        _transaction = (ClientInviteTransaction)_layer.Transactions.StartRequest(_invite, _target);
+        _transaction.UserState = this;
+        if (cancellationToken.CanBeCanceled)
+        {
+            _registration = cancellationToken.UnsafeRegister(static s => _ = ((OutgoingCall)s!).CancelAsync().AsTask(), this);
+        }
+    }
+
+    internal Task CancelOnShard()
+    {
+        if (_confirmed is null && !_answered.Task.IsCompleted)
+        {
+            _cancelRequested = true;
+            _transaction?.Cancel();
+        }
+
+        return _answered.Task;
+    }
+
+    internal void OnResponse(SipResponse response, InboundMessage received)
+    {
+        int status = response.StatusCode;
+        if (status < 200)
+        {
+            if (!response.ToTag.IsEmpty && Find(response) is null)
+            {
+                _ = Fork(response, received);
+            }
+
+            _progress.Writer.TryWrite(response);
+            return;
+        }
+
+        if (status >= 300)
+        {
+            Fail(response);
+            return;
+        }
+
+        Dialog? dialog = Find(response);
+        bool confirmedNow = false;
+        if (dialog is null)
+        {
+            dialog = Fork(response, received);
+            confirmedNow = dialog is not null;
+        }
+        else if (dialog.State == DialogState.Early)
+        {
+            dialog.ReceiveResponse(response);
+            confirmedNow = true;
+        }
+
+        if (dialog is null)
+        {
+            return; // A 2xx that makes no dialog (no Contact, say): nothing can be acknowledged.
+        }
+
+        dialog.OnStray2xx(response); // ACK every 2xx (RFC 3261 §13.2.2.4).
+        if (!confirmedNow)
+        {
+            return;
+        }
+
+        if (_confirmed is null && !_cancelRequested)
+        {
+            _confirmed = dialog;
+            _registration.Dispose();
+            _progress.Writer.TryComplete();
+            _answered.TrySetResult(dialog);
+            return;
+        }
+
+        // A second fork answered, or the 2xx crossed our CANCEL: acknowledged above, now ended (§13.2.2.4, §9.1).
+        try
+        {
+            dialog.StartBye();
+        }
+        catch (SipTransportException)
+        {
+            dialog.Terminate();
+        }
+
+        if (_cancelRequested && _confirmed is null)
+        {
+            Finish();
+            _answered.TrySetCanceled();
+        }
+    }
+
+    internal void OnNoResponse(int status) => Fail(TransactionLayer.MakeLocalResponse(_invite, status));
+
+    internal void OnTransactionTerminated()
+    {
+        // Forks that never sent a 2xx end with the transaction (RFC 3261 §13.2.2.4, RFC 6026 Timer M).
+        foreach (Dialog fork in _forks)
+        {
+            if (fork.State == DialogState.Early)
+            {
+                fork.Terminate();
+            }
+        }
+
+        if (!_answered.Task.IsCompleted)
+        {
+            Finish();
+            if (_cancelRequested)
+            {
+                _answered.TrySetCanceled();
+            }
+            else
+            {
+                _answered.TrySetException(new SipCallFailedException("The INVITE transaction ended without a final response."));
+            }
+        }
+    }
+
+    private void Fail(SipResponse response)
+    {
+        foreach (Dialog fork in _forks)
+        {
+            if (fork.State == DialogState.Early)
+            {
+                fork.Terminate(); // RFC 3261 §12.3: a non-2xx final response ends the early dialogs.
+            }
+        }
+
+        Finish();
+        if (_cancelRequested && response.StatusCode == 487)
+        {
+            _answered.TrySetCanceled();
+        }
+        else
+        {
+            _answered.TrySetException(new SipCallFailedException(response));
+        }
+    }
+
+    private void Finish()
+    {
+        _registration.Dispose();
+        _progress.Writer.TryComplete();
+    }
+
+    private Dialog? Find(SipResponse response)
+    {
+        ReadOnlySpan<byte> tag = response.ToTag;
+        foreach (Dialog fork in _forks)
+        {
+            if (tag.SequenceEqual(fork.Id.RemoteTagBytes))
+            {
+                return fork;
+            }
+        }
+
+        return null;
+    }
+
+    private Dialog? Fork(SipResponse response, InboundMessage received)
+    {
+        if (!Dialog.TryCreateAsUac(_invite, response, _target.Protocol == SipTransportProtocol.Tls, out Dialog? dialog))
+        {
+            return null;
+        }
+
+        dialog.Attach(_layer, _shard, received.Remote, store: true);
+        dialog.Call = this;
+        dialog.SetLocalBody(_invite.Body, _invite.ContentType?.ToString());
+        Dialog[] forks = _forks;
+        var next = new Dialog[forks.Length + 1];
+        forks.CopyTo(next, 0);
+        next[^1] = dialog;
+        Volatile.Write(ref _forks, next);
+        return dialog;
+    }
+
+    /// <summary>Builds the INVITE of a new call (RFC 3261 §8.1.1, §13.2.1).</summary>
+    internal static SipMessageBuilder BuildInvite(string target, InviteOptions options, SipEndPoint local, string callId)
+    {
+        string contact = DialogLayer.ContactFor(local);
+        string from = options.From ?? contact.Replace(";transport=" + local.ViaTransport.ToLowerInvariant(), string.Empty, StringComparison.Ordinal);
+        string to = options.To ?? (target.StartsWith('<') ? target : "<" + target + ">");
+        string uri = target.StartsWith('<') ? target[1..target.IndexOf('>', StringComparison.Ordinal)] : target;
+        SipMessageBuilder invite = SipMessageBuilder.Request(SipMethods.Invite, uri)
+            .Add(SipHeaderKind.MaxForwards, "70");
+        foreach (string route in options.Routes)
+        {
+            invite.Add(SipHeaderKind.Route, route);
+        }
+
+        invite.Add(SipHeaderKind.From, from + ";tag=" + SipIds.NewTag())
+            .Add(SipHeaderKind.To, to)
+            .Add(SipHeaderKind.CallId, callId)
+            .Add(SipHeaderKind.CSeq, "1 INVITE")
+            .Add(SipHeaderKind.Contact, contact)
+            .Add(SipHeaderKind.Allow, DialogLayer.Allow);
+        foreach (KeyValuePair<string, string> header in options.Headers)
+        {
+            invite.Add(header.Key, header.Value);
+        }
+
+        if (options.SessionDescription is { } sdp)
+        {
+            invite.WithBody(options.ContentType, System.Text.Encoding.UTF8.GetBytes(sdp));
+        }
+
+        return invite;
+    }
+}
