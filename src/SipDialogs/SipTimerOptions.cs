@@ -30,7 +30,8 @@ public sealed class SipTimerOptions
     /// <summary>
     /// Timer D: how long a client INVITE transaction stays Completed on an unreliable transport to absorb
     /// retransmitted final responses (RFC 3261 §17.1.1.2: at least 32 s). Default 32 s; it is never shorter than
-    /// 64*T1 is long when T1 is raised, because the server retransmits for that long.
+    /// 64*T1 is long when T1 is raised, because the server retransmits for that long. On a network where T1 was
+    /// lowered (a LAN, loopback), it may be lowered to 64*T1, the longest a server retransmits there.
     /// </summary>
     public TimeSpan TimerD { get; set; } = TimeSpan.FromSeconds(32);
 
@@ -72,9 +73,11 @@ public sealed class SipTimerOptions
             throw new InvalidOperationException($"{nameof(T4)} must be between 0 and 5 minutes; it is {T4}.");
         }
 
-        if (TimerD < TimeSpan.FromSeconds(32) || TimerD > TimeSpan.FromMinutes(10))
+        TimeSpan minimumD = SixtyFourT1 < TimeSpan.FromSeconds(32) ? SixtyFourT1 : TimeSpan.FromSeconds(32);
+        if (TimerD < minimumD || TimerD > TimeSpan.FromMinutes(10))
         {
-            throw new InvalidOperationException($"{nameof(TimerD)} must be between 32 s (RFC 3261 §17.1.1.2) and 10 minutes; it is {TimerD}.");
+            throw new InvalidOperationException(
+                $"{nameof(TimerD)} must be between 32 s (RFC 3261 §17.1.1.2; 64*T1 when T1 is lowered) and 10 minutes; it is {TimerD}.");
         }
 
         if (TryingDelay != Timeout.InfiniteTimeSpan && (TryingDelay < TimeSpan.Zero || TryingDelay > TimeSpan.FromSeconds(10)))

@@ -24,6 +24,25 @@ public class SipTimerOptionsTests
         Assert.Equal(TimeSpan.FromSeconds(64), options.EffectiveTimerD);
     }
 
+    [Theory]
+    [InlineData(500, 31_000, false)]
+    [InlineData(500, 32_000, true)]
+    [InlineData(50, 3_200, true)]
+    [InlineData(50, 3_100, false)]
+    public void TimerDGoesDownTo32SecondsOrTo64T1WhenT1IsLowered(int t1, int timerD, bool valid)
+    {
+        var options = new SipTimerOptions { T1 = TimeSpan.FromMilliseconds(t1), TimerD = TimeSpan.FromMilliseconds(timerD) };
+
+        if (valid)
+        {
+            options.Validate();
+        }
+        else
+        {
+            Assert.Contains("TimerD", Assert.Throws<InvalidOperationException>(options.Validate).Message, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public void InfiniteTryingDelayIsAllowed() => new SipTimerOptions { TryingDelay = Timeout.InfiniteTimeSpan }.Validate();
 
