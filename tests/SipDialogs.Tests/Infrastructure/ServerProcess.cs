@@ -63,6 +63,24 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         return server;
     }
 
+    /// <summary>The lines logged so far at Error or Critical level (the console logger's "fail:" and "crit:").</summary>
+    public IReadOnlyList<string> ErrorLines
+    {
+        get
+        {
+            var lines = new List<string>();
+            foreach (string line in Process.Output.Split('\n'))
+            {
+                if (line.Contains(" fail: ", StringComparison.Ordinal) || line.Contains(" crit: ", StringComparison.Ordinal))
+                {
+                    lines.Add(line);
+                }
+            }
+
+            return lines;
+        }
+    }
+
     public ValueTask DisposeAsync() => Process.DisposeAsync();
 
     [GeneratedRegex(@"SIP stack listening on (?<transport>udp|tcp|tls):(?<address>\S+)")]

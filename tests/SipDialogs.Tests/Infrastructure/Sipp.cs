@@ -6,20 +6,8 @@ namespace SipDialogs.Tests.Infrastructure;
 /// <summary>Runs SIPp scenarios from the repository against a target and reports how the calls ended.</summary>
 internal static class Sipp
 {
-    /// <summary>The folder of a scenario file, found by walking up to the repository root.</summary>
-    public static string Scenario(string relativePath)
-    {
-        for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            string candidate = Path.Combine(dir.FullName, relativePath);
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new FileNotFoundException($"SIPp scenario {relativePath} not found above {AppContext.BaseDirectory}.");
-    }
+    /// <summary>The full path of a scenario file in the repository.</summary>
+    public static string Scenario(string relativePath) => Repository.PathOf(relativePath);
 
     /// <summary>
     /// Runs SIPp to completion (<paramref name="scenario"/> is a file in the repository or "-sn name" for a built-in one): <paramref name="calls"/> calls at <paramref name="rate"/> calls/s. SIPp exits 0 when
