@@ -209,6 +209,10 @@ public sealed partial class Dialog : IAsyncDisposable, ITimerTarget
 
         SipRequest request = transaction.Request;
         ResponseSent(status, request.CSeqMethod);
+        if (status is >= 200 and < 300 && request.Method is SipMethods.Invite or SipMethods.Update)
+        {
+            RestartSessionTimer(); // The peer's session request refreshed the session (RFC 4028 §10).
+        }
         if (request.Method != SipMethods.Invite || status is < 200 or >= 300)
         {
             if (request.Method == SipMethods.Invite && request.CSeqNumber == _incomingInviteCSeq)
@@ -264,7 +268,7 @@ public sealed partial class Dialog : IAsyncDisposable, ITimerTarget
 
         if (ReceiveRequest(request) == InDialogRequestResult.OutOfOrder)
         {
-            Respond(transaction, 500, "CSeq Out Of Order"); // RFC 3261 §12.2.2
+            Respond(transaction, 500, "Request Out Of Order"); // RFC 3261 §12.2.2; no "CSeq" in the phrase, which some tools take for the header.
             return;
         }
 
@@ -298,6 +302,18 @@ public sealed partial class Dialog : IAsyncDisposable, ITimerTarget
             }
         }
 
+        if (method is SipMethods.Invite or SipMethods.Update && _layer is { } layer)
+        {
+            if (AsksTooShortASession(request, layer.SessionTimers))
+            {
+                _incomingInviteCSeq = method == SipMethods.Invite ? 0 : _incomingInviteCSeq;
+                transaction.Respond(IntervalTooSmall(transaction, layer.SessionTimers)); // RFC 4028 §9
+                return;
+            }
+
+            TakeSessionRequest(request); // A session refresh (RFC 4028 §9).
+        }
+
         if (RequestReceived is { } handlers)
         {
             Raise(new DialogRequestEventArgs(this, transaction), handlers);
@@ -323,6 +339,14 @@ public sealed partial class Dialog : IAsyncDisposable, ITimerTarget
             case SipMethods.Info:
             case SipMethods.Options:
                 SipMessageBuilder ok = CreateResponse(transaction, 200);
+                if (method == SipMethods.Options)
+                {
+                    // RFC 3261 §11.2, as outside a dialog.
+                    ok.Add(SipHeaderKind.Allow, DialogLayer.Allow)
+                        .Add(SipHeaderKind.Accept, "application/sdp")
+                        .Add(SipHeaderKind.Supported, "timer");
+                }
+
                 if (!transaction.Request.Body.IsEmpty && _localBody is { } body)
                 {
                     ok.WithBody(_localBodyType ?? "application/sdp", body);
@@ -378,6 +402,16 @@ public sealed partial class Dialog : IAsyncDisposable, ITimerTarget
         if (ReferenceEquals(_offer?.Transaction, transaction) || !IsRetransmitted2xx(transaction, status))
         {
             ReceiveResponse(response);
+            if (status < 300 && method is SipMethods.Invite or SipMethods.Update && _state == DialogState.Confirmed)
+            {
+                TakeSessionResponse(response);
+            }
+
+            if (ReferenceEquals(_refresh, transaction))
+            {
+                OnRefreshResponse(transaction, response);
+            }
+
             CompleteOffer(transaction, response);
         }
     }
@@ -389,6 +423,11 @@ public sealed partial class Dialog : IAsyncDisposable, ITimerTarget
         if (status == 408)
         {
             ReceiveResponse(local); // §12.2.1.2: a 408 ends the dialog.
+        }
+
+        if (ReferenceEquals(_refresh, transaction))
+        {
+            OnRefreshResponse(transaction, local);
         }
 
         CompleteOffer(transaction, local);
@@ -440,6 +479,7 @@ public sealed partial class Dialog : IAsyncDisposable, ITimerTarget
         StopTimer(ref _retransmitTimer);
         StopTimer(ref _noAckTimer);
         StopTimer(ref _otherTimer);
+        StopTimer(ref _sessionTimer);
         _answer = null;
         if (_inStore)
         {
@@ -504,6 +544,10 @@ public sealed partial class Dialog : IAsyncDisposable, ITimerTarget
             case TimerHangUp:
                 _otherTimer = default;
                 HangUp();
+                break;
+            case TimerSessionRefresh:
+            case TimerSessionExpiry:
+                OnSessionTimer(timer);
                 break;
             case TimerGlareRetry:
                 _otherTimer = default;
@@ -628,6 +672,7 @@ public sealed partial class Dialog : IAsyncDisposable, ITimerTarget
         if (method is SipMethods.Invite or SipMethods.Update)
         {
             request.Add(SipHeaderKind.Allow, DialogLayer.Allow);
+            AddSessionRequestHeaders(request);
         }
 
         if (body is not null)
@@ -644,6 +689,7 @@ public sealed partial class Dialog : IAsyncDisposable, ITimerTarget
         if (status is >= 200 and < 300 && transaction.Request.Method is SipMethods.Invite or SipMethods.Update)
         {
             response.Add(SipHeaderKind.Contact, _localContact); // RFC 3261 §12.2.2 and RFC 3311 §5.2: target refresh.
+            AddSessionHeaders(response);
         }
 
         return response;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
+using SipDialogs.Hosting;
 using SipDialogs.Internal;
 using SipDialogs.Messages;
 using SipDialogs.Runtime;
@@ -24,8 +25,11 @@ internal sealed partial class DialogLayer
     private readonly Action<string, Exception> _reportFault;
     private readonly ILogger _logger;
 
-    public DialogLayer(TransactionLayer transactions, ISipTransportLayer transport, ShardedDialogStore store, Action<string, Exception> reportFault, ILogger logger)
+    public DialogLayer(
+        TransactionLayer transactions, ISipTransportLayer transport, ShardedDialogStore store, SessionTimerOptions sessionTimers,
+        Action<string, Exception> reportFault, ILogger logger)
     {
+        SessionTimers = sessionTimers;
         _transactions = transactions;
         _transport = transport;
         Store = store;
@@ -34,6 +38,9 @@ internal sealed partial class DialogLayer
     }
 
     public ShardedDialogStore Store { get; }
+
+    /// <summary>Session timers (RFC 4028) for every dialog.</summary>
+    public SessionTimerOptions SessionTimers { get; }
 
     public TransactionLayer Transactions => _transactions;
 
@@ -123,13 +130,22 @@ internal sealed partial class DialogLayer
     {
         if (transaction.UserState is OutgoingCall call)
         {
-            call.OnTransactionTerminated();
+            call.OnTransactionTerminated(transaction);
         }
     }
 
-    /// <summary>Makes the call object of an INVITE received outside any dialog. On the shard.</summary>
-    public IncomingCall CreateIncomingCall(ServerTransaction invite)
+    /// <summary>
+    /// Makes the call object of an INVITE received outside any dialog, or answers it 422 when it asks for too short a
+    /// session (RFC 4028 §9) and returns null. On the shard.
+    /// </summary>
+    public IncomingCall? CreateIncomingCall(ServerTransaction invite)
     {
+        if (Dialog.AsksTooShortASession(invite.Request, SessionTimers))
+        {
+            invite.Respond(Dialog.IntervalTooSmall(invite, SessionTimers));
+            return null;
+        }
+
         var call = new IncomingCall(this, invite);
         invite.UserState = call;
         return call;

@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Threading.Channels;
+using SipDialogs.Hosting;
 using SipDialogs.Messages;
 using SipDialogs.Runtime;
 using SipDialogs.Transactions;
@@ -16,8 +18,9 @@ public sealed class OutgoingCall
 {
     private readonly DialogLayer _layer;
     private readonly Shard _shard;
-    private readonly SipRequest _invite;
+    private readonly InviteRecipe _recipe;
     private readonly SipEndPoint _target;
+    private SipRequest _invite;
     private readonly Channel<SipResponse> _progress = Channel.CreateUnbounded<SipResponse>(new UnboundedChannelOptions { SingleWriter = true });
     private readonly TaskCompletionSource<Dialog> _answered = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ClientInviteTransaction? _transaction;
@@ -26,10 +29,11 @@ public sealed class OutgoingCall
     private bool _cancelRequested;
     private CancellationTokenRegistration _registration;
 
-    internal OutgoingCall(DialogLayer layer, Shard shard, SipRequest invite, SipEndPoint target)
+    internal OutgoingCall(DialogLayer layer, Shard shard, InviteRecipe recipe, SipRequest invite, SipEndPoint target)
     {
         _layer = layer;
         _shard = shard;
+        _recipe = recipe;
         _invite = invite;
         _target = target;
         CallId = invite.CallId;
@@ -38,8 +42,8 @@ public sealed class OutgoingCall
     /// <summary>The call's Call-ID.</summary>
     public string CallId { get; }
 
-    /// <summary>The INVITE as sent.</summary>
-    public SipRequest Request => _invite;
+    /// <summary>The INVITE as sent (the second one when the first got 422, RFC 4028 §7.4).</summary>
+    public SipRequest Request => Volatile.Read(ref _invite);
 
     /// <summary>The provisional responses as they come (100, 180, 183 with early media, …); completes with the final response.</summary>
     public ChannelReader<SipResponse> Progress => _progress.Reader;
@@ -98,6 +102,11 @@ public sealed class OutgoingCall
 
         if (status >= 300)
         {
+            if (status == 422 && _recipe.CSeq == 1 && !_cancelRequested && TryRetryWithMinSE(response))
+            {
+                return;
+            }
+
             Fail(response);
             return;
         }
@@ -128,6 +137,7 @@ public sealed class OutgoingCall
 
         if (_confirmed is null && !_cancelRequested)
         {
+            dialog.TakeSessionResponse(response); // RFC 4028 §7.2
             _confirmed = dialog;
             _registration.Dispose();
             _progress.Writer.TryComplete();
@@ -154,8 +164,13 @@ public sealed class OutgoingCall
 
     internal void OnNoResponse(int status) => Fail(TransactionLayer.MakeLocalResponse(_invite, status));
 
-    internal void OnTransactionTerminated()
+    internal void OnTransactionTerminated(Transaction transaction)
     {
+        if (!ReferenceEquals(transaction, _transaction))
+        {
+            return; // The first INVITE of a call retried after 422.
+        }
+
         // Forks that never sent a 2xx end with the transaction (RFC 3261 §13.2.2.4, RFC 6026 Timer M).
         foreach (Dialog fork in _forks)
         {
@@ -238,36 +253,82 @@ public sealed class OutgoingCall
         return dialog;
     }
 
-    /// <summary>Builds the INVITE of a new call (RFC 3261 §8.1.1, §13.2.1).</summary>
-    internal static SipMessageBuilder BuildInvite(string target, InviteOptions options, SipEndPoint local, string callId)
+    /// <summary>
+    /// After 422 Session Interval Too Small (RFC 4028 §7.4): the INVITE again, with the next CSeq, a new branch and the
+    /// Min-SE the response asked for. On the shard.
+    /// </summary>
+    private bool TryRetryWithMinSE(SipResponse response)
     {
-        string contact = DialogLayer.ContactFor(local);
-        string from = options.From ?? contact.Replace(";transport=" + local.ViaTransport.ToLowerInvariant(), string.Empty, StringComparison.Ordinal);
-        string to = options.To ?? (target.StartsWith('<') ? target : "<" + target + ">");
-        string uri = target.StartsWith('<') ? target[1..target.IndexOf('>', StringComparison.Ordinal)] : target;
-        SipMessageBuilder invite = SipMessageBuilder.Request(SipMethods.Invite, uri)
-            .Add(SipHeaderKind.MaxForwards, "70");
-        foreach (string route in options.Routes)
+        if (!response.TryGetMinSE(out uint? minimum, out _) || minimum is not { } seconds)
         {
-            invite.Add(SipHeaderKind.Route, route);
+            return false;
         }
 
-        invite.Add(SipHeaderKind.From, from + ";tag=" + SipIds.NewTag())
-            .Add(SipHeaderKind.To, to)
-            .Add(SipHeaderKind.CallId, callId)
-            .Add(SipHeaderKind.CSeq, "1 INVITE")
-            .Add(SipHeaderKind.Contact, contact)
-            .Add(SipHeaderKind.Allow, DialogLayer.Allow);
-        foreach (KeyValuePair<string, string> header in options.Headers)
-        {
-            invite.Add(header.Key, header.Value);
-        }
+        _recipe.CSeq = 2;
+        _recipe.SessionSeconds = Math.Max(seconds, _recipe.SessionSeconds);
+        _recipe.MinimumSeconds = Math.Max(seconds, _recipe.MinimumSeconds);
+        SipMessageBuilder invite = _recipe.Build();
+        RequestVia via = _layer.Transactions.CreateVia(_target, 1024 + _recipe.BodyLength);
+        invite.InsertFirst(SipHeaderKind.Via, via.Value);
+        Volatile.Write(ref _invite, (SipRequest)invite.Build());
+        _transaction!.UserState = null;
+        _transaction = (ClientInviteTransaction)_layer.Transactions.StartRequest(_invite, via.Target);
+        _transaction.UserState = this;
+        return true;
+    }
 
-        if (options.SessionDescription is { } sdp)
-        {
-            invite.WithBody(options.ContentType, System.Text.Encoding.UTF8.GetBytes(sdp));
-        }
+    /// <summary>What an INVITE of a new call is made of (RFC 3261 §8.1.1, §13.2.1; RFC 4028 §7.1), kept to send it again after 422.</summary>
+    internal sealed class InviteRecipe(string target, InviteOptions options, SipEndPoint local, string callId, SessionTimerOptions? sessionTimers)
+    {
+        private readonly string _fromTag = SipIds.NewTag();
+        private readonly byte[]? _body = options.SessionDescription is { } sdp ? System.Text.Encoding.UTF8.GetBytes(sdp) : null;
 
-        return invite;
+        public uint CSeq { get; set; } = 1;
+
+        public uint SessionSeconds { get; set; } = sessionTimers is { Enabled: true } timers ? (uint)timers.Interval.TotalSeconds : 0;
+
+        public uint MinimumSeconds { get; set; } = sessionTimers is { Enabled: true } timers ? (uint)timers.MinimumInterval.TotalSeconds : 0;
+
+        public int BodyLength => _body?.Length ?? 0;
+
+        public SipMessageBuilder Build()
+        {
+            string contact = DialogLayer.ContactFor(local);
+            string from = options.From ?? contact.Replace(";transport=" + local.ViaTransport.ToLowerInvariant(), string.Empty, StringComparison.Ordinal);
+            string to = options.To ?? (target.StartsWith('<') ? target : "<" + target + ">");
+            string uri = target.StartsWith('<') ? target[1..target.IndexOf('>', StringComparison.Ordinal)] : target;
+            SipMessageBuilder invite = SipMessageBuilder.Request(SipMethods.Invite, uri)
+                .Add(SipHeaderKind.MaxForwards, "70");
+            foreach (string route in options.Routes)
+            {
+                invite.Add(SipHeaderKind.Route, route);
+            }
+
+            invite.Add(SipHeaderKind.From, from + ";tag=" + _fromTag)
+                .Add(SipHeaderKind.To, to)
+                .Add(SipHeaderKind.CallId, callId)
+                .Add(SipHeaderKind.CSeq, string.Create(CultureInfo.InvariantCulture, $"{CSeq} INVITE"))
+                .Add(SipHeaderKind.Contact, contact)
+                .Add(SipHeaderKind.Allow, DialogLayer.Allow);
+            if (SessionSeconds != 0)
+            {
+                // RFC 4028 §7.1: ask for a session timer and leave the choice of refresher to the UAS.
+                invite.Add(SipHeaderKind.Supported, "timer")
+                    .Add(SipHeaderKind.SessionExpires, SessionSeconds.ToString(CultureInfo.InvariantCulture))
+                    .Add(SipHeaderKind.MinSE, MinimumSeconds.ToString(CultureInfo.InvariantCulture));
+            }
+
+            foreach (KeyValuePair<string, string> header in options.Headers)
+            {
+                invite.Add(header.Key, header.Value);
+            }
+
+            if (_body is not null)
+            {
+                invite.WithBody(options.ContentType, _body);
+            }
+
+            return invite;
+        }
     }
 }

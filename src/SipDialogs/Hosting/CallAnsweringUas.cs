@@ -34,7 +34,11 @@ internal sealed class CallAnsweringUas : UasCore
             return;
         }
 
-        IncomingCall call = _stack.DialogLayer.CreateIncomingCall(request.Transaction);
+        if (_stack.DialogLayer.CreateIncomingCall(request.Transaction) is not { } call)
+        {
+            return; // Answered 422 (RFC 4028 §9).
+        }
+
         TimeSpan hangUp = _options.HangUpAfter ?? TimeSpan.Zero;
         try
         {

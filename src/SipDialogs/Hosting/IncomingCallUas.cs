@@ -38,7 +38,11 @@ public class IncomingCallUas : UasCore
             return;
         }
 
-        IncomingCall call = stack.DialogLayer.CreateIncomingCall(request.Transaction);
+        if (stack.DialogLayer.CreateIncomingCall(request.Transaction) is not { } call)
+        {
+            return; // Answered 422 (RFC 4028 §9).
+        }
+
         ThreadPool.UnsafeQueueUserWorkItem(static s => _ = s.uas.RunAsync(s.stack, s.call), (uas: this, stack, call), preferLocal: false);
     }
 

@@ -58,7 +58,7 @@ public sealed class SipStack : IAsyncDisposable, ISipMessageSink, ITransactionUs
             options.GetListenEndPoints(), options.Limits, this, _loggerFactory, timeProvider, _certificate, remoteCertificateValidation);
         _transactions = new TransactionLayer(_shards, _transport, this, options.Timers, _loggerFactory);
         Dialogs = new ShardedDialogStore(_shards);
-        DialogLayer = new DialogLayer(_transactions, _transport, Dialogs, (_, _) => Interlocked.Increment(ref _handlerFaults), _logger);
+        DialogLayer = new DialogLayer(_transactions, _transport, Dialogs, options.SessionTimers, (_, _) => Interlocked.Increment(ref _handlerFaults), _logger);
     }
 
     /// <summary>The end points actually listened on (ports resolved when 0 was asked for).</summary>
@@ -167,11 +167,12 @@ public sealed class SipStack : IAsyncDisposable, ISipMessageSink, ITransactionUs
         RequestVia probe = _transactions.CreateVia(nextHop, 1024 + (options.SessionDescription?.Length ?? 0));
         SipEndPoint local = _transport.GetLocalEndPoint(probe.Target.Protocol)
             ?? throw new SipTransportException($"Not listening on {probe.Target.Protocol}.");
-        SipMessageBuilder invite = OutgoingCall.BuildInvite(target, options, local, callId);
+        var recipe = new OutgoingCall.InviteRecipe(target, options, local, callId, _options.SessionTimers);
+        SipMessageBuilder invite = recipe.Build();
         invite.InsertFirst(SipHeaderKind.Via, probe.Value);
         var request = (SipRequest)invite.Build();
         Shard shard = _shards.GetShard(request.CallIdBytes);
-        var call = new OutgoingCall(DialogLayer, shard, request, probe.Target);
+        var call = new OutgoingCall(DialogLayer, shard, recipe, request, probe.Target);
         await shard.RunAsync(static s => s.call.Start(s.cancellationToken), (call, cancellationToken), CancellationToken.None).ConfigureAwait(false);
         return call;
     }

@@ -31,6 +31,9 @@ public sealed class SipStackOptions
     /// <summary>Whether and how INVITEs are answered (a UAS that takes calls).</summary>
     public CallAnsweringOptions Answer { get; set; } = new();
 
+    /// <summary>Session timers (RFC 4028).</summary>
+    public SessionTimerOptions SessionTimers { get; set; } = new();
+
     /// <summary>A PKCS#12 file with the TLS server certificate and key; required when listening on TLS.</summary>
     public string? TlsCertificatePath { get; set; }
 
@@ -70,6 +73,7 @@ public sealed class SipStackOptions
         Timers.Validate();
         Shards.Validate();
         Answer.Validate();
+        SessionTimers.Validate();
         foreach (SipEndPoint endPoint in endPoints)
         {
             if (endPoint.Protocol == SipTransportProtocol.Tls && string.IsNullOrEmpty(TlsCertificatePath))

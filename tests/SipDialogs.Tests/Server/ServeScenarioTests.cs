@@ -84,7 +84,7 @@ public class ServeScenarioTests(ITestOutputHelper output)
         Assert.Empty(server.ErrorLines);
     }
 
-    [Fact(Skip = "serve answers an UPDATE that carries an offer with 200 and no body; RFC 3311 §5.2 wants the answer in that 2xx (CallAnsweringUas.HandleInDialog).")]
+    [Fact]
     public async Task ServeAnswersAnUpdateOfferWithAnSdpAnswer()
     {
         await using ServerProcess server = await ServerProcess.StartAsync("--listen", "udp:127.0.0.1:0");
