@@ -70,6 +70,12 @@ public sealed partial class Dialog : IAsyncDisposable, ITimerTarget
     /// </summary>
     public ReadOnlyMemory<byte> LocalSessionDescription => Volatile.Read(ref _localBody);
 
+    /// <summary>
+    /// True while a 2xx this end sent to an INVITE waits for its ACK and is being retransmitted (RFC 3261 §13.3.1.4);
+    /// when none comes within 64*T1, the dialog ends with BYE.
+    /// </summary>
+    public bool IsAwaitingAck => Volatile.Read(ref _answer) is not null;
+
     internal Shard? Shard => _shard;
 
     internal bool IsInStore => _inStore;
@@ -227,7 +233,7 @@ public sealed partial class Dialog : IAsyncDisposable, ITimerTarget
         StopTimer(ref _retransmitTimer);
         StopTimer(ref _noAckTimer);
         _incomingInviteCSeq = (uint)request.CSeqNumber;
-        _answer = new ReliableAnswer(bytes, transaction.TopVia, transaction.Received, (uint)request.CSeqNumber, layer.Timers.T1);
+        Volatile.Write(ref _answer, new ReliableAnswer(bytes, transaction.TopVia, transaction.Received, (uint)request.CSeqNumber, layer.Timers.T1));
         if (!transaction.Received.Remote.IsReliable)
         {
             _retransmitTimer = _shard!.Timers.Schedule(layer.Timers.T1, this, TimerRetransmit2xx);
@@ -247,7 +253,7 @@ public sealed partial class Dialog : IAsyncDisposable, ITimerTarget
 
         StopTimer(ref _retransmitTimer);
         StopTimer(ref _noAckTimer);
-        _answer = null;
+        Volatile.Write(ref _answer, null);
         _incomingInviteCSeq = 0;
         if (_hangUpAfter > TimeSpan.Zero && !_otherTimer.IsSet)
         {
@@ -311,7 +317,7 @@ public sealed partial class Dialog : IAsyncDisposable, ITimerTarget
                 return;
             }
 
-            TakeSessionRequest(request); // A session refresh (RFC 4028 §9).
+            TakeSessionRequest(request, creating: false); // A session refresh (RFC 4028 §9).
         }
 
         if (RequestReceived is { } handlers)
@@ -480,7 +486,7 @@ public sealed partial class Dialog : IAsyncDisposable, ITimerTarget
         StopTimer(ref _noAckTimer);
         StopTimer(ref _otherTimer);
         StopTimer(ref _sessionTimer);
-        _answer = null;
+        Volatile.Write(ref _answer, null);
         if (_inStore)
         {
             _inStore = false;
@@ -538,7 +544,7 @@ public sealed partial class Dialog : IAsyncDisposable, ITimerTarget
             case TimerNoAck:
                 // No ACK within 64*T1: end the dialog with BYE (§13.3.1.4).
                 _noAckTimer = default;
-                _answer = null;
+                Volatile.Write(ref _answer, null);
                 HangUp();
                 break;
             case TimerHangUp:

@@ -53,7 +53,9 @@ public sealed partial class Dialog
     /// Takes the session a request received asks for (the INVITE that makes the dialog, or a refresh): its
     /// interval, at least this end's minimum, and who refreshes (RFC 4028 §9). On the shard.
     /// </summary>
-    internal void TakeSessionRequest(SipRequest request)
+    /// <param name="request">The request.</param>
+    /// <param name="creating">True for the INVITE that makes the dialog, where this end may ask for a timer itself.</param>
+    internal void TakeSessionRequest(SipRequest request, bool creating)
     {
         if (_layer is not { } layer || !layer.SessionTimers.Enabled)
         {
@@ -74,7 +76,7 @@ public sealed partial class Dialog
                 _ => !peerSupports,
             });
         }
-        else if (_sessionInterval == 0 && _state != DialogState.Confirmed)
+        else if (creating)
         {
             // RFC 4028 §9: the UAS may ask for a session timer itself; it refreshes when the peer cannot.
             Volatile.Write(ref _sessionInterval, Math.Max((uint)layer.SessionTimers.Interval.TotalSeconds, minimum));

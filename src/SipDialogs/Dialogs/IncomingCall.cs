@@ -170,7 +170,7 @@ public sealed class IncomingCall : ITimerTarget
         string contact = ContactFor();
         Dialog dialog = EnsureDialog(200, contact)
             ?? throw new InvalidOperationException("The INVITE cannot make a dialog (no usable Contact, or the dialog exists).");
-        dialog.TakeSessionRequest(_request); // RFC 4028 §9
+        dialog.TakeSessionRequest(_request, creating: true); // RFC 4028 §9
         SipMessageBuilder ok = _invite.CreateResponse(200)
             .CopyHeaders(_request, SipHeaderKind.RecordRoute) // RFC 3261 §12.1.1
             .Add(SipHeaderKind.Contact, contact)

@@ -177,6 +177,20 @@ public sealed class SipStack : IAsyncDisposable, ISipMessageSink, ITransactionUs
         return call;
     }
 
+    /// <summary>The first dialog of a Call-ID held by this stack, or null (tests and diagnostics). Any thread.</summary>
+    internal async ValueTask<Dialog?> FindDialogAsync(string callId, CancellationToken cancellationToken = default)
+    {
+        byte[] bytes = System.Text.Encoding.UTF8.GetBytes(callId);
+        return await _shards.GetShard(bytes).RunAsync(
+            static s =>
+            {
+                var found = new List<Dialog>(1);
+                return s.Dialogs.GetByCallId(s.bytes, found) > 0 ? found[0] : null;
+            },
+            (Dialogs, bytes),
+            cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Counts and logs a fault of an application's handler that ran outside the stack's own dispatch.</summary>
     internal void ReportHandlerFault(string method, Exception exception)
     {
