@@ -219,20 +219,21 @@ public sealed partial class Dialog : IAsyncDisposable, ITimerTarget
         {
             RestartSessionTimer(); // The peer's session request refreshed the session (RFC 4028 §10).
         }
+        if (request.Method == SipMethods.Invite && status >= 200 && request.CSeqNumber == _incomingInviteCSeq)
+        {
+            // RFC 3261 §14.2 refuses a second INVITE only while the first has no final response: UDP may deliver the
+            // next re-INVITE before the ACK of this one's 2xx, and that is no error.
+            _incomingInviteCSeq = 0;
+        }
+
         if (request.Method != SipMethods.Invite || status is < 200 or >= 300)
         {
-            if (request.Method == SipMethods.Invite && request.CSeqNumber == _incomingInviteCSeq)
-            {
-                _incomingInviteCSeq = 0; // A refused re-INVITE is over: its ACK is the transaction's.
-            }
-
             return true;
         }
 
         // The server transaction sent the 2xx once and passed retransmission to us (RFC 6026 §7.1).
         StopTimer(ref _retransmitTimer);
         StopTimer(ref _noAckTimer);
-        _incomingInviteCSeq = (uint)request.CSeqNumber;
         Volatile.Write(ref _answer, new ReliableAnswer(bytes, transaction.TopVia, transaction.Received, (uint)request.CSeqNumber, layer.Timers.T1));
         if (!transaction.Received.Remote.IsReliable)
         {

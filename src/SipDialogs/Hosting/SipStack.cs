@@ -207,7 +207,14 @@ public sealed class SipStack : IAsyncDisposable, ISipMessageSink, ITransactionUs
     /// <returns>A task that completes when nothing of the stack runs any more.</returns>
     public ValueTask DisposeAsync() => _disposal.RunOnceAsync(static stack => stack.DisposeCoreAsync(), this);
 
-    void ISipMessageSink.OnMessage(InboundMessage message) => _transactions.OnMessage(message);
+    /// <summary>Sees every message received, before the shards do (tests that assert a call flow step by step).</summary>
+    internal Action<InboundMessage>? Inbound { get; set; }
+
+    void ISipMessageSink.OnMessage(InboundMessage message)
+    {
+        Inbound?.Invoke(message);
+        _transactions.OnMessage(message);
+    }
 
     void ITransactionUser.OnRequest(ServerTransaction transaction)
     {

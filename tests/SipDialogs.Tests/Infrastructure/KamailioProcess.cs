@@ -40,7 +40,7 @@ internal sealed class KamailioProcess : IAsyncDisposable
     /// Starts Kamailio with <paramref name="config"/> (a path in the repository) and waits until its first worker is
     /// up. Another process may take the free port before Kamailio binds it; then it starts again on another.
     /// </summary>
-    public static async Task<KamailioProcess> StartAsync(string config = "tests/kamailio/record-route.cfg")
+    public static async Task<KamailioProcess> StartAsync(string config = "tests/kamailio/record-route.cfg", params string[] defines)
     {
         string configPath = Repository.PathOf(config);
         string modules = Environment.GetEnvironmentVariable("KAMAILIO_MODULES") is { Length: > 0 } overridden ? overridden : DefaultModules;
@@ -59,6 +59,7 @@ internal sealed class KamailioProcess : IAsyncDisposable
                 "-E", // Log to stderr, which the test reads.
                 "-m", "32", // MB of shared memory, far more than a few hundred test calls need.
                 "-M", "8", // MB of private memory per process.
+                .. defines.SelectMany(define => new[] { "-A", define }),
             ];
             var kamailio = new KamailioProcess(ExternalProcess.Start("kamailio", arguments, run), udp, run);
             try

@@ -1,0 +1,115 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using SipDialogs.Dialogs;
+using SipDialogs.Hosting;
+using SipDialogs.Messages;
+using SipDialogs.Transport;
+
+namespace SipDialogs.Tests.Dialogs;
+
+/// <summary>
+/// RFC 3261 §14.2 from a raw UDP peer, which can send what a stack would not: a re-INVITE before the ACK of the last
+/// 2xx (UDP may reorder them; it is answered), and a re-INVITE while an earlier one has no final response (500 with
+/// Retry-After).
+/// </summary>
+public sealed class ReInviteOrderTests
+{
+    private static readonly TimeSpan s_timeout = CallTests.Timeout;
+
+    [Fact]
+    public async Task AReInviteThatOvertakesTheAckOfTheLast2xxIsAnswered()
+    {
+        await using var stack = new SipStack(Answering());
+        await stack.StartAsync();
+        using var peer = new RawPeer(stack);
+
+        SipResponse ok = await peer.AskAsync(1, toTag: null);
+        SipResponse again = await peer.AskAsync(2, toTag: Encoding.ASCII.GetString(ok.ToTag)); // No ACK for the first 200 yet.
+
+        Assert.Equal(200, again.StatusCode);
+        await peer.AckAsync(2, Encoding.ASCII.GetString(ok.ToTag));
+    }
+
+    [Fact]
+    public async Task AReInviteWhileTheLastHasNoFinalResponseGets500WithRetryAfter()
+    {
+        var held = new TaskCompletionSource<DialogRequestEventArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var stack = new SipStack(Parties.Options(), new IncomingCallUas(async (call, ct) =>
+        {
+            Dialog dialog = await call.AnswerAsync(null, cancellationToken: ct);
+            dialog.RequestReceived += (_, e) =>
+            {
+                e.Defer();
+                held.TrySetResult(e);
+            };
+        }));
+        await stack.StartAsync();
+        using var peer = new RawPeer(stack);
+        SipResponse ok = await peer.AskAsync(1, toTag: null);
+        string tag = Encoding.ASCII.GetString(ok.ToTag);
+        await peer.AckAsync(1, tag);
+
+        await peer.SendInviteAsync(2, tag);
+        DialogRequestEventArgs first = await held.Task.WaitAsync(s_timeout);
+        SipResponse second = await peer.AskAsync(3, tag);
+
+        Assert.Equal(500, second.StatusCode);
+        Assert.InRange(int.Parse(second.GetHeaderValue(SipHeaderKind.RetryAfter)!.Split(' ')[0], CultureInfo.InvariantCulture), 0, 10);
+        await first.AcceptAsync();
+    }
+
+    private static SipStackOptions Answering()
+    {
+        SipStackOptions options = Parties.Options();
+        options.Answer.Enabled = true;
+        return options;
+    }
+
+    /// <summary>A UAC written by hand over one UDP socket.</summary>
+    private sealed class RawPeer : IDisposable
+    {
+        private readonly UdpClient _socket = new(new IPEndPoint(IPAddress.Loopback, 0));
+        private readonly IPEndPoint _server;
+        private readonly string _callId = "raw-" + Guid.NewGuid().ToString("N");
+        private readonly int _port;
+
+        public RawPeer(SipStack stack)
+        {
+            _server = stack.LocalEndPoints.First(e => e.Protocol == SipTransportProtocol.Udp).Address;
+            _port = ((IPEndPoint)_socket.Client.LocalEndPoint!).Port;
+        }
+
+        public async Task<SipResponse> AskAsync(int cseq, string? toTag)
+        {
+            await SendInviteAsync(cseq, toTag);
+            while (true)
+            {
+                UdpReceiveResult datagram = await _socket.ReceiveAsync().WaitAsync(s_timeout);
+                if (SipMessageParser.TryParseResponse(datagram.Buffer, out SipResponse? response, out _) &&
+                    response!.CSeqNumber == cseq && response.CSeqMethod == SipMethods.Invite && response.StatusCode >= 200)
+                {
+                    return response;
+                }
+            }
+        }
+
+        public Task SendInviteAsync(int cseq, string? toTag) => SendAsync(SipMethods.Invite, cseq, toTag, "z9hG4bK-raw-" + cseq.ToString(CultureInfo.InvariantCulture));
+
+        public Task AckAsync(int cseq, string toTag) => SendAsync(SipMethods.Ack, cseq, toTag, "z9hG4bK-raw-ack-" + cseq.ToString(CultureInfo.InvariantCulture));
+
+        public void Dispose() => _socket.Dispose();
+
+        private async Task SendAsync(string method, int cseq, string? toTag, string branch)
+        {
+            string to = toTag is null ? "<sip:bob@127.0.0.1>" : "<sip:bob@127.0.0.1>;tag=" + toTag;
+            string text = string.Create(
+                CultureInfo.InvariantCulture,
+                $"{method} sip:bob@{_server} SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:{_port};branch={branch};rport\r\nMax-Forwards: 70\r\n" +
+                $"From: <sip:raw@127.0.0.1>;tag=raw1\r\nTo: {to}\r\nCall-ID: {_callId}\r\nCSeq: {cseq} {method}\r\n" +
+                $"Contact: <sip:raw@127.0.0.1:{_port}>\r\nContent-Length: 0\r\n\r\n");
+            await _socket.SendAsync(Encoding.ASCII.GetBytes(text), _server);
+        }
+    }
+}
