@@ -1,14 +1,13 @@
 using System.CommandLine;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using SipDialogs.Hosting;
 
 namespace SipDialogs.Server;
 
-/// <summary>The <c>sipdialogs</c> command line: <c>serve</c> runs the SIP server on the generic host.</summary>
+/// <summary>
+/// The <c>sipdialogs</c> command line: <c>serve</c> runs the SIP server on the generic host; <c>call</c>
+/// (<see cref="CallCommand"/>) places calls as a UAC.
+/// </summary>
 internal static class ServeCommand
 {
     public static RootCommand BuildRoot()
@@ -54,59 +53,16 @@ internal static class ServeCommand
                 parse.GetValue(answerSdp)),
             cancellationToken));
 
-        return new RootCommand("sipdialogs: a SIP server built on the SipDialogs stack.") { serve };
+        return new RootCommand("sipdialogs: a SIP server built on the SipDialogs stack.") { serve, CallCommand.Build() };
     }
 
-    private static async Task<int> RunAsync(ServeArguments arguments, CancellationToken cancellationToken)
+    private static Task<int> RunAsync(ServeArguments arguments, CancellationToken cancellationToken)
     {
         (string[] listen, int? shards, FileInfo? config, string logFormat, FileInfo? tlsCertificate, double? ring, double? hangUpAfter, FileInfo? answerSdp) = arguments;
-        HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
-        {
-            ApplicationName = "sipdialogs",
-            DisableDefaults = false,
-        });
-        if (config is not null)
-        {
-            builder.Configuration.AddJsonFile(config.FullName, optional: false, reloadOnChange: false);
-        }
-
-        builder.Logging.ClearProviders();
-        if (logFormat == "json")
-        {
-            builder.Logging.AddJsonConsole(o => o.IncludeScopes = true);
-        }
-        else
-        {
-            builder.Logging.AddSimpleConsole(o =>
+        HostApplicationBuilder builder = StackHost.CreateBuilder(
+            new StackArguments(listen, shards, config, logFormat, tlsCertificate),
+            options =>
             {
-                o.SingleLine = true;
-                o.TimestampFormat = "HH:mm:ss.fff ";
-            });
-        }
-
-        builder.Services.AddOptions<SipStackOptions>()
-            .Bind(builder.Configuration.GetSection(SipStackOptions.SectionName))
-            .PostConfigure(options =>
-            {
-                if (listen.Length > 0)
-                {
-                    options.Listen.Clear();
-                    foreach (string entry in listen)
-                    {
-                        options.Listen.Add(entry);
-                    }
-                }
-
-                if (shards is int count)
-                {
-                    options.Shards.ShardCount = count;
-                }
-
-                if (tlsCertificate is not null)
-                {
-                    options.TlsCertificatePath = tlsCertificate.FullName;
-                }
-
                 options.Answer.Enabled = true; // --mode uas
                 if (ring is double seconds)
                 {
@@ -122,33 +78,16 @@ internal static class ServeCommand
                 {
                     options.Answer.AnswerSdp = File.ReadAllText(answerSdp.FullName);
                 }
-            })
-            .ValidateOnStart();
-        builder.Services.AddSingleton<IValidateOptions<SipStackOptions>, SipStackOptionsValidation>();
+            });
         builder.Services.AddHostedService<SipServerService>();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
 
-        using IHost host = builder.Build();
-        try
+        return StackHost.RunAsync(async () =>
         {
+            using IHost host = builder.Build();
             await host.RunAsync(cancellationToken).ConfigureAwait(false);
             return 0;
-        }
-        catch (OptionsValidationException exception)
-        {
-            await Console.Error.WriteLineAsync("sipdialogs: invalid configuration: " + string.Join("; ", exception.Failures)).ConfigureAwait(false);
-            return 2;
-        }
-        catch (IOException exception) when (exception.InnerException is System.Net.Sockets.SocketException)
-        {
-            await Console.Error.WriteLineAsync("sipdialogs: cannot listen: " + exception.Message).ConfigureAwait(false);
-            return 3;
-        }
-        catch (System.Net.Sockets.SocketException exception)
-        {
-            await Console.Error.WriteLineAsync("sipdialogs: cannot listen: " + exception.Message).ConfigureAwait(false);
-            return 3;
-        }
+        });
     }
 
     private sealed record ServeArguments(

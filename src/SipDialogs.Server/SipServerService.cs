@@ -10,6 +10,9 @@ internal sealed class SipServerService(IOptions<SipStackOptions> options, ILogge
 {
     private SipStack? _stack;
 
+    /// <summary>The running stack, once the host has started.</summary>
+    public SipStack Stack => _stack ?? throw new InvalidOperationException("The SIP stack starts with the host.");
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         _stack = new SipStack(options.Value, handler: null, loggerFactory);

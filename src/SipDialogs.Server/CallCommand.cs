@@ -1,0 +1,231 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+using Microsoft.Extensions.Options;
+using SipDialogs.Dialogs;
+using SipDialogs.Hosting;
+using SipDialogs.Messages;
+using SipDialogs.Transport;
+
+namespace SipDialogs.Server;
+
+/// <summary>
+/// <c>sipdialogs call</c>: drives the stack as a UAC. Places calls to one target at a rate, holds each answered call,
+/// ends it with BYE, and prints one summary line on stdout (logs go to stderr). Exit code 0 when every call was
+/// answered and ended, 1 otherwise, 2 for a bad argument or configuration, 3 when it cannot listen.
+/// </summary>
+internal static class CallCommand
+{
+    /// <summary>Exit code of a run where every call was answered and ended.</summary>
+    public const int AllCallsCompleted = 0;
+
+    /// <summary>Exit code of a run where a call failed, was cancelled or did not end cleanly.</summary>
+    public const int SomeCallsFailed = 1;
+
+    public static Command Build()
+    {
+        var target = new Argument<string>("target-uri") { Description = "The SIP URI to call, e.g. sip:service@127.0.0.1:5060 (an IP address unless --next-hop is given)." };
+        var listen = new Option<string[]>("--listen", "-l")
+        {
+            Description = "Where to listen, repeatable: udp:127.0.0.1:0, tcp:[::1]:5070 (port 0 = any free port). Default: udp:127.0.0.1:0.",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var calls = new Option<long?>("--calls", "-n") { Description = "How many calls to place (default 1; not with --duration)." };
+        var rate = new Option<double>("--rate", "-r") { Description = "Calls started per second, on a schedule.", DefaultValueFactory = _ => 1 };
+        var duration = new Option<double?>("--duration") { Description = "Keep placing calls at --rate for this many seconds (instead of --calls)." };
+        var hold = new Option<double>("--hold") { Description = "Seconds between the answer and the BYE.", DefaultValueFactory = _ => 0 };
+        var maxConcurrent = new Option<int>("--max-concurrent") { Description = "Calls in progress at most; later calls wait.", DefaultValueFactory = _ => 10_000 };
+        var sdp = new Option<FileInfo?>("--sdp") { Description = "A file with the SDP offer (default: one PCMU audio stream)." };
+        var from = new Option<string?>("--from") { Description = "The From address, e.g. \"Alice\" <sip:alice@127.0.0.1> (default: the stack's own address)." };
+        var nextHop = new Option<string?>("--next-hop") { Description = "Send every INVITE to this outbound proxy: udp:127.0.0.1:5070." };
+        var timeout = new Option<double>("--timeout") { Description = "Seconds a call may go unanswered before it is cancelled.", DefaultValueFactory = _ => 32 };
+        var logFormat = new Option<string>("--log-format")
+        {
+            Description = "Log output (on stderr): text or json (structured, one object per line).",
+            DefaultValueFactory = _ => "text",
+        };
+        logFormat.AcceptOnlyFromAmong("text", "json");
+        var shards = new Option<int?>("--shards") { Description = "Number of shards (default: 2 per core)." };
+
+        var call = new Command("call", "Place calls to a SIP URI as a UAC, hang them up, and print a summary; exit 0 when every call was answered and ended.")
+        {
+            target, listen, calls, rate, duration, hold, maxConcurrent, sdp, from, nextHop, timeout, logFormat, shards,
+        };
+        call.SetAction((parse, cancellationToken) => RunAsync(
+            new CallArguments(
+                parse.GetValue(target) ?? string.Empty,
+                parse.GetValue(listen) ?? [],
+                parse.GetValue(calls),
+                parse.GetValue(rate),
+                parse.GetValue(duration),
+                parse.GetValue(hold),
+                parse.GetValue(maxConcurrent),
+                parse.GetValue(sdp),
+                parse.GetValue(from),
+                parse.GetValue(nextHop),
+                parse.GetValue(timeout),
+                parse.GetValue(logFormat) ?? "text",
+                parse.GetValue(shards)),
+            cancellationToken));
+        return call;
+    }
+
+    private static async Task<int> RunAsync(CallArguments arguments, CancellationToken cancellationToken)
+    {
+        if (!TryPlan(arguments, out CallPlan? plan, out string? error))
+        {
+            await Console.Error.WriteLineAsync("sipdialogs: call: " + error).ConfigureAwait(false);
+            return StackHost.InvalidConfiguration;
+        }
+
+        string[] listen = arguments.Listen.Length > 0 ? arguments.Listen : ["udp:127.0.0.1:0"];
+        HostApplicationBuilder builder = StackHost.CreateBuilder(
+            new StackArguments(listen, arguments.Shards, Config: null, arguments.LogFormat, TlsCertificate: null),
+            static _ => { });
+
+        // stdout carries the summary alone; the stack's logs go to stderr.
+        builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
+        builder.Services.AddSingleton<SipServerService>();
+        builder.Services.AddHostedService(static services => services.GetRequiredService<SipServerService>());
+
+        return await StackHost.RunAsync(async () =>
+        {
+            using IHost host = builder.Build();
+            await host.StartAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                SipStack stack = host.Services.GetRequiredService<SipServerService>().Stack;
+                SipStackOptions options = host.Services.GetRequiredService<IOptions<SipStackOptions>>().Value;
+                plan.Invite.SessionDescription ??= DefaultOffer(stack);
+
+                // Ctrl-C and SIGTERM reach the host's lifetime, which asks the application to stop.
+                IHostApplicationLifetime lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
+                using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime.ApplicationStopping);
+                using var runner = new CallRunner(stack, plan, options.Timers.T1);
+                CallTally tally = await runner.RunAsync(stopping.Token).ConfigureAwait(false);
+                await Console.Out.WriteLineAsync(tally.ToString()).ConfigureAwait(false);
+                await Console.Out.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+
+                int left = await runner.WaitForNoDialogsAsync().ConfigureAwait(false);
+                if (left > 0)
+                {
+                    await Console.Error.WriteLineAsync(
+                        string.Create(CultureInfo.InvariantCulture, $"sipdialogs: call: {left} dialogs were still live when the stack stopped.")).ConfigureAwait(false);
+                }
+
+                return tally.AllAnsweredAndEnded && left == 0 ? AllCallsCompleted : SomeCallsFailed;
+            }
+            finally
+            {
+                await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+        }).ConfigureAwait(false);
+    }
+
+    /// <summary>Checks the arguments and turns them into a plan; on failure, a message naming the bad one.</summary>
+    private static bool TryPlan(CallArguments arguments, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out CallPlan? plan, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out string? error)
+    {
+        plan = null;
+        error = null;
+        var invite = new InviteOptions();
+        if (!AddrSpec.TryParse(arguments.Target, out AddrSpec? uri, out _) || uri is not SipUri sipUri)
+        {
+            error = $"'{arguments.Target}' is not a SIP URI (expected e.g. sip:service@127.0.0.1:5060).";
+            return false;
+        }
+
+        if (arguments.NextHop is { } nextHopText)
+        {
+            if (!SipEndPoint.TryParse(nextHopText, out SipEndPoint? nextHop) || nextHop.Value.Address.Port == 0)
+            {
+                error = $"--next-hop '{nextHopText}' is not transport:address:port (e.g. udp:127.0.0.1:5070).";
+                return false;
+            }
+
+            invite.NextHop = nextHop;
+        }
+        else if (sipUri.HostKind == SipHostKind.Name)
+        {
+            error = $"the host of '{arguments.Target}' is a name, and names are not resolved: give an IP address or --next-hop.";
+            return false;
+        }
+
+        if (arguments.From is { } fromText)
+        {
+            string from = fromText.Contains('<', StringComparison.Ordinal) ? fromText : "<" + fromText + ">";
+            if (!NameAddress.TryParse(from, out NameAddress? address, out _) || address.Uri is not SipUri || address.Tag is not null)
+            {
+                error = $"--from '{fromText}' is not a SIP address without tag (e.g. \"Alice\" <sip:alice@127.0.0.1>).";
+                return false;
+            }
+
+            invite.From = from;
+        }
+
+        if (arguments.Sdp is { } sdp)
+        {
+            if (!sdp.Exists)
+            {
+                error = $"--sdp file '{sdp.FullName}' does not exist.";
+                return false;
+            }
+
+            invite.SessionDescription = File.ReadAllText(sdp.FullName);
+        }
+
+        error = (arguments.Calls, arguments.Duration) switch
+        {
+            (not null, not null) => "give --calls or --duration, not both.",
+            ( <= 0, _) => $"--calls must be at least 1; it is {arguments.Calls}.",
+            (_, not null and (<= 0 or double.NaN or double.PositiveInfinity)) => $"--duration must be a positive number of seconds; it is {Show(arguments.Duration.Value)}.",
+            _ => null,
+        };
+        error ??= arguments switch
+        {
+            { Rate: <= 0 or double.NaN or double.PositiveInfinity } => $"--rate must be a positive number of calls per second; it is {Show(arguments.Rate)}.",
+            { Hold: < 0 or double.NaN or > 86_400 } => $"--hold must be between 0 and 86400 seconds; it is {Show(arguments.Hold)}.",
+            { MaxConcurrent: <= 0 } => $"--max-concurrent must be at least 1; it is {arguments.MaxConcurrent}.",
+            { Timeout: <= 0 or double.NaN or > 86_400 } => $"--timeout must be between 0 and 86400 seconds; it is {Show(arguments.Timeout)}.",
+            _ => null,
+        };
+        if (error is not null)
+        {
+            return false;
+        }
+
+        TimeSpan? duration = arguments.Duration is double seconds ? TimeSpan.FromSeconds(seconds) : null;
+        plan = new CallPlan(
+            arguments.Target, invite, duration is null ? arguments.Calls ?? 1 : null, duration, arguments.Rate,
+            TimeSpan.FromSeconds(arguments.Hold), arguments.MaxConcurrent, TimeSpan.FromSeconds(arguments.Timeout));
+        return true;
+
+        static string Show(double value) => value.ToString(CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The offer sent without --sdp (RFC 4566, RFC 3264): one PCMU audio stream on the stack's own address.</summary>
+    private static string DefaultOffer(SipStack stack)
+    {
+        IPAddress address = stack.LocalEndPoints.Count > 0 ? stack.LocalEndPoints[0].Address.Address : IPAddress.Loopback;
+        if (address.Equals(IPAddress.Any))
+        {
+            address = IPAddress.Loopback;
+        }
+        else if (address.Equals(IPAddress.IPv6Any))
+        {
+            address = IPAddress.IPv6Loopback;
+        }
+
+        string family = address.AddressFamily == AddressFamily.InterNetworkV6 ? "IP6" : "IP4";
+        return $"v=0\r\no=sipdialogs 1 1 IN {family} {address}\r\ns=-\r\nc=IN {family} {address}\r\nt=0 0\r\nm=audio 40002 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n";
+    }
+
+    private sealed record CallArguments(
+        string Target, string[] Listen, long? Calls, double Rate, double? Duration, double Hold, int MaxConcurrent, FileInfo? Sdp,
+        string? From, string? NextHop, double Timeout, string LogFormat, int? Shards);
+}

@@ -1,0 +1,108 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using SipDialogs.Hosting;
+
+namespace SipDialogs.Server;
+
+/// <summary>
+/// The generic host every command that runs a stack builds on: configuration (a JSON file, environment variables),
+/// console logs as text or JSON, and <see cref="SipStackOptions"/> bound from section SipDialogs, overridden by the
+/// command line and validated when the host starts.
+/// </summary>
+internal static class StackHost
+{
+    /// <summary>Exit code of a configuration the stack refuses.</summary>
+    public const int InvalidConfiguration = 2;
+
+    /// <summary>Exit code of an end point that cannot be listened on.</summary>
+    public const int CannotListen = 3;
+
+    /// <summary>Creates the host builder with logging and the stack's options; the command adds its services.</summary>
+    /// <param name="arguments">The command line's stack options.</param>
+    /// <param name="configure">The command's own settings, applied after binding and the common options.</param>
+    /// <returns>The builder.</returns>
+    public static HostApplicationBuilder CreateBuilder(StackArguments arguments, Action<SipStackOptions> configure)
+    {
+        HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            ApplicationName = "sipdialogs",
+            DisableDefaults = false,
+        });
+        if (arguments.Config is { } config)
+        {
+            builder.Configuration.AddJsonFile(config.FullName, optional: false, reloadOnChange: false);
+        }
+
+        builder.Logging.ClearProviders();
+        if (arguments.LogFormat == "json")
+        {
+            builder.Logging.AddJsonConsole(o => o.IncludeScopes = true);
+        }
+        else
+        {
+            builder.Logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "HH:mm:ss.fff ";
+            });
+        }
+
+        builder.Services.AddOptions<SipStackOptions>()
+            .Bind(builder.Configuration.GetSection(SipStackOptions.SectionName))
+            .PostConfigure(options =>
+            {
+                if (arguments.Listen.Count > 0)
+                {
+                    options.Listen.Clear();
+                    foreach (string entry in arguments.Listen)
+                    {
+                        options.Listen.Add(entry);
+                    }
+                }
+
+                if (arguments.Shards is int count)
+                {
+                    options.Shards.ShardCount = count;
+                }
+
+                if (arguments.TlsCertificate is { } certificate)
+                {
+                    options.TlsCertificatePath = certificate.FullName;
+                }
+
+                configure(options);
+            })
+            .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<SipStackOptions>, SipStackOptionsValidation>();
+        return builder;
+    }
+
+    /// <summary>Runs a command's host and turns a refused configuration or listen end point into a message and an exit code.</summary>
+    /// <param name="run">Builds, runs and stops the host; returns the exit code.</param>
+    /// <returns>The exit code.</returns>
+    public static async Task<int> RunAsync(Func<Task<int>> run)
+    {
+        try
+        {
+            return await run().ConfigureAwait(false);
+        }
+        catch (OptionsValidationException exception)
+        {
+            await Console.Error.WriteLineAsync("sipdialogs: invalid configuration: " + string.Join("; ", exception.Failures)).ConfigureAwait(false);
+            return InvalidConfiguration;
+        }
+        catch (IOException exception) when (exception.InnerException is System.Net.Sockets.SocketException)
+        {
+            await Console.Error.WriteLineAsync("sipdialogs: cannot listen: " + exception.Message).ConfigureAwait(false);
+            return CannotListen;
+        }
+        catch (System.Net.Sockets.SocketException exception)
+        {
+            await Console.Error.WriteLineAsync("sipdialogs: cannot listen: " + exception.Message).ConfigureAwait(false);
+            return CannotListen;
+        }
+    }
+}

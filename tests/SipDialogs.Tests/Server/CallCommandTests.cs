@@ -1,0 +1,166 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
+using SipDialogs.Dialogs;
+using SipDialogs.Hosting;
+using SipDialogs.Messages;
+using SipDialogs.Tests.Infrastructure;
+using SipDialogs.Transport;
+
+namespace SipDialogs.Tests.Server;
+
+/// <summary>The real <c>sipdialogs call</c> process placing calls to SIPp, to <c>serve</c> and to a stack in the test.</summary>
+public class CallCommandTests
+{
+    private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task CallCompletesEveryCallToASippUas()
+    {
+        int port = FreeUdpPort();
+        string screen = Path.Combine(Path.GetTempPath(), "sipp-uas-" + Guid.NewGuid().ToString("N") + ".txt");
+        await using ExternalProcess sipp = ExternalProcess.Start("sipp",
+        [
+            "-sn", "uas", "-i", "127.0.0.1", "-p", Text(port), "-m", "200", "-buff_size", "4194304", "-nostdin",
+            "-timeout", "60s", "-timeout_error", "-trace_screen", "-screen_file", screen,
+        ], Path.GetTempPath());
+        await Poll.UntilAsync(() => UdpPortTaken(port), s_timeout, "SIPp listening");
+
+        CallRun run = await CallAsync($"sip:service@127.0.0.1:{Text(port)}", "--calls", "200", "--rate", "100");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("calls: 200 attempted, 200 answered, 0 failed, 200 ended;", run.Summary, StringComparison.Ordinal);
+
+        // SIPp's own count: it stops after its 200th call (-m 200) and says how each ended.
+        Assert.Equal(0, await sipp.Exited.WaitAsync(s_timeout));
+        string table = await File.ReadAllTextAsync(screen);
+        File.Delete(screen);
+        Match successful = Regex.Match(table, @"Successful call\s*\|\s*\d+\s*\|\s*(\d+)");
+        Assert.True(successful.Success, table);
+        Assert.Equal("200", successful.Groups[1].Value);
+    }
+
+    [Fact]
+    public async Task CallHoldsAndEndsCallsToServeWhichKeepsRunning()
+    {
+        await using ServerProcess server = await ServerProcess.StartAsync("--listen", "udp:127.0.0.1:0");
+
+        CallRun run = await CallAsync($"sip:service@127.0.0.1:{Text(server.Udp!.Port)}", "--calls", "50", "--rate", "50", "--hold", "0.2");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("calls: 50 attempted, 50 answered, 0 failed, 50 ended;", run.Summary, StringComparison.Ordinal);
+        Assert.False(server.Process.Exited.IsCompleted, server.Process.Output);
+        SipResponse options = await UdpPeer.AskAsync(server.Udp!,
+            "OPTIONS sip:service@127.0.0.1 SIP/2.0\r\n" +
+            "Via: SIP/2.0/UDP 127.0.0.1:{port};branch=z9hG4bK" + Guid.NewGuid().ToString("N") + ";rport\r\n" +
+            "Max-Forwards: 70\r\nTo: <sip:service@127.0.0.1>\r\nFrom: <sip:test@127.0.0.1>;tag=t1\r\n" +
+            "Call-ID: " + Guid.NewGuid().ToString("N") + "\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n", s_timeout);
+        Assert.Equal(200, options.StatusCode);
+    }
+
+    [Fact]
+    public async Task CallCountsARefusedCallByItsStatusAndExitsOne()
+    {
+        int port = FreeUdpPort();
+        await using ExternalProcess sipp = ExternalProcess.Start("sipp",
+        [
+            "-sf", Sipp.Scenario("tests/sipp/uas-busy.xml"), "-i", "127.0.0.1", "-p", Text(port), "-m", "1", "-nostdin",
+            "-timeout", "60s", "-timeout_error",
+        ], Path.GetTempPath());
+        await Poll.UntilAsync(() => UdpPortTaken(port), s_timeout, "SIPp listening");
+
+        CallRun run = await CallAsync($"sip:service@127.0.0.1:{Text(port)}");
+
+        Assert.True(run.ExitCode == 1, run.ToString());
+        Assert.Contains("calls: 1 attempted, 0 answered, 1 failed (by status: 486=1), 0 ended;", run.Summary, StringComparison.Ordinal);
+        Assert.Equal(0, await sipp.Exited.WaitAsync(s_timeout)); // It got the ACK of its 486.
+    }
+
+    [Fact]
+    public async Task CallRefusesATargetThatIsNoSipUriNamingIt()
+    {
+        CallRun run = await CallAsync("not-a-uri");
+
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains("'not-a-uri' is not a SIP URI", run.Output, StringComparison.Ordinal);
+        Assert.Null(run.Summary);
+    }
+
+    [Fact]
+    public async Task CallEndsItsAnsweredCallsWithByeOnCtrlCAndPrintsTheSummary()
+    {
+        int confirmedAtCaller = 0;
+        int endedAtCallee = 0;
+        var options = new SipStackOptions();
+        options.Listen.Add("udp:127.0.0.1:0");
+        await using var callee = new SipStack(options, new IncomingCallUas(async (call, ct) =>
+        {
+            Dialog dialog = await call.AnswerAsync(CallAnsweringOptions.DefaultSdp, cancellationToken: ct);
+            dialog.StateChanged += (_, e) =>
+            {
+                if (e.State == DialogState.Terminated)
+                {
+                    Interlocked.Increment(ref endedAtCallee);
+                }
+            };
+
+            // The caller answers an in-dialog INFO once it holds the answered call.
+            if ((await dialog.InfoAsync(null, cancellationToken: ct)).StatusCode == 200)
+            {
+                Interlocked.Increment(ref confirmedAtCaller);
+            }
+        }));
+        await callee.StartAsync();
+        IPEndPoint address = callee.LocalEndPoints.First(e => e.Protocol == SipTransportProtocol.Udp).Address;
+        await using ExternalProcess caller = ExternalProcess.Start("dotnet",
+            [ServerProcess.ServerDll, "call", $"sip:service@127.0.0.1:{Text(address.Port)}", "--calls", "5", "--rate", "100", "--hold", "600"]);
+        await Poll.UntilAsync(() => Volatile.Read(ref confirmedAtCaller) == 5, s_timeout, "5 calls answered and held");
+
+        await caller.SignalAsync("INT");
+        int exit = await caller.Exited.WaitAsync(s_timeout);
+
+        var run = new CallRun(exit, caller.Output);
+        Assert.True(exit == 0, run.ToString());
+        Assert.Contains("calls: 5 attempted, 5 answered, 0 failed, 5 ended;", run.Summary, StringComparison.Ordinal);
+        await Poll.UntilAsync(() => Volatile.Read(ref endedAtCallee) == 5 && callee.DialogCount == 0, s_timeout, "every call ended at the callee");
+    }
+
+    private static async Task<CallRun> CallAsync(params string[] arguments)
+    {
+        await using ExternalProcess process = ExternalProcess.Start("dotnet", [ServerProcess.ServerDll, "call", .. arguments]);
+        int exit = await process.Exited.WaitAsync(s_timeout);
+        return new CallRun(exit, process.Output);
+    }
+
+    private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static int FreeUdpPort()
+    {
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)socket.LocalEndPoint!).Port;
+    }
+
+    private static bool UdpPortTaken(int port)
+    {
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        try
+        {
+            socket.Bind(new IPEndPoint(IPAddress.Loopback, port));
+            return false;
+        }
+        catch (SocketException)
+        {
+            return true;
+        }
+    }
+
+    /// <summary>How a <c>call</c> process ended: its exit code, its output, and its summary line (null when none).</summary>
+    private sealed record CallRun(int ExitCode, string Output)
+    {
+        public string? Summary { get; } = Output.Split('\n').FirstOrDefault(line => line.StartsWith("calls: ", StringComparison.Ordinal));
+
+        public override string ToString() => $"exit {ExitCode}:\n{Output}";
+    }
+}
