@@ -205,8 +205,10 @@ public sealed class OutgoingCall
         }
 
         Finish();
-        if (_cancelRequested && response.StatusCode == 487)
+        if (_cancelRequested)
         {
+            // 487, or a 408 when no provisional response ever came to let the CANCEL go (RFC 3261 §9.1): either way,
+            // the call ended because it was cancelled.
             _answered.TrySetCanceled();
         }
         else

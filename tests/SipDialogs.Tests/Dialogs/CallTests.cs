@@ -19,15 +19,18 @@ public sealed class CallTests
     {
         var calleeDialog = new TaskCompletionSource<Dialog>(TaskCreationOptions.RunContinuationsAsynchronously);
         var offerSeen = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var callerHeardRinging = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var parties = await Parties.StartAsync(async (call, ct) =>
         {
             offerSeen.TrySetResult(Encoding.UTF8.GetString(call.Offer.Span));
             await call.RingAsync(ct);
+            await callerHeardRinging.Task.WaitAsync(ct); // UDP may reorder a 180 and a 200 sent back to back.
             calleeDialog.TrySetResult(await call.AnswerAsync(Answer, cancellationToken: ct));
         });
 
         OutgoingCall call = await parties.Caller.InviteAsync(parties.CalleeUri, new InviteOptions { SessionDescription = Offer });
         SipResponse ringing = await ReadProgressAsync(call, 180);
+        callerHeardRinging.SetResult();
         Dialog dialog = await call.Answered.WaitAsync(Timeout);
         Dialog callee = await calleeDialog.Task.WaitAsync(Timeout);
 

@@ -25,13 +25,17 @@ public sealed class Rfc3665FlowTests
     public async Task Flow3_1SuccessfulSessionEstablishment()
     {
         var bobDialog = new TaskCompletionSource<Dialog>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var aliceHeardRinging = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var flow = await Flow.StartAsync(async (call, ct) =>
         {
             await call.RingAsync(ct); // F2
+            await aliceHeardRinging.Task.WaitAsync(ct); // UDP may reorder a 180 and a 200 sent back to back.
             bobDialog.TrySetResult(await call.AnswerAsync(BobAnswer, cancellationToken: ct)); // F3
         });
 
         OutgoingCall call = await flow.Alice.InviteAsync(flow.BobUri, new InviteOptions { SessionDescription = AliceOffer }); // F1
+        await CallTests.ReadProgressAsync(call, 180);
+        aliceHeardRinging.SetResult();
         Dialog alice = await call.Answered.WaitAsync(s_timeout); // F4 ACK goes with it
         Dialog bob = await bobDialog.Task.WaitAsync(s_timeout);
         await Poll.UntilAsync(() => !bob.IsAwaitingAck, s_timeout, "Bob has Alice's ACK (F4)");
@@ -48,14 +52,18 @@ public sealed class Rfc3665FlowTests
     {
         var bobDialog = new TaskCompletionSource<Dialog>(TaskCreationOptions.RunContinuationsAsynchronously);
         await using KamailioProcess proxy2 = await KamailioProcess.StartAsync("tests/kamailio/record-route.cfg", "NO_RECORD_ROUTE");
+        var aliceHeardRinging = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var flow = await Flow.StartAsync(async (call, ct) =>
         {
             await call.RingAsync(ct); // F4
+            await aliceHeardRinging.Task.WaitAsync(ct);
             bobDialog.TrySetResult(await call.AnswerAsync(BobAnswer, cancellationToken: ct)); // F6
         });
         var reInvite = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
 
         OutgoingCall call = await flow.Alice.InviteAsync(flow.BobUri, Flow.Through(proxy2)); // F1, F2
+        await CallTests.ReadProgressAsync(call, 180); // F5
+        aliceHeardRinging.SetResult();
         Dialog alice = await call.Answered.WaitAsync(s_timeout); // F7, F8
         alice.RequestReceived += (_, e) => reInvite.TrySetResult(Encoding.UTF8.GetString(e.Body.Span)); // F9, answered F10 by default
         Dialog bob = await bobDialog.Task.WaitAsync(s_timeout);
@@ -136,14 +144,17 @@ public sealed class Rfc3665FlowTests
     {
         await using KamailioProcess proxy1 = await KamailioProcess.StartAsync();
         await using KamailioProcess proxy2 = await KamailioProcess.StartAsync();
+        var aliceHeardRinging = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var flow = await Flow.StartAsync(async (call, ct) =>
         {
             await call.RingAsync(ct); // F6
+            await aliceHeardRinging.Task.WaitAsync(ct);
             await call.RejectAsync(480, cancellationToken: ct); // F9
         });
 
         OutgoingCall call = await flow.Alice.InviteAsync(flow.BobUri, Flow.Through(proxy1, proxy2)); // F1, F2, F4
         SipResponse ringing = await CallTests.ReadProgressAsync(call, 180); // F8
+        aliceHeardRinging.SetResult();
         var unavailable = await Assert.ThrowsAsync<SipCallFailedException>(() => call.Answered.WaitAsync(s_timeout)); // F13
 
         Assert.Equal(2, ringing.RecordRoute.Count); // Both proxies record-route.
