@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Time.Testing;
 using SipDialogs.Messages;
 using SipDialogs.Runtime;
+using SipDialogs.Tests.Infrastructure;
 using SipDialogs.Transport;
 
 namespace SipDialogs.Tests.Runtime;
@@ -177,6 +178,64 @@ public class ShardTests
         Assert.True(shard.DisposeAsync().AsTask().IsCompletedSuccessfully);
     }
 
+    [Fact]
+    public async Task WorkFromEightTasksRacingDisposeRunsOnceOrIsRefusedAndRunsOneItemAtATime()
+    {
+        const int Rounds = 20;
+        const int Callers = 8;
+        const int CallsPerCaller = 240;
+        const int Calls = Callers * CallsPerCaller;
+        long ranInAll = 0, refusedInAll = 0;
+        for (int round = 0; round < Rounds; round++)
+        {
+            // The shard closes after a different share of the calls each round, from 1/21 to 20/21 of them. Its mailbox
+            // holds two items (below what a stack may configure), so that posts and calls often wait for room.
+            var shard = new Shard(0, new ShardOptions { MailboxCapacity = 2 }, TimeProvider.System);
+            var race = new DisposeRace(shard, Callers, CallsPerCaller, disposeAfter: Calls * (round + 1) / (Rounds + 1));
+            var outcomes = new CallOutcome[Calls];
+            Task[] callers = ConcurrentRuntimeCalls.StartOnThreads(Callers, () => race.CallAsync(outcomes));
+
+            // No caller sees an exception other than the documented one: CallAsync lets any other escape.
+            await Task.WhenAll(callers).WaitAsync(Timeout);
+            await race.Disposal!.WaitAsync(Timeout);
+
+            int accepted = 0, ranOfAccepted = 0;
+            for (int id = 0; id < Calls; id++)
+            {
+                int runs = Volatile.Read(ref race.Runs[id]);
+                switch (outcomes[id])
+                {
+                    case CallOutcome.Ran:
+                        Assert.Equal(1, runs);
+                        ranInAll++;
+                        break;
+                    case CallOutcome.Refused:
+                        Assert.Equal(0, runs);
+                        refusedInAll++;
+                        break;
+                    case CallOutcome.Posted:
+                        Assert.InRange(runs, 0, 1);
+                        accepted++;
+                        ranOfAccepted += runs;
+                        break;
+                    default:
+                        Assert.Fail($"Call {id} has no outcome.");
+                        break;
+                }
+            }
+
+            // A post the close dropped is counted, every other ran once. A post still waiting for room when the mailbox
+            // closed is counted by its own continuation, which the disposal does not wait for: promptly, not at once.
+            await Poll.UntilAsync(() => ranOfAccepted + shard.MessagesDropped == accepted, Timeout, $"{accepted} posts accepted = {ranOfAccepted} ran + {shard.MessagesDropped} dropped");
+            Assert.Equal(race.Runs.Sum(), race.Counter);
+            Assert.False(race.EnteredConcurrently, "Two work items of one shard ran at once.");
+            Assert.False(race.RanAfterDispose, "Work ran after DisposeAsync completed.");
+            await Assert.ThrowsAsync<ObjectDisposedException>(() => shard.RunAsync(static _ => { }, 0).AsTask().WaitAsync(Timeout));
+        }
+
+        Assert.True(ranInAll > 0 && refusedInAll > 0, $"{ranInAll} calls ran and {refusedInAll} were refused: the close did not race the calls.");
+    }
+
     internal static InboundMessage Message()
     {
         var remote = new SipEndPoint(SipTransportProtocol.Udp, new IPEndPoint(IPAddress.Loopback, 5070));
@@ -185,6 +244,105 @@ public class ShardTests
             "OPTIONS sip:bob@example.com SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bKabc\r\nFrom: <sip:a@example.com>;tag=1\r\n" +
             "To: <sip:bob@example.com>\r\nCall-ID: shard-test\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n");
         return new InboundMessage(message, remote, local, 0);
+    }
+
+    private enum CallOutcome
+    {
+        None,
+        Ran,
+        Refused,
+        Posted,
+    }
+
+    /// <summary>
+    /// Callers that run and post work to one shard until a given number of calls have completed; the caller that
+    /// completes that call disposes the shard, and the callers carry on into the close. Each item of work counts its runs,
+    /// bumps a counter without synchronization, and checks that no other item is running and that the disposal has not
+    /// completed.
+    /// </summary>
+    private sealed class DisposeRace(Shard shard, int callers, int callsPerCaller, int disposeAfter)
+    {
+        private int _nextCaller;
+        private int _completed;
+        private int _inside;
+        private volatile bool _disposeCompleted;
+        private volatile bool _enteredConcurrently;
+        private volatile bool _ranAfterDispose;
+
+        public int[] Runs { get; } = new int[callers * callsPerCaller];
+
+        public int Counter { get; private set; }
+
+        public Task? Disposal { get; private set; }
+
+        public bool EnteredConcurrently => _enteredConcurrently;
+
+        public bool RanAfterDispose => _ranAfterDispose;
+
+        public async Task CallAsync(CallOutcome[] outcomes)
+        {
+            int caller = Interlocked.Increment(ref _nextCaller) - 1;
+            for (int i = 0; i < callsPerCaller; i++)
+            {
+                int id = (caller * callsPerCaller) + i;
+                if (i % 3 == 2)
+                {
+                    outcomes[id] = shard.Post(static s => ((WorkItem)s!).Race.Run(((WorkItem)s!).Id), new WorkItem(this, id)) ? CallOutcome.Posted : CallOutcome.Refused;
+                }
+                else
+                {
+                    try
+                    {
+                        if (i % 3 == 0)
+                        {
+                            await shard.RunAsync(static s => s.Race.Run(s.Id), new WorkItem(this, id));
+                        }
+                        else
+                        {
+                            Assert.Equal(id, await shard.RunAsync(static s => { s.Race.Run(s.Id); return s.Id; }, new WorkItem(this, id)));
+                        }
+
+                        // The call completes only once its work has run.
+                        Assert.Equal(1, Volatile.Read(ref Runs[id]));
+                        outcomes[id] = CallOutcome.Ran;
+                    }
+                    catch (ObjectDisposedException)
+                    {
+                        outcomes[id] = CallOutcome.Refused;
+                    }
+                }
+
+                if (Interlocked.Increment(ref _completed) == disposeAfter)
+                {
+                    Disposal = MarkDisposedAsync(shard.DisposeAsync().AsTask());
+                }
+            }
+        }
+
+        private async Task MarkDisposedAsync(Task disposal)
+        {
+            await disposal;
+            _disposeCompleted = true;
+        }
+
+        private void Run(int id)
+        {
+            if (Interlocked.Increment(ref _inside) != 1)
+            {
+                _enteredConcurrently = true;
+            }
+
+            if (_disposeCompleted)
+            {
+                _ranAfterDispose = true;
+            }
+
+            Counter++;
+            Interlocked.Increment(ref Runs[id]);
+            Interlocked.Decrement(ref _inside);
+        }
+
+        private sealed record WorkItem(DisposeRace Race, int Id);
     }
 
     private sealed class CountingHandler : IShardMessageHandler
