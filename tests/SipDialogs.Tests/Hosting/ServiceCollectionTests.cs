@@ -1,0 +1,50 @@
+using Microsoft.Extensions.DependencyInjection;
+using SipDialogs.Dialogs;
+using SipDialogs.Hosting;
+using SipDialogs.Tests.Dialogs;
+using SipDialogs.Transport;
+
+namespace SipDialogs.Tests.Hosting;
+
+/// <summary>A stack made by the dependency injection container, as an application would.</summary>
+public sealed class ServiceCollectionTests
+{
+    [Fact]
+    public async Task TheContainerBuildsTheStackWithTheRegisteredHandlerAndDisposesIt()
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<ISipRequestHandler>(new IncomingCallUas(async (call, ct) => await call.RejectAsync(603, cancellationToken: ct)));
+        services.AddSipStack(options =>
+        {
+            options.Listen.Add("udp:127.0.0.1:0");
+            options.Timers.T1 = TimeSpan.FromMilliseconds(50);
+        });
+        SipStack stack;
+        await using (ServiceProvider provider = services.BuildServiceProvider())
+        {
+            stack = provider.GetRequiredService<SipStack>();
+            Assert.Same(stack, provider.GetRequiredService<SipStack>());
+            await stack.StartAsync();
+            await using var caller = new SipStack(Parties.Options());
+            await caller.StartAsync();
+
+            OutgoingCall call = await caller.InviteAsync("sip:bob@" + stack.LocalEndPoints.Single(e => e.Protocol == SipTransportProtocol.Udp).Address);
+            var declined = await Assert.ThrowsAsync<SipCallFailedException>(() => call.Answered.WaitAsync(CallTests.Timeout));
+            Assert.Equal(603, declined.StatusCode);
+        }
+
+        // Disposed with the container: it takes no more calls.
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => stack.StartAsync());
+    }
+
+    [Fact]
+    public void InvalidOptionsAreRefusedWhenTheStackIsBuilt()
+    {
+        var services = new ServiceCollection();
+        services.AddSipStack(options => options.Listen.Add("carrier-pigeon:127.0.0.1:0"));
+        using ServiceProvider provider = services.BuildServiceProvider();
+
+        var error = Assert.Throws<InvalidOperationException>(() => provider.GetRequiredService<SipStack>());
+        Assert.Contains("carrier-pigeon", error.Message, StringComparison.Ordinal);
+    }
+}
