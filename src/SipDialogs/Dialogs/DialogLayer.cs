@@ -20,6 +20,9 @@ internal sealed partial class DialogLayer
     /// <summary>The methods a dialog of this stack serves (RFC 3261 §20.5).</summary>
     public const string Allow = "INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, INFO";
 
+    [ThreadStatic]
+    private static List<Dialog>? t_found;
+
     private readonly TransactionLayer _transactions;
     private readonly ISipTransportLayer _transport;
     private readonly Action<string, Exception> _reportFault;
@@ -140,6 +143,14 @@ internal sealed partial class DialogLayer
     /// </summary>
     public IncomingCall? CreateIncomingCall(ServerTransaction invite)
     {
+        if (IsLateRetransmission(invite.Request))
+        {
+            // The INVITE that made one of our dialogs, again, after its transaction ended (a peer with a longer T1
+            // than ours): it must not make a second dialog. RFC 3261 §8.2.2.2 answers a merged request 482.
+            invite.Respond(invite.CreateResponse(482, "Merged Request"));
+            return null;
+        }
+
         if (Dialog.AsksTooShortASession(invite.Request, SessionTimers))
         {
             invite.Respond(Dialog.IntervalTooSmall(invite, SessionTimers));
@@ -149,6 +160,30 @@ internal sealed partial class DialogLayer
         var call = new IncomingCall(this, invite);
         invite.UserState = call;
         return call;
+    }
+
+    /// <summary>Whether a dialog this end answered was made by this very INVITE (same Call-ID, From tag and CSeq or later).</summary>
+    private bool IsLateRetransmission(SipRequest invite)
+    {
+        List<Dialog> found = t_found ??= new List<Dialog>(2);
+        found.Clear();
+        if (Store.GetByCallId(invite.CallIdBytes, found) == 0)
+        {
+            return false;
+        }
+
+        bool late = false;
+        foreach (Dialog dialog in found)
+        {
+            if (!dialog.IsUac && dialog.Id.RemoteTagBytes.SequenceEqual(invite.FromTag) && dialog.RemoteCSeq >= invite.CSeqNumber)
+            {
+                late = true;
+                break;
+            }
+        }
+
+        found.Clear();
+        return late;
     }
 
     /// <summary>Sends a response that belongs to no transaction any more (a 2xx retransmitted by its dialog).</summary>

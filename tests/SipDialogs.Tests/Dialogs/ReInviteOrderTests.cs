@@ -5,6 +5,7 @@ using System.Text;
 using SipDialogs.Dialogs;
 using SipDialogs.Hosting;
 using SipDialogs.Messages;
+using SipDialogs.Tests.Infrastructure;
 using SipDialogs.Transport;
 
 namespace SipDialogs.Tests.Dialogs;
@@ -60,6 +61,27 @@ public sealed class ReInviteOrderTests
         await first.AcceptAsync();
     }
 
+    [Fact]
+    public async Task TheSameInviteAfterItsTransactionEndedMakesNoSecondDialog()
+    {
+        // A peer whose T1 is longer than ours retransmits its INVITE after our transaction has ended (Timer L).
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var stack = new SipStack(Answering(), timeProvider: time);
+        await stack.StartAsync();
+        using var peer = new RawPeer(stack);
+        SipResponse ok = await peer.AskAsync(1, toTag: null);
+        await peer.AckAsync(1, Encoding.ASCII.GetString(ok.ToTag));
+        Dialog dialog = (await stack.FindDialogAsync(peer.CallId))!;
+        await Poll.UntilAsync(() => !dialog.IsAwaitingAck, s_timeout, "the ACK arrives");
+        time.Advance(TimeSpan.FromSeconds(4)); // 64*T1 with T1 = 50 ms: the INVITE transaction is gone.
+        await Poll.UntilAsync(() => stack.TransactionCount == 0, s_timeout, "the INVITE transaction ends");
+
+        SipResponse again = await peer.AskAsync(1, toTag: null);
+
+        Assert.Equal(482, again.StatusCode);
+        Assert.Equal(1, stack.DialogCount);
+    }
+
     private static SipStackOptions Answering()
     {
         SipStackOptions options = Parties.Options();
@@ -74,6 +96,8 @@ public sealed class ReInviteOrderTests
         private readonly IPEndPoint _server;
         private readonly string _callId = "raw-" + Guid.NewGuid().ToString("N");
         private readonly int _port;
+
+        public string CallId => _callId;
 
         public RawPeer(SipStack stack)
         {

@@ -2,9 +2,9 @@
 # Calls over UDP loopback: the highest rate of `sipp -sn uac` with 0 failed calls against `sipdialogs serve`
 # (answering calls) and, in the same run, against SIPp's own `-sn uas` (the ceiling on this machine).
 # Each step asks for a rate and reports the rate achieved (calls completed / wall time).
-#   bench/uas.sh [seconds-per-step] [rates...]
+#   bench/sipp/uas.sh [seconds-per-step] [rates...]
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 step=${1:-5}; shift || true
 rates=("$@"); [ ${#rates[@]} -gt 0 ] || rates=(2000 4000 6000 8000 10000 12000 14000)
 procs=${SIPP_PROCESSES:-2}   # one SIPp process can top out before the server does

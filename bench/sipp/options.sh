@@ -3,9 +3,9 @@
 # in the same run, against Kamailio answering statelessly (sl_send_reply) and against a SIPp UAS (the ceiling).
 # Each step asks for a rate and reports the rate achieved (calls completed / wall time): SIPp may fall short
 # of what it was asked for, and the achieved rate is the figure.
-#   bench/options.sh [seconds-per-step] [rates...]
+#   bench/sipp/options.sh [seconds-per-step] [rates...]
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 step=${1:-5}; shift || true
 rates=("$@"); [ ${#rates[@]} -gt 0 ] || rates=(2000 4000 6000 8000 10000 12000 14000 16000 20000 24000)
 procs=${SIPP_PROCESSES:-2}   # one SIPp process can top out before the server does
