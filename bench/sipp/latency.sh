@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# INVITE→200 latency of `sipdialogs serve` under load: one `sipp -sn uac` at a fixed rate over UDP loopback, SIPp's
+# response-time trace (-trace_rtt) read after the first seconds (JIT warm-up), p50/p99/max in ms; the same run against
+# `sipp -sn uas` gives SIPp's own floor. Run it at about half the highest clean rate of bench/sipp/uas.sh.
+#   bench/sipp/latency.sh [rate] [seconds] [warm-up-seconds]
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+rate=${1:-6000}; seconds=${2:-10}; warm=${3:-2}
+calls=$(( rate * seconds ))
+work=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null; pkill -f "sipp -sn uas -i 127.0.0.1 -p 5093" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
+
+dotnet build -c Release src/SipDialogs.Server -nologo -clp:ErrorsOnly >/dev/null || exit 1
+dotnet src/SipDialogs.Server/bin/Release/net10.0/SipDialogs.Server.dll serve --mode uas --listen udp:127.0.0.1:5083 \
+  >"$work/serve.log" 2>&1 &
+sipp -sn uas -i 127.0.0.1 -p 5093 -nostdin -buff_size 4194304 -bg >/dev/null 2>&1
+for _ in $(seq 100); do grep -q "Application started" "$work/serve.log" && break; sleep 0.1; done
+
+measure() {
+  local name=$1 target=$2 dir="$work/$1"
+  mkdir -p "$dir"
+  (cd "$dir" && sipp -sn uac -i 127.0.0.1 -m "$calls" -r "$rate" -l $(( rate * 2 )) -nostdin -buff_size 4194304 \
+    -trace_rtt -rtt_freq 1000 -timeout $(( seconds + 40 ))s -timeout_error -trace_screen -screen_file screen.txt "$target" >/dev/null 2>&1)
+  local failed
+  failed=$(awk -F'|' '/Failed call/ {gsub(/ /,"",$3); print $3}' "$dir/screen.txt" 2>/dev/null)
+  # Columns: Date_ms;response_time_ms;rtd_no (SIPp's resolution is 1 ms). Skip the warm-up by time since the start.
+  cat "$dir"/*_rtt.csv 2>/dev/null | awk -F';' -v warm="$warm" '$1 ~ /^[0-9.]+$/ && $1 >= warm * 1000 { print $2 }' \
+    | sort -n >"$dir/rtt.txt"
+  local n p50 p99 max
+  n=$(wc -l <"$dir/rtt.txt")
+  if [ "$n" -eq 0 ]; then echo "$name: no samples (failed ${failed:-?})"; return; fi
+  p50=$(awk -v n="$n" 'NR == int(n * 0.50) + 1 { print; exit }' "$dir/rtt.txt")
+  p99=$(awk -v n="$n" 'NR == int(n * 0.99) + 1 { print; exit }' "$dir/rtt.txt")
+  max=$(tail -1 "$dir/rtt.txt")
+  printf '%-10s rate %6d/s  samples %7d  failed %s  p50 %8.3f ms  p99 %8.3f ms  max %8.3f ms\n' \
+    "$name" "$rate" "$n" "${failed:-?}" "$p50" "$p99" "$max"
+}
+
+measure serve 127.0.0.1:5083
+measure sipp-uas 127.0.0.1:5093
