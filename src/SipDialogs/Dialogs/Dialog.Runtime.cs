@@ -205,7 +205,8 @@ public sealed partial class Dialog : IAsyncDisposable, ITimerTarget
     internal bool SendFinal(ServerTransaction transaction, SipMessageBuilder response, int status)
     {
         DialogLayer layer = _layer!;
-        var writer = new ArrayBufferWriter<byte>(1024);
+        ArrayBufferWriter<byte> writer = layer.Transactions.ScratchFor(_shard!); // The shard's own: no other user now.
+        writer.ResetWrittenCount();
         response.WriteTo(writer);
         byte[] bytes = writer.WrittenSpan.ToArray();
         if (!transaction.Respond(bytes))
