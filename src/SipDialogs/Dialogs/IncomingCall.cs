@@ -101,10 +101,26 @@ public sealed class IncomingCall : ITimerTarget
     /// <param name="cancellationToken">Ends the wait.</param>
     /// <returns>The confirmed dialog.</returns>
     /// <exception cref="InvalidOperationException">The call has a final response already (it was cancelled, say).</exception>
-    public async Task<Dialog> AnswerAsync(string? sessionDescription, string contentType = "application/sdp", CancellationToken cancellationToken = default)
+    public Task<Dialog> AnswerAsync(string? sessionDescription, string contentType = "application/sdp", CancellationToken cancellationToken = default) =>
+        AnswerAsync(sessionDescription, static _ => { }, contentType, cancellationToken);
+
+    /// <summary>
+    /// Answers 200 OK as <see cref="AnswerAsync(string?, string, CancellationToken)"/> does, first letting
+    /// <paramref name="prepare"/> subscribe to the dialog's events: it runs before the 200 leaves, so no request of the
+    /// peer can come before the handlers are in place. It runs on the call's shard and must not block.
+    /// </summary>
+    /// <param name="sessionDescription">The answer, or null.</param>
+    /// <param name="prepare">Called with the dialog before the 200 is sent.</param>
+    /// <param name="contentType">The body's type.</param>
+    /// <param name="cancellationToken">Ends the wait.</param>
+    /// <returns>The confirmed dialog.</returns>
+    /// <exception cref="InvalidOperationException">The call has a final response already (it was cancelled, say).</exception>
+    public async Task<Dialog> AnswerAsync(string? sessionDescription, Action<Dialog> prepare, string contentType = "application/sdp", CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(prepare);
         byte[]? body = sessionDescription is null ? null : System.Text.Encoding.UTF8.GetBytes(sessionDescription);
-        return await _invite.Shard.RunAsync(static s => s.call.Answer(s.body, s.contentType, TimeSpan.Zero), (call: this, body, contentType), cancellationToken)
+        return await _invite.Shard.RunAsync(
+            static s => s.call.Answer(s.body, s.contentType, TimeSpan.Zero, s.prepare), (call: this, body, contentType, prepare), cancellationToken)
             .ConfigureAwait(false);
     }
 
@@ -159,7 +175,7 @@ public sealed class IncomingCall : ITimerTarget
     }
 
     /// <summary>Answers 200 with the body; the dialog hangs up <paramref name="hangUpAfter"/> after the ACK when positive. On the shard.</summary>
-    internal Dialog Answer(byte[]? body, string contentType, TimeSpan hangUpAfter)
+    internal Dialog Answer(byte[]? body, string contentType, TimeSpan hangUpAfter, Action<Dialog>? prepare = null)
     {
         if (IsAnswered)
         {
@@ -183,6 +199,7 @@ public sealed class IncomingCall : ITimerTarget
         }
 
         dialog.SetHangUpAfterAck(hangUpAfter);
+        prepare?.Invoke(dialog);
         if (!dialog.SendFinal(_invite, ok, 200))
         {
             dialog.Terminate();

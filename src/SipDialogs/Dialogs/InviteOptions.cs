@@ -26,6 +26,13 @@ public sealed class InviteOptions
     /// <summary>Route headers to put in the INVITE (a preloaded route set, RFC 3261 §8.1.1.1), each a name-addr.</summary>
     public IList<string> Routes { get; } = [];
 
+    /// <summary>
+    /// Called with each dialog the call makes (one per fork that answers with a tag), on the call's shard, before the
+    /// response that made it is handled further: subscribe to its events here, so that none is missed. It must not
+    /// block; an exception it throws is logged and counted.
+    /// </summary>
+    public Action<Dialog>? DialogCreated { get; set; }
+
     /// <summary>Extra headers to put in the INVITE, as name and value.</summary>
     public IList<KeyValuePair<string, string>> Headers { get; } = [];
 }

@@ -247,6 +247,20 @@ public sealed class OutgoingCall
         dialog.Attach(_layer, _shard, received.Remote, store: true);
         dialog.Call = this;
         dialog.SetLocalBody(_invite.Body, _invite.ContentType?.ToString());
+        if (_recipe.DialogCreated is { } created)
+        {
+            try
+            {
+                created(dialog);
+            }
+#pragma warning disable CA1031 // The application's callback must never hurt the stack: logged and counted.
+            catch (Exception exception)
+#pragma warning restore CA1031
+            {
+                _layer.ReportHandlerFault(nameof(InviteOptions.DialogCreated), exception);
+            }
+        }
+
         Dialog[] forks = _forks;
         var next = new Dialog[forks.Length + 1];
         forks.CopyTo(next, 0);
@@ -292,6 +306,8 @@ public sealed class OutgoingCall
         public uint MinimumSeconds { get; set; } = sessionTimers is { Enabled: true } timers ? (uint)timers.MinimumInterval.TotalSeconds : 0;
 
         public int BodyLength => _body?.Length ?? 0;
+
+        public Action<Dialog>? DialogCreated { get; } = options.DialogCreated;
 
         public SipMessageBuilder Build()
         {

@@ -193,14 +193,13 @@ public sealed class CallTests
         int reInvites = 0;
         await using var parties = await Parties.StartAsync(async (call, ct) =>
         {
-            Dialog dialog = await call.AnswerAsync(Answer, cancellationToken: ct);
-            dialog.RequestReceived += (_, e) =>
+            await call.AnswerAsync(Answer, dialog => dialog.RequestReceived += (_, e) =>
             {
                 if (e.Method == SipMethods.Invite && Interlocked.Increment(ref reInvites) == 1)
                 {
                     _ = e.RespondAsync(491).AsTask(); // As if our own offer had crossed it (RFC 3261 §14.2).
                 }
-            };
+            }, cancellationToken: ct);
         });
         OutgoingCall call = await parties.Caller.InviteAsync(parties.CalleeUri, new InviteOptions { SessionDescription = Offer });
         Dialog dialog = await call.Answered.WaitAsync(Timeout);
@@ -258,9 +257,11 @@ public sealed class CallTests
                 throw new InvalidOperationException("the application failed");
             }
 
-            Dialog dialog = await call.AnswerAsync(Answer, cancellationToken: ct);
-            dialog.RequestReceived += (_, _) => throw new InvalidOperationException("the event handler failed");
-            dialog.StateChanged += (_, _) => throw new InvalidOperationException("the state handler failed");
+            await call.AnswerAsync(Answer, dialog =>
+            {
+                dialog.RequestReceived += (_, _) => throw new InvalidOperationException("the event handler failed");
+                dialog.StateChanged += (_, _) => throw new InvalidOperationException("the state handler failed");
+            }, cancellationToken: ct);
         });
 
         OutgoingCall first = await parties.Caller.InviteAsync(parties.CalleeUri);

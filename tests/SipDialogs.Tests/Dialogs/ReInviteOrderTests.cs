@@ -39,12 +39,11 @@ public sealed class ReInviteOrderTests
         var held = new TaskCompletionSource<DialogRequestEventArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var stack = new SipStack(Parties.Options(), new IncomingCallUas(async (call, ct) =>
         {
-            Dialog dialog = await call.AnswerAsync(null, cancellationToken: ct);
-            dialog.RequestReceived += (_, e) =>
+            await call.AnswerAsync(null, dialog => dialog.RequestReceived += (_, e) =>
             {
                 e.Defer();
                 held.TrySetResult(e);
-            };
+            }, cancellationToken: ct);
         }));
         await stack.StartAsync();
         using var peer = new RawPeer(stack);
