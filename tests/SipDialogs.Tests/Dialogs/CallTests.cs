@@ -191,6 +191,7 @@ public sealed class CallTests
     public async Task AnOfferThatMeets491IsRetriedAfterTheRfc3261Delay()
     {
         int reInvites = 0;
+        var handling = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var parties = await Parties.StartAsync(async (call, ct) =>
         {
             Dialog dialog = await call.AnswerAsync(Answer, cancellationToken: ct);
@@ -201,9 +202,11 @@ public sealed class CallTests
                     _ = e.RespondAsync(491).AsTask(); // As if our own offer had crossed it (RFC 3261 §14.2).
                 }
             };
+            handling.TrySetResult();
         });
         OutgoingCall call = await parties.Caller.InviteAsync(parties.CalleeUri, new InviteOptions { SessionDescription = Offer });
         Dialog dialog = await call.Answered.WaitAsync(Timeout);
+        await handling.Task.WaitAsync(Timeout); // A re-INVITE before the handler is attached would get the default 200.
         long started = TimeProvider.System.GetTimestamp();
 
         SipResponse response = await dialog.ReInviteAsync(Offer).WaitAsync(Timeout);
@@ -251,6 +254,7 @@ public sealed class CallTests
     public async Task AHandlerThatThrowsIsCountedAndTheStackCarriesOn()
     {
         int calls = 0;
+        var handling = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var parties = await Parties.StartAsync(async (call, ct) =>
         {
             if (Interlocked.Increment(ref calls) == 1)
@@ -261,12 +265,14 @@ public sealed class CallTests
             Dialog dialog = await call.AnswerAsync(Answer, cancellationToken: ct);
             dialog.RequestReceived += (_, _) => throw new InvalidOperationException("the event handler failed");
             dialog.StateChanged += (_, _) => throw new InvalidOperationException("the state handler failed");
+            handling.TrySetResult();
         });
 
         OutgoingCall first = await parties.Caller.InviteAsync(parties.CalleeUri);
         var failure = await Assert.ThrowsAsync<SipCallFailedException>(() => first.Answered.WaitAsync(Timeout));
         OutgoingCall second = await parties.Caller.InviteAsync(parties.CalleeUri);
         Dialog dialog = await second.Answered.WaitAsync(Timeout);
+        await handling.Task.WaitAsync(Timeout); // An INFO before the handler is attached would get the default 200.
         SipResponse info = await dialog.InfoAsync("x").WaitAsync(Timeout);
         SipResponse bye = await dialog.ByeAsync().WaitAsync(Timeout);
 
