@@ -248,7 +248,10 @@ public sealed partial class Dialog : IAsyncDisposable, ITimerTarget
     /// <summary>An ACK for a 2xx of ours (RFC 3261 §13.3.1.4): ends that 2xx's retransmissions. On the shard.</summary>
     internal void OnAck(SipRequest ack)
     {
-        if (ReceiveRequest(ack) == InDialogRequestResult.OutOfOrder || _answer is not { } answer || answer.CSeq != ack.CSeqNumber)
+        // Not through ReceiveRequest's §12.2.2 ordering: the ACK carries its INVITE's CSeq (§13.2.2.4), which a later
+        // request the peer sent while that INVITE was pending (an INFO, say) may have passed. Dropping the ACK as out of
+        // order would keep the 2xx going and end the call with BYE after 64*T1. The CSeq matches it to our 2xx instead.
+        if (_answer is not { } answer || answer.CSeq != ack.CSeqNumber)
         {
             return;
         }

@@ -201,7 +201,8 @@ public sealed partial class Dialog
     /// Takes a request received within the dialog (RFC 3261 §12.2.2): a CSeq lower than the remote CSeq is out of
     /// order and changes nothing; otherwise the remote CSeq becomes the request's (set if it was empty), a target
     /// refresh request with a Contact replaces the remote target, and a BYE terminates the dialog (§15.1.2).
-    /// An ACK carries its INVITE's number, equal to the remote CSeq, and is in order.
+    /// An ACK carries its INVITE's number, which a later request may have passed: the runtime matches it by that number
+    /// and does not pass it here.
     /// </summary>
     /// <param name="request">The request, already matched to this dialog.</param>
     /// <returns>Whether it was accepted or must be answered 500.</returns>

@@ -12,8 +12,9 @@ namespace SipDialogs.Tests.Dialogs;
 
 /// <summary>
 /// RFC 3261 §14.2 from a raw UDP peer, which can send what a stack would not: a re-INVITE before the ACK of the last
-/// 2xx (UDP may reorder them; it is answered), and a re-INVITE while an earlier one has no final response (500 with
-/// Retry-After).
+/// 2xx (UDP may reorder them; it is answered), a re-INVITE while an earlier one has no final response (500 with
+/// Retry-After), and the ACK of a re-INVITE's 2xx after a later request of the peer (it still ends the 2xx's
+/// retransmissions).
 /// </summary>
 public sealed class ReInviteOrderTests
 {
@@ -37,19 +38,23 @@ public sealed class ReInviteOrderTests
     public async Task AReInviteWhileTheLastHasNoFinalResponseGets500WithRetryAfter()
     {
         var held = new TaskCompletionSource<DialogRequestEventArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var holding = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var stack = new SipStack(Parties.Options(), new IncomingCallUas(async (call, ct) =>
         {
-            await call.AnswerAsync(null, dialog => dialog.RequestReceived += (_, e) =>
+            Dialog dialog = await call.AnswerAsync(null, cancellationToken: ct);
+            dialog.RequestReceived += (_, e) =>
             {
                 e.Defer();
                 held.TrySetResult(e);
-            }, cancellationToken: ct);
+            };
+            holding.TrySetResult();
         }));
         await stack.StartAsync();
         using var peer = new RawPeer(stack);
         SipResponse ok = await peer.AskAsync(1, toTag: null);
         string tag = Encoding.ASCII.GetString(ok.ToTag);
         await peer.AckAsync(1, tag);
+        await holding.Task.WaitAsync(s_timeout); // A re-INVITE before the handler is attached would get the default 200.
 
         await peer.SendInviteAsync(2, tag);
         DialogRequestEventArgs first = await held.Task.WaitAsync(s_timeout);
@@ -58,6 +63,33 @@ public sealed class ReInviteOrderTests
         Assert.Equal(500, second.StatusCode);
         Assert.InRange(int.Parse(second.GetHeaderValue(SipHeaderKind.RetryAfter)!.Split(' ')[0], CultureInfo.InvariantCulture), 0, 10);
         await first.AcceptAsync();
+    }
+
+    [Fact]
+    public async Task TheAckOfAReInviteStillCountsAfterALaterRequestOvertookIt()
+    {
+        var answered = new TaskCompletionSource<Dialog>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var stack = new SipStack(Parties.Options(), new IncomingCallUas(async (call, ct) => answered.TrySetResult(await call.AnswerAsync(null, cancellationToken: ct))));
+        await stack.StartAsync();
+        using var peer = new RawPeer(stack);
+        SipResponse ok = await peer.AskAsync(1, toTag: null);
+        string tag = Encoding.ASCII.GetString(ok.ToTag);
+        await peer.AckAsync(1, tag);
+        Dialog dialog = await answered.Task.WaitAsync(s_timeout);
+        await Poll.UntilAsync(() => !dialog.IsAwaitingAck, s_timeout, "the first ACK arrives");
+
+        // The peer sent an INFO while its re-INVITE was pending (RFC 3261 §14.1 allows it), and the INFO's CSeq 3
+        // arrives before the ACK, which carries the re-INVITE's CSeq 2 (§13.2.2.4).
+        Assert.Equal(200, (await peer.AskAsync(2, tag)).StatusCode);
+        Assert.True(dialog.IsAwaitingAck);
+        Assert.Equal(200, (await peer.AskAsync(SipMethods.Info, 3, tag)).StatusCode);
+        await peer.AckAsync(2, tag);
+
+        // The ACK ends the 2xx's retransmissions, and the call stays up: no BYE for a missing ACK (§13.3.1.4).
+        await Poll.UntilAsync(() => !dialog.IsAwaitingAck, s_timeout, "the ACK of the re-INVITE's 2xx is taken");
+        Assert.Equal(DialogState.Confirmed, dialog.State);
+        await stack.WhenIdleAsync();
+        Assert.Equal(DialogState.Confirmed, dialog.State);
     }
 
     [Fact]
@@ -104,21 +136,23 @@ public sealed class ReInviteOrderTests
             _port = ((IPEndPoint)_socket.Client.LocalEndPoint!).Port;
         }
 
-        public async Task<SipResponse> AskAsync(int cseq, string? toTag)
+        public Task<SipResponse> AskAsync(int cseq, string? toTag) => AskAsync(SipMethods.Invite, cseq, toTag);
+
+        public async Task<SipResponse> AskAsync(string method, int cseq, string? toTag)
         {
-            await SendInviteAsync(cseq, toTag);
+            await SendAsync(method, cseq, toTag, "z9hG4bK-raw-" + method + cseq.ToString(CultureInfo.InvariantCulture));
             while (true)
             {
                 UdpReceiveResult datagram = await _socket.ReceiveAsync().WaitAsync(s_timeout);
                 if (SipMessageParser.TryParseResponse(datagram.Buffer, out SipResponse? response, out _) &&
-                    response!.CSeqNumber == cseq && response.CSeqMethod == SipMethods.Invite && response.StatusCode >= 200)
+                    response!.CSeqNumber == cseq && response.CSeqMethod == method && response.StatusCode >= 200)
                 {
                     return response;
                 }
             }
         }
 
-        public Task SendInviteAsync(int cseq, string? toTag) => SendAsync(SipMethods.Invite, cseq, toTag, "z9hG4bK-raw-" + cseq.ToString(CultureInfo.InvariantCulture));
+        public Task SendInviteAsync(int cseq, string? toTag) => SendAsync(SipMethods.Invite, cseq, toTag, "z9hG4bK-raw-INVITE" + cseq.ToString(CultureInfo.InvariantCulture));
 
         public Task AckAsync(int cseq, string toTag) => SendAsync(SipMethods.Ack, cseq, toTag, "z9hG4bK-raw-ack-" + cseq.ToString(CultureInfo.InvariantCulture));
 
