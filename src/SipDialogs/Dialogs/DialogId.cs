@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text;
 using SipDialogs.Messages;
 
@@ -9,15 +10,21 @@ namespace SipDialogs.Dialogs;
 /// To tag (§12.1.1), the UAC's is the From tag (§12.1.2).
 /// </summary>
 /// <remarks>
-/// The three parts are kept as UTF-8 in one array, so an identifier costs one small object however it was made:
-/// a store holding a million dialogs pays for a million identifiers.
+/// An identifier is one reference to one small array, however it was made: a store holding a million dialogs pays
+/// for a million arrays and nothing more. The array starts with the Call-ID's hash (the one that picks its shard and
+/// its slot in a dialog table, computed once here) and the lengths of the first two parts, then holds the three parts
+/// as UTF-8, back to back. A lookup by identifier thus hashes nothing, and confirms a match with one compare of one
+/// array whose first eight bytes already differ for almost every other Call-ID.
 /// </remarks>
 public readonly struct DialogId : IEquatable<DialogId>
 {
-    // Call-ID, then local tag, then remote tag, back to back.
+    // [Call-ID hash: 8][Call-ID length: 4][local tag length: 4][Call-ID][local tag][remote tag]; native byte order,
+    // since the array never leaves the process.
+    private const int CallIdLengthOffset = sizeof(ulong);
+    private const int LocalTagLengthOffset = CallIdLengthOffset + sizeof(int);
+    private const int PartsOffset = LocalTagLengthOffset + sizeof(int);
+
     private readonly byte[]? _bytes;
-    private readonly int _callIdLength;
-    private readonly int _localTagLength;
 
     /// <summary>Makes an identifier from its three parts as they are on the wire.</summary>
     /// <param name="callId">The Call-ID (RFC 3261 §20.8).</param>
@@ -31,13 +38,14 @@ public readonly struct DialogId : IEquatable<DialogId>
             throw new ArgumentException("A dialog has a Call-ID (RFC 3261 §12).", nameof(callId));
         }
 
-        byte[] bytes = new byte[callId.Length + localTag.Length + remoteTag.Length];
-        callId.CopyTo(bytes);
-        localTag.CopyTo(bytes.AsSpan(callId.Length));
-        remoteTag.CopyTo(bytes.AsSpan(callId.Length + localTag.Length));
+        byte[] bytes = new byte[PartsOffset + callId.Length + localTag.Length + remoteTag.Length];
+        MemoryMarshal.Write(bytes, Messages.CallIdHash.Of(callId));
+        MemoryMarshal.Write(bytes.AsSpan(CallIdLengthOffset), callId.Length);
+        MemoryMarshal.Write(bytes.AsSpan(LocalTagLengthOffset), localTag.Length);
+        callId.CopyTo(bytes.AsSpan(PartsOffset));
+        localTag.CopyTo(bytes.AsSpan(PartsOffset + callId.Length));
+        remoteTag.CopyTo(bytes.AsSpan(PartsOffset + callId.Length + localTag.Length));
         _bytes = bytes;
-        _callIdLength = callId.Length;
-        _localTagLength = localTag.Length;
     }
 
     /// <summary>Makes an identifier from its three parts as text (encoded as UTF-8, as on the wire).</summary>
@@ -53,13 +61,13 @@ public readonly struct DialogId : IEquatable<DialogId>
     }
 
     /// <summary>The Call-ID's bytes.</summary>
-    public ReadOnlySpan<byte> CallIdBytes => _bytes.AsSpan(0, _callIdLength);
+    public ReadOnlySpan<byte> CallIdBytes => _bytes is null ? default : _bytes.AsSpan(PartsOffset, CallIdLength);
 
     /// <summary>The local tag's bytes.</summary>
-    public ReadOnlySpan<byte> LocalTagBytes => _bytes.AsSpan(_callIdLength, _localTagLength);
+    public ReadOnlySpan<byte> LocalTagBytes => _bytes is null ? default : _bytes.AsSpan(PartsOffset + CallIdLength, LocalTagLength);
 
     /// <summary>The remote tag's bytes.</summary>
-    public ReadOnlySpan<byte> RemoteTagBytes => _bytes.AsSpan(_callIdLength + _localTagLength);
+    public ReadOnlySpan<byte> RemoteTagBytes => _bytes is null ? default : _bytes.AsSpan(PartsOffset + CallIdLength + LocalTagLength);
 
     /// <summary>The Call-ID, decoded (allocates).</summary>
     public string CallId => Encoding.UTF8.GetString(CallIdBytes);
@@ -72,6 +80,14 @@ public readonly struct DialogId : IEquatable<DialogId>
 
     /// <summary>True for <c>default(DialogId)</c>, which names no dialog.</summary>
     public bool IsDefault => _bytes is null;
+
+    /// <summary>The hash of the Call-ID (<see cref="Messages.CallIdHash"/>), computed when the identifier was made.</summary>
+    internal ulong CallIdHash => _bytes is null ? Messages.CallIdHash.Of(default) : MemoryMarshal.Read<ulong>(_bytes);
+
+    // Only for an identifier that is not the default one.
+    private int CallIdLength => MemoryMarshal.Read<int>(_bytes.AsSpan(CallIdLengthOffset));
+
+    private int LocalTagLength => MemoryMarshal.Read<int>(_bytes.AsSpan(LocalTagLengthOffset));
 
     /// <summary>
     /// The identifier a UAS sees in <paramref name="message"/> (RFC 3261 §12.1.1): local tag = To tag,
@@ -107,8 +123,9 @@ public readonly struct DialogId : IEquatable<DialogId>
 
     /// <inheritdoc/>
     public bool Equals(DialogId other) =>
-        _callIdLength == other._callIdLength && _localTagLength == other._localTagLength &&
-        _bytes.AsSpan().SequenceEqual(other._bytes);
+        _bytes is null || other._bytes is null
+            ? _bytes == other._bytes
+            : _bytes.AsSpan().SequenceEqual(other._bytes); // hash, lengths and parts: equal parts make equal prefixes
 
     /// <inheritdoc/>
     public override bool Equals(object? obj) => obj is DialogId other && Equals(other);
@@ -116,11 +133,16 @@ public readonly struct DialogId : IEquatable<DialogId>
     /// <inheritdoc/>
     public override int GetHashCode()
     {
-        // HashCode is seeded per process: a peer cannot pick Call-IDs and tags that collide in a table.
+        if (_bytes is null)
+        {
+            return 0;
+        }
+
+        // HashCode is seeded per process, as is the Call-ID's hash: a peer cannot pick identifiers that collide.
         var hash = default(HashCode);
-        hash.AddBytes(_bytes);
-        hash.Add(_callIdLength);
-        hash.Add(_localTagLength);
+        hash.Add(CallIdHash);
+        hash.Add(LocalTagLength);
+        hash.AddBytes(_bytes.AsSpan(PartsOffset + CallIdLength));
         return hash.ToHashCode();
     }
 
@@ -139,6 +161,35 @@ public readonly struct DialogId : IEquatable<DialogId>
     /// <param name="right">The other.</param>
     /// <returns>True when they differ.</returns>
     public static bool operator !=(DialogId left, DialogId right) => !left.Equals(right);
+
+    /// <summary>
+    /// Whether this identifier has these three parts, byte for byte, checking the lengths of all three at once before
+    /// any bytes: the compare a table makes once a stored hash has matched.
+    /// </summary>
+    internal bool Is(ReadOnlySpan<byte> callId, ReadOnlySpan<byte> localTag, ReadOnlySpan<byte> remoteTag)
+    {
+        byte[]? bytes = _bytes;
+        if (bytes is null ||
+            bytes.Length != PartsOffset + callId.Length + localTag.Length + remoteTag.Length ||
+            MemoryMarshal.Read<ulong>(bytes.AsSpan(CallIdLengthOffset)) != Lengths(callId.Length, localTag.Length))
+        {
+            return false;
+        }
+
+        ReadOnlySpan<byte> parts = bytes.AsSpan(PartsOffset);
+        return parts[..callId.Length].SequenceEqual(callId) &&
+            parts.Slice(callId.Length, localTag.Length).SequenceEqual(localTag) &&
+            parts[(callId.Length + localTag.Length)..].SequenceEqual(remoteTag);
+    }
+
+    /// <summary>
+    /// The Call-ID's and the local tag's lengths as the array holds them, read as one 64-bit value. Arithmetic, not a
+    /// store and a reload: a reload spanning two stores stalls until they retire, behind the miss on the array.
+    /// </summary>
+    private static ulong Lengths(int callIdLength, int localTagLength) =>
+        BitConverter.IsLittleEndian
+            ? (uint)callIdLength | ((ulong)(uint)localTagLength << 32)
+            : ((ulong)(uint)callIdLength << 32) | (uint)localTagLength;
 
     /// <summary>Whether the tags are these, byte for byte, ignoring the Call-ID (which the caller has matched).</summary>
     internal bool TagsMatch(ReadOnlySpan<byte> localTag, ReadOnlySpan<byte> remoteTag) =>

@@ -1,18 +1,21 @@
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
+using SipDialogs.Messages;
 using SipDialogs.Runtime;
 
 namespace SipDialogs.Dialogs;
 
 /// <summary>
-/// The in-memory dialog store: one plain <see cref="Dictionary{TKey, TValue}"/> per shard, keyed by Call-ID, each read
-/// and written only by its shard's thread, so no lock is taken and none is shared between shards.
+/// The in-memory dialog store: one <see cref="DialogPartition"/> (an open-addressing table keyed by the Call-ID's
+/// hash) per shard, each read and written only by its shard's thread, so no lock is taken and none is shared between
+/// shards.
 /// </summary>
 /// <remarks>
 /// <para>
-/// One entry per Call-ID: the dialogs of an INVITE that forked (same Call-ID and local tag, one remote tag each) hang
-/// off it in a short chain through <see cref="Dialog.NextWithSameCallId"/>, so a lookup by identifier is one hash of
-/// the Call-ID and a compare of the tags, and a lookup by Call-ID needs no second index.
+/// The Call-ID is hashed once (<see cref="CallIdHash"/>; an identifier carries its hash from when it was made) and
+/// that hash picks both the shard, as <see cref="ShardSet"/> routes messages, and the slot in the shard's table.
+/// One entry per Call-ID: the dialogs of an INVITE that forked hang off it in a short chain through
+/// <see cref="Dialog.NextWithSameCallId"/>, so a lookup by Call-ID needs no second index.
 /// </para>
 /// <para>
 /// Ownership is checked in debug builds: code running on one shard must not touch another's partition. Callers on no
@@ -31,21 +34,21 @@ internal sealed class ShardedDialogStore : IDialogStore
     private const int Stride = 16;
 
     private readonly ShardSet _shards;
-    private readonly Dictionary<DialogId, Dialog>[] _partitions;
+    private readonly DialogPartition[] _partitions;
     private readonly int[] _counts;
 
     /// <summary>Creates an empty store with one partition per shard of <paramref name="shards"/>.</summary>
     /// <param name="shards">The shards whose Call-ID routing the store follows.</param>
-    /// <param name="capacityPerShard">Dialogs each partition holds before it grows.</param>
+    /// <param name="capacityPerShard">Call-IDs each partition holds before it grows.</param>
     public ShardedDialogStore(ShardSet shards, int capacityPerShard = 0)
     {
         ArgumentNullException.ThrowIfNull(shards);
         ArgumentOutOfRangeException.ThrowIfNegative(capacityPerShard);
         _shards = shards;
-        _partitions = new Dictionary<DialogId, Dialog>[shards.Count];
+        _partitions = new DialogPartition[shards.Count];
         for (int i = 0; i < _partitions.Length; i++)
         {
-            _partitions[i] = new Dictionary<DialogId, Dialog>(capacityPerShard, DialogCallIdComparer.Instance);
+            _partitions[i] = new DialogPartition(capacityPerShard);
         }
 
         _counts = new int[(shards.Count + 2) * Stride];
@@ -78,27 +81,11 @@ internal sealed class ShardedDialogStore : IDialogStore
     public bool TryAdd(Dialog dialog)
     {
         ArgumentNullException.ThrowIfNull(dialog);
-        DialogId id = dialog.Id;
-        int shard = Owner(id.CallIdBytes);
-        Dictionary<DialogId, Dialog> partition = _partitions[shard];
-        if (partition.TryGetValue(id, out Dialog? head))
+        ulong hash = dialog.Id.CallIdHash;
+        int shard = Owner(hash);
+        if (!_partitions[shard].TryAdd(hash, dialog))
         {
-            for (Dialog? d = head; d is not null; d = d.NextWithSameCallId)
-            {
-                if (d.Id.TagsMatch(id.LocalTagBytes, id.RemoteTagBytes))
-                {
-                    return false;
-                }
-            }
-
-            // A fork: second in the chain, so the entry's key (the head's identifier) stays as it is.
-            dialog.NextWithSameCallId = head.NextWithSameCallId;
-            head.NextWithSameCallId = dialog;
-        }
-        else
-        {
-            dialog.NextWithSameCallId = null;
-            partition.Add(id, dialog);
+            return false;
         }
 
         ref int count = ref _counts[(shard + 1) * Stride];
@@ -107,52 +94,29 @@ internal sealed class ShardedDialogStore : IDialogStore
     }
 
     /// <inheritdoc/>
-    public bool TryGet(in DialogId id, [NotNullWhen(true)] out Dialog? dialog) =>
-        TryGet(id.CallIdBytes, id.LocalTagBytes, id.RemoteTagBytes, out dialog);
+    public bool TryGet(in DialogId id, [NotNullWhen(true)] out Dialog? dialog)
+    {
+        ulong hash = id.CallIdHash;
+        return _partitions[Owner(hash)].TryGet(hash, id, out dialog);
+    }
 
     /// <inheritdoc/>
     public bool TryGet(ReadOnlySpan<byte> callId, ReadOnlySpan<byte> localTag, ReadOnlySpan<byte> remoteTag, [NotNullWhen(true)] out Dialog? dialog)
     {
-        Dictionary<DialogId, Dialog>.AlternateLookup<ReadOnlySpan<byte>> lookup =
-            _partitions[Owner(callId)].GetAlternateLookup<ReadOnlySpan<byte>>();
-        if (lookup.TryGetValue(callId, out DialogId headId, out Dialog? head))
-        {
-            // The entry's key is the head's identifier, whose bytes the Call-ID compare has just read: checking its
-            // tags there saves a cache miss on the dialog object in the usual case of one dialog per Call-ID.
-            if (headId.TagsMatch(localTag, remoteTag))
-            {
-                dialog = head;
-                return true;
-            }
-
-            for (Dialog? d = head.NextWithSameCallId; d is not null; d = d.NextWithSameCallId)
-            {
-                if (d.Id.TagsMatch(localTag, remoteTag))
-                {
-                    dialog = d;
-                    return true;
-                }
-            }
-        }
-
-        dialog = null;
-        return false;
+        ulong hash = CallIdHash.Of(callId);
+        return _partitions[Owner(hash)].TryGet(hash, callId, localTag, remoteTag, out dialog);
     }
 
     /// <inheritdoc/>
     public int GetByCallId(ReadOnlySpan<byte> callId, List<Dialog> into)
     {
         ArgumentNullException.ThrowIfNull(into);
-        Dictionary<DialogId, Dialog>.AlternateLookup<ReadOnlySpan<byte>> lookup =
-            _partitions[Owner(callId)].GetAlternateLookup<ReadOnlySpan<byte>>();
+        ulong hash = CallIdHash.Of(callId);
         int found = 0;
-        if (lookup.TryGetValue(callId, out Dialog? head))
+        for (Dialog? d = _partitions[Owner(hash)].GetFirst(hash, callId); d is not null; d = d.NextWithSameCallId)
         {
-            for (Dialog? d = head; d is not null; d = d.NextWithSameCallId)
-            {
-                into.Add(d);
-                found++;
-            }
+            into.Add(d);
+            found++;
         }
 
         return found;
@@ -161,43 +125,11 @@ internal sealed class ShardedDialogStore : IDialogStore
     /// <inheritdoc/>
     public bool Remove(in DialogId id)
     {
-        int shard = Owner(id.CallIdBytes);
-        Dictionary<DialogId, Dialog> partition = _partitions[shard];
-        if (!partition.TryGetValue(id, out Dialog? head))
+        ulong hash = id.CallIdHash;
+        int shard = Owner(hash);
+        if (!_partitions[shard].Remove(hash, id))
         {
             return false;
-        }
-
-        ReadOnlySpan<byte> localTag = id.LocalTagBytes;
-        ReadOnlySpan<byte> remoteTag = id.RemoteTagBytes;
-        if (head.Id.TagsMatch(localTag, remoteTag))
-        {
-            // The entry is keyed by the head's identifier: re-key it by the next fork's, if any.
-            partition.Remove(id);
-            Dialog? next = head.NextWithSameCallId;
-            head.NextWithSameCallId = null;
-            if (next is not null)
-            {
-                partition.Add(next.Id, next);
-            }
-        }
-        else
-        {
-            Dialog previous = head;
-            Dialog? d = head.NextWithSameCallId;
-            while (d is not null && !d.Id.TagsMatch(localTag, remoteTag))
-            {
-                previous = d;
-                d = d.NextWithSameCallId;
-            }
-
-            if (d is null)
-            {
-                return false;
-            }
-
-            previous.NextWithSameCallId = d.NextWithSameCallId;
-            d.NextWithSameCallId = null;
         }
 
         ref int count = ref _counts[(shard + 1) * Stride];
@@ -205,10 +137,10 @@ internal sealed class ShardedDialogStore : IDialogStore
         return true;
     }
 
-    /// <summary>The shard that owns a Call-ID; in debug builds, checks that the caller is on it or on no shard.</summary>
-    private int Owner(ReadOnlySpan<byte> callId)
+    /// <summary>The shard that owns a Call-ID's hash; in debug builds, checks that the caller is on it or on no shard.</summary>
+    private int Owner(ulong callIdHash)
     {
-        int index = _shards.GetShardIndex(callId);
+        int index = _shards.GetShardIndex(callIdHash);
         Debug.Assert(Shard.Current is null || Shard.Current == _shards[index], "A dialog was touched from a shard that does not own its Call-ID.");
         return index;
     }

@@ -3,6 +3,7 @@ using System.Buffers;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using SipDialogs.Messages;
 using SipDialogs.Transport;
 
 namespace SipDialogs.Runtime;
@@ -13,8 +14,9 @@ namespace SipDialogs.Runtime;
 /// shard (Call-ID alone, not the tags: an early dialog and its forks never change shard when a tag arrives).
 /// </summary>
 /// <remarks>
-/// The hash is <see cref="HashCode"/>, which the runtime seeds randomly per process: a peer cannot choose Call-IDs
-/// that pile onto one shard, as it could against a fixed hash such as a polynomial string hash.
+/// The hash is <see cref="CallIdHash"/>, keyed randomly per process: a peer cannot choose Call-IDs that pile onto one
+/// shard, as it could against a fixed hash such as a polynomial string hash. The dialog store reuses the same hash for
+/// its tables, so a Call-ID is hashed once.
 /// </remarks>
 internal sealed class ShardSet : IAsyncDisposable
 {
@@ -78,13 +80,16 @@ internal sealed class ShardSet : IAsyncDisposable
     /// <summary>The index of the shard that owns <paramref name="callId"/>.</summary>
     /// <param name="callId">The Call-ID's bytes as on the wire (RFC 3261 §20.8; compared byte for byte, §20.8).</param>
     /// <returns>0 to <see cref="Count"/> - 1.</returns>
-    public int GetShardIndex(ReadOnlySpan<byte> callId)
-    {
-        var hash = default(HashCode);
-        hash.AddBytes(callId);
+    public int GetShardIndex(ReadOnlySpan<byte> callId) => GetShardIndex(CallIdHash.Of(callId));
 
-        // Multiply-shift maps the 32-bit hash onto [0, Count) using its high bits, without a division.
-        return (int)(((ulong)(uint)hash.ToHashCode() * (ulong)(uint)_shards.Length) >> 32);
+    /// <summary>The index of the shard that owns a Call-ID, from the Call-ID's hash computed once for shard and table.</summary>
+    /// <param name="callIdHash">The Call-ID's <see cref="CallIdHash"/>.</param>
+    /// <returns>0 to <see cref="Count"/> - 1.</returns>
+    public int GetShardIndex(ulong callIdHash)
+    {
+        // Multiply-shift maps the hash's high 32 bits onto [0, Count) without a division; the low bits, which pick a
+        // slot in the shard's dialog table, are left out, so the slots a shard uses are not a biased subset.
+        return (int)(((callIdHash >> 32) * (ulong)(uint)_shards.Length) >> 32);
     }
 
     /// <summary>The shard that owns <paramref name="callId"/>.</summary>

@@ -119,4 +119,40 @@ public class DialogIdTests
     {
         Assert.Throws<ArgumentException>(() => new DialogId(string.Empty, "l", "r"));
     }
+
+    [Fact]
+    public void AnIdentifierCarriesTheHashOfItsCallIdWhateverItsTags()
+    {
+        var id = new DialogId(CallId, "9fxced76sl", "314159");
+
+        Assert.Equal(CallIdHash.Of(Encoding.UTF8.GetBytes(CallId)), id.CallIdHash);
+        Assert.Equal(id.CallIdHash, new DialogId(CallId, "other", "").CallIdHash);
+        Assert.Equal(id.CallIdHash, DialogId.ForUac(F(14)).CallIdHash);
+        Assert.Equal(CallIdHash.Of(default), default(DialogId).CallIdHash);
+    }
+
+    [Fact]
+    public void ThePartsComeBackAsTheyWentInWhateverTheirLengths()
+    {
+        string longCallId = new string('c', 300) + "@example.com";
+        var id = new DialogId(longCallId, "", new string('r', 1000));
+
+        Assert.Equal(longCallId, id.CallId);
+        Assert.Equal(string.Empty, id.LocalTag);
+        Assert.Equal(new string('r', 1000), id.RemoteTag);
+        Assert.True(id.Matches(Encoding.UTF8.GetBytes(longCallId), default, Encoding.UTF8.GetBytes(new string('r', 1000))));
+    }
+
+    [Fact]
+    public void TheDefaultIdentifierEqualsNoOtherAndHasNoParts()
+    {
+        DialogId none = default;
+        var some = new DialogId("c", "l", "r");
+
+        Assert.NotEqual(none, some);
+        Assert.NotEqual(some, none);
+        Assert.True(none.LocalTagBytes.IsEmpty);
+        Assert.True(none.RemoteTagBytes.IsEmpty);
+        Assert.Equal(0, none.GetHashCode());
+    }
 }

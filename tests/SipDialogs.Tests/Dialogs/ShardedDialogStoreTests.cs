@@ -210,6 +210,56 @@ public class ShardedDialogStoreTests
         }
     }
 
+    [Fact]
+    public void TheDefaultIdentifierFindsAndRemovesNothing()
+    {
+        using var owner = new StoreOwner(shardCount: 2);
+        owner.Store.TryAdd(Uas("known"));
+
+        Assert.False(owner.Store.TryGet(default(DialogId), out _));
+        Assert.False(owner.Store.Remove(default));
+        Assert.Equal(1, owner.Store.Count);
+    }
+
+    [Fact]
+    public void ThousandsOfCallsComeAndGoAndEachLiveOneIsFoundOnItsOwnShard()
+    {
+        // Calls end in an order unrelated to their start, as they do: removals land in the middle of probe runs and
+        // the tables grow past their first size while holes open behind them.
+        using var owner = new StoreOwner(shardCount: 2);
+        ShardedDialogStore store = owner.Store;
+        var live = new List<Dialog>();
+        var random = new Random(3261);
+        for (int i = 0; i < 20_000; i++)
+        {
+            Dialog dialog = Uas(SipIds.NewCallId("client.atlanta.example.com"), SipIds.NewTag(), SipIds.NewTag());
+            Assert.True(store.TryAdd(dialog));
+            live.Add(dialog);
+            if (random.Next(3) == 0)
+            {
+                int end = random.Next(live.Count);
+                Assert.True(store.Remove(live[end].Id));
+                Assert.False(store.TryGet(live[end].Id, out _));
+                live[end] = live[^1];
+                live.RemoveAt(live.Count - 1);
+            }
+        }
+
+        Assert.Equal(live.Count, store.Count);
+        int[] perShard = new int[2];
+        foreach (Dialog dialog in live)
+        {
+            Assert.True(store.TryGet(dialog.Id, out Dialog? found));
+            Assert.Same(dialog, found);
+            Assert.True(store.TryGet(dialog.Id.CallIdBytes, dialog.Id.LocalTagBytes, dialog.Id.RemoteTagBytes, out found));
+            Assert.Same(dialog, found);
+            perShard[owner.Shards.GetShardIndex(dialog.Id.CallIdBytes)]++;
+        }
+
+        Assert.Equal(perShard[0], store.GetCount(0));
+        Assert.Equal(perShard[1], store.GetCount(1));
+    }
+
     private static void AddAll(ShardedDialogStore store, List<byte[]> callIds)
     {
         foreach (byte[] callId in callIds)
@@ -221,16 +271,16 @@ public class ShardedDialogStoreTests
     /// <summary>A store over shards whose loops are stopped when the test ends; the test thread owns every partition.</summary>
     private sealed class StoreOwner : IDisposable
     {
-        private readonly ShardSet _shards;
-
         public StoreOwner(int shardCount)
         {
-            _shards = new ShardSet(new ShardOptions { ShardCount = shardCount });
-            Store = new ShardedDialogStore(_shards);
+            Shards = new ShardSet(new ShardOptions { ShardCount = shardCount });
+            Store = new ShardedDialogStore(Shards);
         }
+
+        public ShardSet Shards { get; }
 
         public ShardedDialogStore Store { get; }
 
-        public void Dispose() => _shards.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        public void Dispose() => Shards.DisposeAsync().AsTask().GetAwaiter().GetResult();
     }
 }
