@@ -6,11 +6,12 @@
 #
 #   CALLS    calls held at once (default 100000; 20000 makes a quick run)
 #   RATE     new calls a second, over all SIPp processes (default 2000)
-#   HOLD_MS  how long SIPp holds each call before its BYE (`-d`); default: the ramp (CALLS/RATE s) plus 30 s, so that
-#            all CALLS are up together for a while
-#   env      PORT (5083), SIPP_PROCESSES (2), SETTLE_S (40: the server's lingering transactions last 64*T1 = 32 s),
-#            LIVE_CHECK=1 to end with the live heap as dotnet-gcdump counts it (it induces a full collection, so only
-#            after every other figure has been taken)
+#   HOLD_MS  how long SIPp holds each call before its BYE (`-d`); default: the ramp (CALLS/RATE s) plus UP_SETTLE_S
+#            plus 20 s, so that all CALLS are up together for a while
+#   env      UP_SETTLE_S (35: wait after all calls are up, so the peak is sampled without lingering transactions),
+#            PORT (5083), SIPP_PROCESSES (2), SETTLE_S (40: the server's lingering transactions last 64*T1 = 32 s),
+#            LIVE_CHECK=1 to add the live heap as dotnet-gcdump counts it at the peak and at the end (it induces a full
+#            collection, so each is taken after the other figures of its moment)
 #
 # Builds Release, starts serve, samples the baseline, runs `sipp -sn uac -d HOLD_MS` from SIPP_PROCESSES processes
 # (CALLS/SIPP_PROCESSES calls each, `-m` = `-l`, so none waits for another to end), samples once the SIPp stat files
@@ -36,7 +37,8 @@ procs=${SIPP_PROCESSES:-2}
 port=${PORT:-5083}
 settle=${SETTLE_S:-40}
 ramp_s=$(( (calls + rate - 1) / rate ))
-hold_ms=${3:-$(( (ramp_s + 30) * 1000 ))}
+up_settle=${UP_SETTLE_S:-35}
+hold_ms=${3:-$(( (ramp_s + up_settle + 20) * 1000 ))}
 per_calls=$(( calls / procs ))
 per_rate=$(( rate / procs ))
 [ $(( per_calls * procs )) -eq "$calls" ] || { echo "hold.sh: CALLS must be a multiple of SIPP_PROCESSES ($procs)" >&2; exit 2; }
@@ -105,17 +107,24 @@ for p in $(seq "$procs"); do
   sipp_pids+=($!)
 done
 
-# Peak: every call created and still up (CurrentCall counts calls from INVITE to the end of BYE); then 2 s for the last
-# answers and ACKs. Gives up waiting at the ramp plus half the hold, and samples anyway.
+# Peak: every call created and still up (CurrentCall counts calls from INVITE to the end of BYE); then UP_SETTLE_S, so
+# that the INVITE transactions of the last calls (which linger 64*T1 = 32 s after the 200) are gone and the sample holds
+# the calls alone. Gives up waiting at the ramp plus half the hold, and samples anyway.
 deadline=$(( start + ramp_s + hold_ms / 2000 + 5 ))
 while [ "$(date +%s)" -lt "$deadline" ]; do
   [ "$(sipp_sum TotalCallCreated)" -ge "$calls" ] && [ "$(sipp_sum CurrentCall)" -ge "$calls" ] && break
   sleep 1
 done
-sleep 2
+sleep "$up_settle"
 up=$(sipp_sum CurrentCall)
 up_at=$(( $(date +%s) - start ))
 read -r peak_total peak_after peak_rss < <(sample peak)
+if [ "${LIVE_CHECK:-0}" = 1 ]; then
+  # The live heap with every call up, after the figures above (the collection it induces changes what follows).
+  gcdump=$(command -v dotnet-gcdump || echo "$HOME/.dotnet/tools/dotnet-gcdump")
+  [ -x "$gcdump" ] || dotnet tool install -g dotnet-gcdump >/dev/null
+  peak_live=$("$gcdump" report -p "$serve_pid" 2>/dev/null | awk '/GC Heap bytes/ { gsub(/,/, "", $1); print $1 }')
+fi
 
 for pid in "${sipp_pids[@]}"; do wait "$pid"; done
 sipp_pids=()
@@ -147,5 +156,6 @@ if [ "${LIVE_CHECK:-0}" = 1 ]; then
   [ -x "$gcdump" ] || dotnet tool install -g dotnet-gcdump >/dev/null
   live=$("$gcdump" report -p "$serve_pid" 2>/dev/null | awk '/GC Heap bytes/ { gsub(/,/, "", $1); print $1 }')
   echo "live heap after a full collection (dotnet-gcdump, induced now): $(mb "${live:-nan}")"
+  echo "live heap with every call up (dotnet-gcdump at the peak): $(mb "${peak_live:-nan}"), $(awk -v p="${peak_live:-0}" -v l="${live:-0}" -v n="$calls" 'BEGIN { printf "%d", (p - l) / n }') B per live call over the live heap after"
 fi
 [ "$failed" -eq 0 ] && [ "$succeeded" -eq "$calls" ]

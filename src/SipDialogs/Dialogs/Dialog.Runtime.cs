@@ -515,6 +515,7 @@ public sealed partial class Dialog : IAsyncDisposable, ITimerTarget
         }
 
         Volatile.Write(ref Unsafe.As<DialogState, byte>(ref _state), (byte)state);
+        Call = null; // Only an early dialog needs its call (to end gracefully); it holds the INVITE, a confirmed one need not.
         if (_layer is null)
         {
             return;

@@ -206,6 +206,7 @@ public sealed class IncomingCall : ITimerTarget
             throw new InvalidOperationException("The INVITE no longer takes a response.");
         }
 
+        dialog.Call = null;
         return dialog;
     }
 
@@ -282,7 +283,11 @@ public sealed class IncomingCall : ITimerTarget
             return null;
         }
 
-        dialog.Call = this;
+        if (status < 200)
+        {
+            dialog.Call = this; // An early dialog ends through its call (480); a confirmed one must not keep the INVITE alive.
+        }
+
         Volatile.Write(ref _dialog, dialog);
         return dialog;
     }

@@ -245,7 +245,11 @@ public sealed class OutgoingCall
         }
 
         dialog.Attach(_layer, _shard, received.Remote, store: true);
-        dialog.Call = this;
+        if (dialog.State == DialogState.Early)
+        {
+            dialog.Call = this; // Only an early dialog ends through its call (CANCEL).
+        }
+
         dialog.SetLocalBody(_invite.Body, _invite.ContentType?.ToString());
         if (_recipe.DialogCreated is { } created)
         {
