@@ -109,6 +109,36 @@ public sealed class ForkingTests
         await AssertFreedAsync(caller, time);
     }
 
+    [Fact]
+    public async Task A200ThatCrossesTheCancelIsAckedAndEndedWithByeAndTheCallEndsCancelled()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var caller = new SipStack(Parties.Options(), timeProvider: time);
+        await caller.StartAsync();
+        await using var callee = new RawSipSocket();
+        using var cancel = new CancellationTokenSource();
+        OutgoingCall call = await caller.InviteAsync("sip:bob@127.0.0.1:" + callee.Port, cancellationToken: cancel.Token);
+        (SipRequest invite, IPEndPoint stack) = await callee.ReceiveRequestAsync(s_timeout);
+        await callee.SendAsync(Response(invite, 180, TagA, callee), stack);
+        await CallTests.ReadProgressAsync(call, 180);
+
+        await cancel.CancelAsync(); // RFC 3261 §9.1: CANCEL, now that a provisional response came.
+        (SipRequest cancelRequest, _) = await callee.ReceiveRequestAsync(s_timeout);
+        Assert.Equal(SipMethods.Cancel, cancelRequest.Method);
+
+        // The callee had answered already: its 200 to the INVITE crosses the CANCEL, which gets 200 and no 487.
+        await callee.SendAsync(Response(invite, 200, TagA, callee), stack);
+        await callee.SendAsync(SipMessageBuilder.ResponseTo(cancelRequest, 200, toTag: TagA), stack);
+
+        SipRequest ack = await ExpectAsync(callee, SipMethods.Ack, TagA);
+        SipRequest bye = await ExpectAsync(callee, SipMethods.Bye, TagA);
+        await callee.SendAsync(SipMessageBuilder.ResponseTo(bye, 200), stack);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call.Answered.WaitAsync(s_timeout));
+        Assert.Equal(invite.CSeqNumber, ack.CSeqNumber);
+        Assert.Equal(DialogState.Terminated, Assert.Single(call.Dialogs).State);
+        await AssertFreedAsync(caller, time);
+    }
+
     /// <summary>A fork's response to the INVITE: its own To tag, and a Contact at the proxy (so its requests come back here).</summary>
     private static SipMessageBuilder Response(SipRequest invite, int status, string toTag, RawSipSocket proxy) =>
         SipMessageBuilder.ResponseTo(invite, status, toTag: toTag)
