@@ -22,13 +22,13 @@ public sealed class GlareTests
     [Fact]
     public async Task CrossingReInvitesBothGet491AndOursIsRetriedAfterTheCallIdOwnersDelay()
     {
-        int port = FreeUdpPort();
+        int port = UdpPorts.Free();
         await using ExternalProcess sipp = ExternalProcess.Start("sipp",
         [
             "-sf", Sipp.Scenario("tests/sipp/uas-glare.xml"), "-i", "127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture),
             "-m", "1", "-nostdin", "-timeout", "60s", "-timeout_error",
         ], Path.GetTempPath());
-        await Poll.UntilAsync(() => UdpPortTaken(port), s_timeout, "SIPp listening");
+        await UdpPorts.WaitUntilBoundAsync(port, sipp, s_timeout);
         await using var caller = new SipStack(Parties.Options());
         await caller.StartAsync();
 
@@ -58,24 +58,5 @@ public sealed class GlareTests
         Assert.Equal(0, caller.HandlerFaults);
     }
 
-    private static int FreeUdpPort()
-    {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)socket.LocalEndPoint!).Port;
-    }
 
-    private static bool UdpPortTaken(int port)
-    {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        try
-        {
-            socket.Bind(new IPEndPoint(IPAddress.Loopback, port));
-            return false;
-        }
-        catch (SocketException)
-        {
-            return true;
-        }
-    }
 }

@@ -25,26 +25,7 @@ public class SipStackTests
 
     private static IPEndPoint Udp(SipStack stack) => stack.LocalEndPoints.First(e => e.Protocol == SipTransportProtocol.Udp).Address;
 
-    private static int FreeUdpPort()
-    {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)socket.LocalEndPoint!).Port;
-    }
 
-    private static bool UdpPortTaken(int port)
-    {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        try
-        {
-            socket.Bind(new IPEndPoint(IPAddress.Loopback, port));
-            return false;
-        }
-        catch (SocketException)
-        {
-            return true;
-        }
-    }
 
     private static byte[] Options(int port, string callId) =>
         Encoding.ASCII.GetBytes(OptionsText(port.ToString(CultureInfo.InvariantCulture), callId));
@@ -62,7 +43,7 @@ public class SipStackTests
     [Fact]
     public async Task SendRequestRetransmitsOverUdpWhileASippUasSitsOnTheRequest()
     {
-        int sippPort = FreeUdpPort();
+        int sippPort = UdpPorts.Free();
         string screen = Path.Combine(Path.GetTempPath(), "sipp-uas-" + Guid.NewGuid().ToString("N") + ".txt");
         await using ExternalProcess sipp = ExternalProcess.Start("sipp",
         [
@@ -73,7 +54,7 @@ public class SipStackTests
         await stack.StartAsync();
 
         // SIPp must hear the first copy, or the retransmissions fall outside its pause.
-        await Poll.UntilAsync(() => UdpPortTaken(sippPort), s_timeout, "SIPp listening");
+        await UdpPorts.WaitUntilBoundAsync(sippPort, sipp, s_timeout);
 
         SipMessageBuilder options = SipMessageBuilder.Request(SipMethods.Options, $"sip:uas@127.0.0.1:{sippPort}")
             .Add(SipHeaderKind.MaxForwards, "70")

@@ -46,7 +46,7 @@ internal sealed class KamailioProcess : IAsyncDisposable
         string modules = Environment.GetEnvironmentVariable("KAMAILIO_MODULES") is { Length: > 0 } overridden ? overridden : DefaultModules;
         for (int attempt = 1; ; attempt++)
         {
-            var udp = new IPEndPoint(IPAddress.Loopback, FreeUdpPort());
+            var udp = new IPEndPoint(IPAddress.Loopback, UdpPorts.Free());
             string run = Directory.CreateTempSubdirectory("kamailio-").FullName;
             string[] arguments =
             [
@@ -109,12 +109,6 @@ internal sealed class KamailioProcess : IAsyncDisposable
         }
     }
 
-    private static int FreeUdpPort()
-    {
-        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)probe.LocalEndPoint!).Port;
-    }
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"kamailio udp={Udp}");
 }

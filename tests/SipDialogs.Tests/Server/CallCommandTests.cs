@@ -18,14 +18,14 @@ public class CallCommandTests
     [Fact]
     public async Task CallCompletesEveryCallToASippUas()
     {
-        int port = FreeUdpPort();
+        int port = UdpPorts.Free();
         string screen = Path.Combine(Path.GetTempPath(), "sipp-uas-" + Guid.NewGuid().ToString("N") + ".txt");
         await using ExternalProcess sipp = ExternalProcess.Start("sipp",
         [
             "-sn", "uas", "-i", "127.0.0.1", "-p", Text(port), "-m", "200", "-buff_size", "4194304", "-nostdin",
             "-timeout", "60s", "-timeout_error", "-trace_screen", "-screen_file", screen,
         ], Path.GetTempPath());
-        await Poll.UntilAsync(() => UdpPortTaken(port), s_timeout, "SIPp listening");
+        await UdpPorts.WaitUntilBoundAsync(port, sipp, s_timeout);
 
         CallRun run = await CallAsync($"sip:service@127.0.0.1:{Text(port)}", "--calls", "200", "--rate", "100");
 
@@ -62,13 +62,13 @@ public class CallCommandTests
     [Fact]
     public async Task CallCountsARefusedCallByItsStatusAndExitsOne()
     {
-        int port = FreeUdpPort();
+        int port = UdpPorts.Free();
         await using ExternalProcess sipp = ExternalProcess.Start("sipp",
         [
             "-sf", Sipp.Scenario("tests/sipp/uas-busy.xml"), "-i", "127.0.0.1", "-p", Text(port), "-m", "1", "-nostdin",
             "-timeout", "60s", "-timeout_error",
         ], Path.GetTempPath());
-        await Poll.UntilAsync(() => UdpPortTaken(port), s_timeout, "SIPp listening");
+        await UdpPorts.WaitUntilBoundAsync(port, sipp, s_timeout);
 
         CallRun run = await CallAsync($"sip:service@127.0.0.1:{Text(port)}");
 
@@ -135,26 +135,7 @@ public class CallCommandTests
 
     private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
 
-    private static int FreeUdpPort()
-    {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)socket.LocalEndPoint!).Port;
-    }
 
-    private static bool UdpPortTaken(int port)
-    {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        try
-        {
-            socket.Bind(new IPEndPoint(IPAddress.Loopback, port));
-            return false;
-        }
-        catch (SocketException)
-        {
-            return true;
-        }
-    }
 
     /// <summary>How a <c>call</c> process ended: its exit code, its output, and its summary line (null when none).</summary>
     private sealed record CallRun(int ExitCode, string Output)
