@@ -5,6 +5,7 @@ using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using SipDialogs.Internal;
 using SipDialogs.Messages;
+using SipDialogs.Refer;
 using SipDialogs.Runtime;
 using SipDialogs.Transactions;
 using SipDialogs.Transport;
@@ -290,6 +291,19 @@ public sealed partial class Dialog : IAsyncDisposable, ITimerTarget
             return;
         }
 
+        switch (method)
+        {
+            case SipMethods.Refer:
+                OnRefer(transaction);
+                return;
+            case SipMethods.Notify:
+                OnNotify(transaction);
+                return;
+            case SipMethods.Subscribe:
+                OnSubscribe(transaction);
+                return;
+        }
+
         bool offer = !request.Body.IsEmpty;
         if (method == SipMethods.Invite || (method == SipMethods.Update && offer))
         {
@@ -503,6 +517,8 @@ public sealed partial class Dialog : IAsyncDisposable, ITimerTarget
             _offer = null;
             offer.Completion.TrySetException(new InvalidOperationException("The dialog ended before the offer could be sent."));
         }
+
+        EndSubscriptions();
     }
 
     /// <summary>Every state change goes through here: written for readers on any thread, announced, cleaned up.</summary>
@@ -753,6 +769,12 @@ public sealed partial class Dialog : IAsyncDisposable, ITimerTarget
 
     private Task? EndGracefully()
     {
+        if (_subscriptionOnly)
+        {
+            Terminate(); // A dialog made by REFER has no session to end (RFC 6665 §4.1.2.4); its subscriptions end with it.
+            return null;
+        }
+
         switch (_state)
         {
             case DialogState.Confirmed:
@@ -826,6 +848,15 @@ public sealed partial class Dialog : IAsyncDisposable, ITimerTarget
             (this, transaction, fault));
     }
 
+    internal void PostDefaultReferAnswer(ReferReceivedEventArgs refer, bool fault) =>
+        _shard?.Post(
+            static state =>
+            {
+                var (dialog, refer, fault) = ((Dialog, ReferReceivedEventArgs, bool))state!;
+                dialog.AnswerReferByDefault(refer, fault);
+            },
+            (this, refer, fault));
+
     /// <summary>A 2xx this end retransmits until its ACK.</summary>
     private sealed class ReliableAnswer(byte[] bytes, ViaHeader topVia, InboundMessage request, uint cseq, TimeSpan interval)
     {
@@ -883,6 +914,10 @@ public sealed partial class Dialog : IAsyncDisposable, ITimerTarget
             if (args is DialogRequestEventArgs request && (fault || !request.IsDeferred))
             {
                 dialog.PostDefaultAnswer(request.Transaction, fault);
+            }
+            else if (args is ReferReceivedEventArgs refer && (fault || !refer.IsDeferred))
+            {
+                dialog.PostDefaultReferAnswer(refer, fault);
             }
         }
     }

@@ -18,7 +18,7 @@ namespace SipDialogs.Dialogs;
 internal sealed partial class DialogLayer
 {
     /// <summary>The methods a dialog of this stack serves (RFC 3261 §20.5).</summary>
-    public const string Allow = "INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, INFO";
+    public const string Allow = "INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, INFO, REFER, NOTIFY, SUBSCRIBE";
 
     [ThreadStatic]
     private static List<Dialog>? t_found;
@@ -93,10 +93,13 @@ internal sealed partial class DialogLayer
     }
 
     /// <summary>A response to a request of a call or a dialog.</summary>
-    public static void OnResponse(ClientTransaction transaction, SipResponse response, InboundMessage received)
+    public void OnResponse(ClientTransaction transaction, SipResponse response, InboundMessage received)
     {
         switch (transaction.UserState)
         {
+            case Refer.Transfer or Refer.ReferNotifier:
+                OnReferResponse(transaction, response, received);
+                break;
             case OutgoingCall call:
                 call.OnResponse(response, received);
                 break;
@@ -123,10 +126,10 @@ internal sealed partial class DialogLayer
     }
 
     /// <summary>A client transaction got no response (Timer B or F, RFC 3261 §17.1; a local 408).</summary>
-    public static void OnTimeout(Transaction transaction) => OnNoResponse(transaction, 408);
+    public void OnTimeout(Transaction transaction) => OnNoResponse(transaction, 408);
 
     /// <summary>A client transaction could not send (RFC 3261 §8.1.3.1; a local 503).</summary>
-    public static void OnTransportError(Transaction transaction) => OnNoResponse(transaction, 503);
+    public void OnTransportError(Transaction transaction) => OnNoResponse(transaction, 503);
 
     /// <summary>A transaction ended: an outgoing call's INVITE transaction ends its forks that never answered.</summary>
     public static void OnTerminated(Transaction transaction)
@@ -201,10 +204,13 @@ internal sealed partial class DialogLayer
         DialogLog.HandlerFault(_logger, name, exception);
     }
 
-    private static void OnNoResponse(Transaction transaction, int status)
+    private void OnNoResponse(Transaction transaction, int status)
     {
         switch (transaction.UserState)
         {
+            case Refer.Transfer or Refer.ReferNotifier when transaction is ClientTransaction client:
+                OnReferResponse(client, TransactionLayer.MakeLocalResponse(client.Request, status), null);
+                break;
             case OutgoingCall call:
                 call.OnNoResponse(status);
                 break;

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using SipDialogs.Dialogs;
 using SipDialogs.Messages;
+using SipDialogs.Refer;
 using SipDialogs.Runtime;
 using SipDialogs.Transactions;
 using SipDialogs.Transport;
@@ -58,7 +59,11 @@ public sealed class SipStack : IAsyncDisposable, ISipMessageSink, ITransactionUs
             options.GetListenEndPoints(), options.Limits, this, _loggerFactory, timeProvider, _certificate, remoteCertificateValidation);
         _transactions = new TransactionLayer(_shards, _transport, this, options.Timers, _loggerFactory);
         Dialogs = new ShardedDialogStore(_shards);
-        DialogLayer = new DialogLayer(_transactions, _transport, Dialogs, options.SessionTimers, (_, _) => Interlocked.Increment(ref _handlerFaults), _logger);
+        DialogLayer = new DialogLayer(_transactions, _transport, Dialogs, options.SessionTimers, (_, _) => Interlocked.Increment(ref _handlerFaults), _logger)
+        {
+            Transfers = options.Transfers,
+        };
+        DialogLayer.Inviter = InviteAsync;
     }
 
     /// <summary>The end points actually listened on (ports resolved when 0 was asked for).</summary>
@@ -177,6 +182,68 @@ public sealed class SipStack : IAsyncDisposable, ISipMessageSink, ITransactionUs
         return call;
     }
 
+    /// <summary>
+    /// Raised for a REFER (RFC 3515) received outside any dialog, or in a dialog without its own
+    /// <see cref="Dialog.ReferReceived"/> handler: on the thread pool, never on a shard. Without any handler,
+    /// <see cref="TransferOptions.AcceptReferrals"/> decides.
+    /// </summary>
+    public event EventHandler<ReferReceivedEventArgs>? ReferReceived
+    {
+        add => DialogLayer.ReferReceived += value;
+        remove => DialogLayer.ReferReceived -= value;
+    }
+
+    /// <summary>The live REFER subscriptions, sent and received (0 once every transfer has ended).</summary>
+    public int SubscriptionCount => DialogLayer.SubscriptionCount;
+
+    /// <summary>
+    /// Sends a REFER outside any dialog (RFC 3515 §4.1): asks <paramref name="target"/> to send a request to
+    /// <paramref name="referTo"/>. The 202 makes a dialog that lasts as long as the subscription.
+    /// </summary>
+    /// <param name="target">Where the REFER goes (Request-URI and To), a SIP URI with an IP address unless
+    /// <see cref="ReferOptions.NextHop"/> is given.</param>
+    /// <param name="referTo">The Refer-To URI.</param>
+    /// <param name="options">From, Referred-By, norefersub, extra headers (e.g. Target-Dialog, RFC 4538); defaults when null.</param>
+    /// <param name="cancellationToken">Ends the wait for the REFER to leave, not the transfer.</param>
+    /// <returns>The transfer.</returns>
+    /// <exception cref="ArgumentException">A URI is not a SIP URI, or the target names a host this stack cannot resolve.</exception>
+    /// <exception cref="SipTransportException">The stack does not listen on the transport the target needs.</exception>
+    public async Task<Transfer> ReferAsync(string target, string referTo, ReferOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(target);
+        ArgumentException.ThrowIfNullOrEmpty(referTo);
+        ObjectDisposedException.ThrowIf(_disposal.IsStarted, this);
+        if (!AddrSpec.TryParse(referTo, out AddrSpec? referToUri, out _) || referToUri is not SipUri)
+        {
+            throw new ArgumentException($"'{referTo}' is not a SIP or SIPS URI.", nameof(referTo));
+        }
+
+        options ??= new ReferOptions();
+        SipEndPoint nextHop = options.NextHop
+            ?? (SipTargets.TryResolve(target, out SipEndPoint resolved)
+                ? resolved
+                : throw new ArgumentException($"'{target}' is not a SIP URI with an IP address; give ReferOptions.NextHop.", nameof(target)));
+        RequestVia via = _transactions.CreateVia(nextHop, 1024);
+        SipEndPoint local = _transport.GetLocalEndPoint(via.Target.Protocol)
+            ?? throw new SipTransportException($"Not listening on {via.Target.Protocol}.");
+        string contact = DialogLayer.ContactFor(local);
+        string from = options.From ?? contact;
+        SipMessageBuilder refer = SipMessageBuilder.Request(SipMethods.Refer, target)
+            .Add(SipHeaderKind.Via, via.Value)
+            .Add(SipHeaderKind.MaxForwards, "70")
+            .Add(SipHeaderKind.From, from + ";tag=" + SipIds.NewTag())
+            .Add(SipHeaderKind.To, "<" + target + ">")
+            .Add(SipHeaderKind.CallId, SipIds.NewCallId())
+            .Add(SipHeaderKind.CSeq, "1 REFER");
+        DialogLayer.AddReferHeaders(refer, referToUri.ToString(), options, options.ReferredBy ?? from, contact);
+        var request = (SipRequest)refer.Build();
+        Shard shard = _shards.GetShard(request.CallIdBytes);
+        return await shard.RunAsync(
+            static s => s.layer.StartOutOfDialogRefer(s.shard, s.request, s.referTo, s.subscribe, s.target),
+            (layer: DialogLayer, shard, request, referTo: referToUri.ToString(), subscribe: options.Subscribe, target: via.Target),
+            cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>The first dialog of a Call-ID held by this stack, or null (tests and diagnostics). Any thread.</summary>
     internal async ValueTask<Dialog?> FindDialogAsync(string callId, CancellationToken cancellationToken = default)
     {
@@ -219,6 +286,17 @@ public sealed class SipStack : IAsyncDisposable, ISipMessageSink, ITransactionUs
     void ITransactionUser.OnRequest(ServerTransaction transaction)
     {
         if (DialogLayer.TryHandleInDialog(transaction))
+        {
+            return;
+        }
+
+        if (transaction.Method == SipMethods.Refer && transaction.Request.ToTag.IsEmpty)
+        {
+            DialogLayer.OnOutOfDialogRefer(transaction); // RFC 3515 §4.1: the stack is the notifier of any REFER it accepts.
+            return;
+        }
+
+        if (DialogLayer.TryHandleEarlyNotify(transaction))
         {
             return;
         }

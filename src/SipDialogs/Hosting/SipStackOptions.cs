@@ -34,6 +34,9 @@ public sealed class SipStackOptions
     /// <summary>Session timers (RFC 4028).</summary>
     public SessionTimerOptions SessionTimers { get; set; } = new();
 
+    /// <summary>REFER (RFC 3515): whether the stack accepts transfers no handler answers, and how long their subscriptions last.</summary>
+    public Refer.TransferOptions Transfers { get; set; } = new();
+
     /// <summary>A PKCS#12 file with the TLS server certificate and key; required when listening on TLS.</summary>
     public string? TlsCertificatePath { get; set; }
 
@@ -74,6 +77,7 @@ public sealed class SipStackOptions
         Shards.Validate();
         Answer.Validate();
         SessionTimers.Validate();
+        Transfers.Validate();
         foreach (SipEndPoint endPoint in endPoints)
         {
             if (endPoint.Protocol == SipTransportProtocol.Tls && string.IsNullOrEmpty(TlsCertificatePath))

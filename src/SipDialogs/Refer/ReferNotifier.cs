@@ -1,0 +1,211 @@
+using System.Globalization;
+using SipDialogs.Dialogs;
+using SipDialogs.Messages;
+using SipDialogs.Runtime;
+using SipDialogs.Transactions;
+
+namespace SipDialogs.Refer;
+
+/// <summary>
+/// The notifier's side of the implicit subscription of one accepted REFER (RFC 3515 §2.4.4, RFC 6665 §4.2): it reports
+/// the referred request's progress by NOTIFY with a <c>message/sipfrag</c> body, one NOTIFY in flight at a time (a
+/// newer state replaces one still waiting, so the last state always goes out), and ends on the final report, on
+/// expiry (terminated;reason=timeout), when a NOTIFY is answered 481 or gets no answer, and with its dialog.
+/// </summary>
+/// <remarks>Lives on the shard of its dialog, like the dialog: no lock, nothing volatile.</remarks>
+internal sealed class ReferNotifier : ITimerTarget, IReferSubscription
+{
+    private readonly Dialog _dialog;
+    private readonly DialogLayer _layer;
+    private readonly Shard _shard;
+    private TimerHandle _expiry;
+    private long _expiresAt;
+    private int _status = 100;
+    private string _reason = "Trying";
+    private string? _endReason;
+    private ClientTransaction? _inFlight;
+    private bool _finalSent;
+    private bool _pending;
+    private bool _ended;
+
+    public ReferNotifier(Dialog dialog, DialogLayer layer, Shard shard, uint eventId)
+    {
+        _dialog = dialog;
+        _layer = layer;
+        _shard = shard;
+        EventId = eventId;
+    }
+
+    /// <summary>The id of the subscription's Event header: the CSeq number of its REFER (RFC 3515 §2.4.6).</summary>
+    public uint EventId { get; }
+
+    /// <summary>Whether the subscription has been freed.</summary>
+    public bool IsEnded => _ended;
+
+    /// <summary>Starts the subscription: the expiry timer, and the first NOTIFY, 100 Trying (RFC 3515 §2.4.5).</summary>
+    public void Start(TimeSpan duration)
+    {
+        Extend(duration);
+        Flush();
+    }
+
+    /// <summary>A SUBSCRIBE refreshed the subscription (RFC 6665 §4.2.1.2): a new expiry, and a NOTIFY of the current state.</summary>
+    public void Refresh(TimeSpan duration)
+    {
+        if (_ended || _endReason is not null)
+        {
+            return;
+        }
+
+        if (duration <= TimeSpan.Zero)
+        {
+            _endReason = "timeout"; // Unsubscribed (RFC 6665 §4.2.1.4): the last NOTIFY says terminated.
+        }
+        else
+        {
+            Extend(duration);
+        }
+
+        Flush();
+    }
+
+    /// <summary>The referred request's latest status: a final one ends the subscription (terminated;reason=noresource).</summary>
+    public void Report(int status, string? reason)
+    {
+        if (_ended || _endReason is not null)
+        {
+            return;
+        }
+
+        _status = status;
+        _reason = reason ?? SipStatusCodes.GetReasonPhrase(status);
+        if (status >= 200)
+        {
+            _endReason = "noresource"; // RFC 3515 §2.4.7: the subscription ends with the final result.
+        }
+
+        Flush();
+    }
+
+    /// <summary>Reports from any thread: posted to the shard (the referred call runs on another Call-ID's shard).</summary>
+    public void Post(int status, string? reason) =>
+        _shard.Post(
+            static state =>
+            {
+                var (notifier, code, phrase) = ((ReferNotifier, int, string?))state!;
+                notifier.Report(code, phrase);
+            },
+            (this, status, reason));
+
+    /// <summary>The response to a NOTIFY of ours, or a local 408/503 when none came.</summary>
+    public void OnResponse(ClientTransaction transaction, int status)
+    {
+        if (!ReferenceEquals(transaction, _inFlight) || status < 200)
+        {
+            return;
+        }
+
+        _inFlight = null;
+        if (_finalSent || status is 481 or 408 or 503)
+        {
+            // RFC 6665 §4.2.2: a NOTIFY answered 481, or not at all, ends the subscription.
+            End();
+            return;
+        }
+
+        if (_pending)
+        {
+            _pending = false;
+            Send();
+        }
+    }
+
+    /// <summary>The dialog ended: the subscription is freed without a NOTIFY, which could no longer be sent in it.</summary>
+    public void EndWithDialog() => End();
+
+    void ITimerTarget.OnTimer(int timer)
+    {
+        _expiry = default;
+        if (!_ended && _endReason is null)
+        {
+            _endReason = "timeout"; // RFC 6665 §4.2.2: the subscription expired before a final result.
+            Flush();
+        }
+    }
+
+    private void Extend(TimeSpan duration)
+    {
+        if (_expiry.IsSet)
+        {
+            _shard.Timers.Cancel(ref _expiry);
+        }
+
+        _expiresAt = _shard.TimeProvider.GetTimestamp() + (long)(duration.TotalSeconds * _shard.TimeProvider.TimestampFrequency);
+        _expiry = _shard.Timers.Schedule(duration, this, 0);
+    }
+
+    private void Flush()
+    {
+        if (_inFlight is not null)
+        {
+            _pending = true; // Sent when the NOTIFY in flight is answered, so the notifications keep their order.
+            return;
+        }
+
+        Send();
+    }
+
+    private void Send()
+    {
+        if (_dialog.State == DialogState.Terminated)
+        {
+            End();
+            return;
+        }
+
+        string state;
+        if (_endReason is { } reason)
+        {
+            state = "terminated;reason=" + reason;
+        }
+        else
+        {
+            long remaining = (_expiresAt - _shard.TimeProvider.GetTimestamp()) / _shard.TimeProvider.TimestampFrequency;
+            state = string.Create(CultureInfo.InvariantCulture, $"active;expires={Math.Max(remaining, 1)}");
+        }
+
+        SipMessageBuilder notify = _dialog.CreateRequest(SipMethods.Notify)
+            .Add(SipHeaderKind.Event, string.Create(CultureInfo.InvariantCulture, $"refer;id={EventId}"))
+            .Add(SipHeaderKind.SubscriptionState, state)
+            .WithBody(SipFrag.MediaType + ";version=2.0", SipFrag.ForStatus(_status, _reason).ToArray());
+        try
+        {
+            _inFlight = _dialog.StartRequest(notify, this);
+        }
+        catch (Exception ex) when (ex is Transport.SipTransportException or InvalidOperationException)
+        {
+            End(); // The subscriber cannot be reached: nothing more can be told.
+            return;
+        }
+
+        _finalSent = _endReason is not null;
+    }
+
+    private void End()
+    {
+        if (_ended)
+        {
+            return;
+        }
+
+        _ended = true;
+        _pending = false;
+        if (_expiry.IsSet)
+        {
+            _shard.Timers.Cancel(ref _expiry);
+        }
+
+        _layer.CountSubscription(_shard, -1);
+        _dialog.OnSubscriptionEnded(this);
+    }
+}

@@ -1,0 +1,122 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using SipDialogs.Dialogs;
+using SipDialogs.Hosting;
+using SipDialogs.Tests.Dialogs;
+using SipDialogs.Tests.Infrastructure;
+using SipDialogs.Transport;
+
+namespace SipDialogs.Tests.Refer;
+
+/// <summary>
+/// Three stacks on loopback UDP for call transfer: the transferor (A), the transferee (B) and the transfer target (C).
+/// Each answers calls with its handler; every dialog a stack answers is kept so a test can find and end it.
+/// </summary>
+internal sealed class Trio : IAsyncDisposable
+{
+    public const string Sdp = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n";
+
+    private Trio(SipStack transferor, SipStack transferee, SipStack target)
+    {
+        Transferor = transferor;
+        Transferee = transferee;
+        Target = target;
+    }
+
+    public SipStack Transferor { get; }
+
+    public SipStack Transferee { get; }
+
+    public SipStack Target { get; }
+
+    /// <summary>The calls each stack received, in order.</summary>
+    public ConcurrentDictionary<SipStack, ConcurrentQueue<IncomingCall>> Received { get; } = new();
+
+    /// <summary>The dialogs each stack answered.</summary>
+    public ConcurrentDictionary<SipStack, ConcurrentQueue<Dialog>> Answered { get; } = new();
+
+    /// <summary>Starts the three; the target's calls go to <paramref name="atTarget"/> (answer by default).</summary>
+    public static async Task<Trio> StartAsync(
+        Func<IncomingCall, CancellationToken, Task>? atTarget = null, Action<SipStackOptions>? transferee = null)
+    {
+        Trio? trio = null;
+        var pending = new TaskCompletionSource<Trio>(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        SipStack Make(Func<Trio, IncomingCall, CancellationToken, Task>? onCall, Action<SipStackOptions>? configure)
+        {
+            SipStackOptions options = Parties.Options();
+            configure?.Invoke(options);
+            SipStack? self = null;
+            self = new SipStack(options, new IncomingCallUas(async (call, ct) =>
+            {
+                Trio parties = await pending.Task;
+                parties.Received.GetOrAdd(self!, _ => new ConcurrentQueue<IncomingCall>()).Enqueue(call);
+                if (onCall is not null)
+                {
+                    await onCall(parties, call, ct);
+                    return;
+                }
+
+                await parties.AnswerAsync(self!, call, ct);
+            }));
+            return self;
+        }
+
+        SipStack a = Make(null, null);
+        SipStack b = Make(null, transferee);
+        SipStack c = Make(atTarget is null ? null : (_, call, ct) => atTarget(call, ct), null);
+        await a.StartAsync();
+        await b.StartAsync();
+        await c.StartAsync();
+        trio = new Trio(a, b, c);
+        pending.SetResult(trio);
+        return trio;
+    }
+
+    /// <summary>Answers a call with <see cref="Sdp"/> and keeps its dialog.</summary>
+    public async Task<Dialog> AnswerAsync(SipStack stack, IncomingCall call, CancellationToken cancellationToken)
+    {
+        Dialog dialog = await call.AnswerAsync(Sdp, cancellationToken: cancellationToken);
+        Answered.GetOrAdd(stack, _ => new ConcurrentQueue<Dialog>()).Enqueue(dialog);
+        return dialog;
+    }
+
+    public static string UriOf(SipStack stack, string user)
+    {
+        SipEndPoint udp = stack.LocalEndPoints.First(e => e.Protocol == SipTransportProtocol.Udp);
+        return "sip:" + user + "@127.0.0.1:" + udp.Address.Port.ToString(CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>A calls B and both hold the confirmed dialog: the call to be transferred.</summary>
+    public async Task<(Dialog AtTransferor, Dialog AtTransferee)> CallTransfereeAsync()
+    {
+        OutgoingCall call = await Transferor.InviteAsync(UriOf(Transferee, "bob"), new InviteOptions { From = "<sip:alice@example.com>", SessionDescription = Sdp });
+        Dialog atA = await call.Answered.WaitAsync(CallTests.Timeout);
+        await Poll.UntilAsync(() => Answered.TryGetValue(Transferee, out var d) && !d.IsEmpty, CallTests.Timeout, "B answered");
+        Answered[Transferee].TryPeek(out Dialog? atB);
+        return (atA, atB!);
+    }
+
+    /// <summary>The dialogs <paramref name="stack"/> answered, in order.</summary>
+    public Dialog[] AnsweredBy(SipStack stack) => Answered.TryGetValue(stack, out var queue) ? queue.ToArray() : [];
+
+    /// <summary>Every stack ends with no dialog, transaction, timer or subscription left.</summary>
+    public async Task AssertEverythingFreedAsync()
+    {
+        foreach (SipStack stack in new[] { Transferor, Transferee, Target })
+        {
+            await Poll.UntilAsync(
+                () => stack.DialogCount == 0 && stack.TransactionCount == 0 && stack.TimerCount == 0 && stack.SubscriptionCount == 0,
+                CallTests.Timeout,
+                $"dialogs {stack.DialogCount}, transactions {stack.TransactionCount}, timers {stack.TimerCount}, subscriptions {stack.SubscriptionCount}");
+            Assert.Equal(0, stack.HandlerFaults);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Transferor.DisposeAsync();
+        await Transferee.DisposeAsync();
+        await Target.DisposeAsync();
+    }
+}
