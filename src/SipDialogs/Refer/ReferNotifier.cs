@@ -27,6 +27,7 @@ internal sealed class ReferNotifier : ITimerTarget, IReferSubscription
     private bool _finalSent;
     private bool _pending;
     private bool _ended;
+    private (int Status, string Reason)? _held;
 
     public ReferNotifier(Dialog dialog, DialogLayer layer, Shard shard, uint eventId)
     {
@@ -75,6 +76,13 @@ internal sealed class ReferNotifier : ITimerTarget, IReferSubscription
         if (_ended || _endReason is not null)
         {
             return;
+        }
+
+        if (status >= 200 && _pending && _status < 200 && _held is null)
+        {
+            // A provisional report still waits behind the NOTIFY in flight: it goes before the final one, so the
+            // transferor sees ringing even when the answer follows at once.
+            _held = (_status, _reason);
         }
 
         _status = status;
@@ -163,8 +171,19 @@ internal sealed class ReferNotifier : ITimerTarget, IReferSubscription
             return;
         }
 
+        int status = _status;
+        string phrase = _reason;
+        string? end = _endReason;
+        if (_held is { } held)
+        {
+            (status, phrase) = held;
+            end = null;
+            _held = null;
+            _pending = true; // The final report follows once this one is answered.
+        }
+
         string state;
-        if (_endReason is { } reason)
+        if (end is { } reason)
         {
             state = "terminated;reason=" + reason;
         }
@@ -177,7 +196,7 @@ internal sealed class ReferNotifier : ITimerTarget, IReferSubscription
         SipMessageBuilder notify = _dialog.CreateRequest(SipMethods.Notify)
             .Add(SipHeaderKind.Event, string.Create(CultureInfo.InvariantCulture, $"refer;id={EventId}"))
             .Add(SipHeaderKind.SubscriptionState, state)
-            .WithBody(SipFrag.MediaType + ";version=2.0", SipFrag.ForStatus(_status, _reason).ToArray());
+            .WithBody(SipFrag.MediaType + ";version=2.0", SipFrag.ForStatus(status, phrase).ToArray());
         try
         {
             _inFlight = _dialog.StartRequest(notify, this);
@@ -188,7 +207,7 @@ internal sealed class ReferNotifier : ITimerTarget, IReferSubscription
             return;
         }
 
-        _finalSent = _endReason is not null;
+        _finalSent = end is not null;
     }
 
     private void End()

@@ -54,4 +54,124 @@ public class TransferTests
         Assert.Equal(200, (await atCDialog.ByeAsync().WaitAsync(s_timeout)).StatusCode);
         await trio.AssertEverythingFreedAsync();
     }
+
+    [Fact]
+    public async Task TransferToABusyTargetIsReportedAsFailedAndTheOriginalCallIsKept()
+    {
+        await using Trio trio = await Trio.StartAsync(atTarget: (call, ct) => call.RejectAsync(486, cancellationToken: ct).AsTask(), transferee: AcceptReferrals);
+        (Dialog atA, Dialog atB) = await trio.CallTransfereeAsync();
+
+        Transfer transfer = await atA.ReferAsync(Trio.UriOf(trio.Target, "carol"));
+
+        TransferOutcome outcome = await transfer.Completion.WaitAsync(s_timeout);
+        Assert.Equal(TransferResult.Failed, outcome.Result);
+        Assert.Equal(486, outcome.StatusCode);
+        Assert.Equal("noresource", outcome.SubscriptionReason);
+        Assert.Equal(DialogState.Confirmed, atA.State);
+        Assert.Equal(DialogState.Confirmed, atB.State);
+        Assert.Equal(200, (await atA.InfoAsync("still here").WaitAsync(s_timeout)).StatusCode); // The call carries on.
+        Assert.Equal(200, (await atA.ByeAsync().WaitAsync(s_timeout)).StatusCode);
+        await trio.AssertEverythingFreedAsync();
+    }
+
+    [Fact]
+    public async Task ATransfereeThatDeclinesAnswers603AndNoCallIsPlaced()
+    {
+        await using Trio trio = await Trio.StartAsync(); // AcceptReferrals is off: no handler, so 603.
+        (Dialog atA, _) = await trio.CallTransfereeAsync();
+
+        Transfer transfer = await atA.ReferAsync(Trio.UriOf(trio.Target, "carol"));
+
+        Assert.Equal(603, (await transfer.Response.WaitAsync(s_timeout)).StatusCode);
+        TransferOutcome outcome = await transfer.Completion.WaitAsync(s_timeout);
+        Assert.Equal(TransferResult.Declined, outcome.Result);
+        Assert.Equal(603, outcome.StatusCode);
+        Assert.False(trio.Received.ContainsKey(trio.Target));
+        Assert.Equal(200, (await atA.ByeAsync().WaitAsync(s_timeout)).StatusCode);
+        await trio.AssertEverythingFreedAsync();
+    }
+
+    [Fact]
+    public async Task ADialogHandlerSeesTheReferAndAcceptsWithItsOwnCallOptions()
+    {
+        await using Trio trio = await Trio.StartAsync();
+        (Dialog atA, Dialog atB) = await trio.CallTransfereeAsync();
+        var seen = new TaskCompletionSource<ReferReceivedEventArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var placed = new TaskCompletionSource<OutgoingCall?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        atB.ReferReceived += (_, e) =>
+        {
+            e.Defer();
+            seen.TrySetResult(e);
+            _ = Task.Run(async () => placed.TrySetResult(await e.AcceptAsync(new InviteOptions { From = "<sip:bob@example.com>", SessionDescription = Trio.Sdp })));
+        };
+
+        Transfer transfer = await atA.ReferAsync(Trio.UriOf(trio.Target, "carol"), new ReferOptions { ReferredBy = "<sip:boss@example.com>" });
+
+        ReferReceivedEventArgs refer = await seen.Task.WaitAsync(s_timeout);
+        Assert.True(refer.IsInDialog);
+        Assert.True(refer.WantsSubscription);
+        Assert.Equal("<sip:boss@example.com>", refer.ReferredBy?.ToString());
+        OutgoingCall? call = await placed.Task.WaitAsync(s_timeout);
+        Assert.NotNull(call);
+        Assert.Equal(TransferResult.Succeeded, (await transfer.Completion.WaitAsync(s_timeout)).Result);
+        trio.Received[trio.Target].TryPeek(out IncomingCall? atC);
+        Assert.Contains("sip:bob@example.com", atC!.Request.GetHeaderValue(SipHeaderKind.From), StringComparison.Ordinal);
+        Assert.Equal("<sip:boss@example.com>", atC.Request.ReferredBy?.ToString());
+
+        Dialog bToC = await call!.Answered.WaitAsync(s_timeout);
+        Assert.Equal(200, (await bToC.ByeAsync().WaitAsync(s_timeout)).StatusCode);
+        Assert.Equal(200, (await atA.ByeAsync().WaitAsync(s_timeout)).StatusCode);
+        await trio.AssertEverythingFreedAsync();
+    }
+
+    [Fact]
+    public async Task AReferWithoutSubscriptionIsAcceptedWithoutNotifyAndStillPlacesTheCall()
+    {
+        await using Trio trio = await Trio.StartAsync(transferee: AcceptReferrals);
+        (Dialog atA, _) = await trio.CallTransfereeAsync();
+
+        Transfer transfer = await atA.ReferAsync(Trio.UriOf(trio.Target, "carol"), new ReferOptions { Subscribe = false });
+
+        SipResponse accepted = await transfer.Response.WaitAsync(s_timeout);
+        Assert.Equal(202, accepted.StatusCode);
+        Assert.Equal("false", accepted.GetHeaderValue(SipHeaderKind.ReferSub)); // RFC 4488 §4
+        TransferOutcome outcome = await transfer.Completion.WaitAsync(s_timeout);
+        Assert.Equal(TransferResult.Unknown, outcome.Result);
+        Assert.Equal(0, trio.Transferor.SubscriptionCount);
+        Assert.Equal(0, trio.Transferee.SubscriptionCount);
+        await Poll.UntilAsync(() => trio.AnsweredBy(trio.Target).Length == 1, s_timeout, "C answered the referred call");
+        Assert.False(await transfer.Progress.WaitToReadAsync()); // No NOTIFY: the progress channel completed empty.
+
+        Assert.Equal(200, (await trio.AnsweredBy(trio.Target)[0].ByeAsync().WaitAsync(s_timeout)).StatusCode);
+        Assert.Equal(200, (await atA.ByeAsync().WaitAsync(s_timeout)).StatusCode);
+        await trio.AssertEverythingFreedAsync();
+    }
+
+    [Fact]
+    public async Task AByeRacingTheReferEndsTheSubscriptionsOnBothSidesWithTheDialog()
+    {
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using Trio trio = await Trio.StartAsync(
+            atTarget: async (call, ct) =>
+            {
+                await call.RingAsync(ct);
+                await release.Task.WaitAsync(ct);
+                await call.RejectAsync(486, cancellationToken: ct);
+            },
+            transferee: AcceptReferrals);
+        (Dialog atA, Dialog atB) = await trio.CallTransfereeAsync();
+
+        // The REFER and the BYE leave back to back: whichever the transferee takes first, nothing may be left behind.
+        Task<Transfer> referring = atA.ReferAsync(Trio.UriOf(trio.Target, "carol"));
+        Task<SipResponse> bye = atA.ByeAsync();
+        Transfer transfer = await referring.WaitAsync(s_timeout);
+        await bye.WaitAsync(s_timeout);
+
+        TransferOutcome outcome = await transfer.Completion.WaitAsync(s_timeout);
+        Assert.NotEqual(TransferResult.Succeeded, outcome.Result);
+        await Poll.UntilAsync(() => atB.State == DialogState.Terminated, s_timeout, "B's dialog ended");
+        await Poll.UntilAsync(() => trio.Transferee.SubscriptionCount == 0 && trio.Transferor.SubscriptionCount == 0, s_timeout, "subscriptions freed");
+        release.TrySetResult();
+        await trio.AssertEverythingFreedAsync();
+    }
 }
