@@ -15,6 +15,9 @@ namespace SipDialogs.Refer;
 /// <remarks>Lives on the shard of its dialog, like the dialog: no lock, nothing volatile.</remarks>
 internal sealed class ReferNotifier : ITimerTarget, IReferSubscription
 {
+    /// <summary>How often a NOTIFY refused 500 (out of order) is sent again before the subscription gives up on it.</summary>
+    private const int MaxRetries = 3;
+
     private readonly Dialog _dialog;
     private readonly DialogLayer _layer;
     private readonly Shard _shard;
@@ -28,6 +31,7 @@ internal sealed class ReferNotifier : ITimerTarget, IReferSubscription
     private bool _pending;
     private bool _ended;
     private (int Status, string Reason)? _held;
+    private int _retries;
 
     public ReferNotifier(Dialog dialog, DialogLayer layer, Shard shard, uint eventId)
     {
@@ -114,6 +118,22 @@ internal sealed class ReferNotifier : ITimerTarget, IReferSubscription
         }
 
         _inFlight = null;
+        if (status == 500 && _retries < MaxRetries && !_ended)
+        {
+            // Our NOTIFYs for several subscriptions of one dialog can overtake each other on the way (UDP), and the
+            // subscriber then refuses the older one as out of order (RFC 3261 §12.2.2). The state goes again, with a
+            // newer CSeq.
+            _retries++;
+            _pending = false;
+            Send();
+            return;
+        }
+
+        if (status < 300)
+        {
+            _retries = 0;
+        }
+
         if (_finalSent || status is 481 or 408 or 503)
         {
             // RFC 6665 §4.2.2: a NOTIFY answered 481, or not at all, ends the subscription.

@@ -174,4 +174,46 @@ public class TransferTests
         release.TrySetResult();
         await trio.AssertEverythingFreedAsync();
     }
+
+    [Fact]
+    public async Task SeveralRefersInOneDialogEachHaveTheirOwnSubscription()
+    {
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Trio? parties = null;
+        await using Trio trio = parties = await Trio.StartAsync(
+            atTarget: async (call, ct) =>
+            {
+                await call.RingAsync(ct);
+                await release.Task.WaitAsync(ct);
+                await parties!.AnswerAsync(parties.Target, call, ct);
+            },
+            transferee: AcceptReferrals);
+        (Dialog atA, _) = await trio.CallTransfereeAsync();
+
+        // RFC 3515 §4.2: each REFER its own subscription, its CSeq as id; all five live at once while the target rings.
+        var transfers = new List<Transfer>();
+        for (int i = 0; i < 5; i++)
+        {
+            Transfer transfer = await atA.ReferAsync(Trio.UriOf(trio.Target, "user" + i));
+            Assert.Equal(202, (await transfer.Response.WaitAsync(s_timeout)).StatusCode);
+            transfers.Add(transfer);
+        }
+
+        Assert.Equal(5, transfers.Select(t => t.EventId).Distinct().Count());
+        Assert.Equal(5, atA.SubscriptionCount);
+        await Poll.UntilAsync(() => trio.Transferee.SubscriptionCount == 5, s_timeout, "5 subscriptions at the transferee");
+
+        release.TrySetResult(); // The five answers come at once, and so do their final NOTIFYs.
+        TransferOutcome[] outcomes = await Task.WhenAll(transfers.Select(t => t.Completion)).WaitAsync(s_timeout);
+        Assert.All(outcomes, o => Assert.Equal(TransferResult.Succeeded, o.Result));
+        Assert.Equal(0, atA.SubscriptionCount);
+        await Poll.UntilAsync(() => trio.AnsweredBy(trio.Target).Length == 5, s_timeout, "C answered 5 calls");
+        foreach (Dialog atC in trio.AnsweredBy(trio.Target))
+        {
+            Assert.Equal(200, (await atC.ByeAsync().WaitAsync(s_timeout)).StatusCode);
+        }
+
+        Assert.Equal(200, (await atA.ByeAsync().WaitAsync(s_timeout)).StatusCode);
+        await trio.AssertEverythingFreedAsync();
+    }
 }
