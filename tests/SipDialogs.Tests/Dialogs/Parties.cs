@@ -51,15 +51,18 @@ internal sealed class Parties : IAsyncDisposable
         return new Parties(caller, callee);
     }
 
-    /// <summary>Both stacks end with no dialog, transaction or timer left.</summary>
-    public async Task AssertEverythingFreedAsync()
+    /// <summary>Both stacks end with no dialog, transaction, timer or subscription left.</summary>
+    public Task AssertEverythingFreedAsync() => AssertFreedAsync(Caller, Callee);
+
+    /// <summary>Each stack ends with no dialog, transaction, timer or subscription left.</summary>
+    public static async Task AssertFreedAsync(params SipStack[] stacks)
     {
-        foreach (SipStack stack in new[] { Caller, Callee })
+        foreach (SipStack stack in stacks)
         {
             await Poll.UntilAsync(
-                () => stack.DialogCount == 0 && stack.TransactionCount == 0 && stack.TimerCount == 0,
+                () => stack.DialogCount == 0 && stack.TransactionCount == 0 && stack.TimerCount == 0 && stack.SubscriptionCount == 0,
                 CallTests.Timeout,
-                $"dialogs {stack.DialogCount}, transactions {stack.TransactionCount}, timers {stack.TimerCount}");
+                $"dialogs {stack.DialogCount}, transactions {stack.TransactionCount}, timers {stack.TimerCount}, subscriptions {stack.SubscriptionCount}");
         }
     }
 

@@ -100,17 +100,11 @@ internal sealed class Trio : IAsyncDisposable
     /// <summary>The dialogs <paramref name="stack"/> answered, in order.</summary>
     public Dialog[] AnsweredBy(SipStack stack) => Answered.TryGetValue(stack, out var queue) ? queue.ToArray() : [];
 
-    /// <summary>Every stack ends with no dialog, transaction, timer or subscription left.</summary>
+    /// <summary>Every stack ends with no dialog, transaction, timer or subscription left, and no handler fault.</summary>
     public async Task AssertEverythingFreedAsync()
     {
-        foreach (SipStack stack in new[] { Transferor, Transferee, Target })
-        {
-            await Poll.UntilAsync(
-                () => stack.DialogCount == 0 && stack.TransactionCount == 0 && stack.TimerCount == 0 && stack.SubscriptionCount == 0,
-                CallTests.Timeout,
-                $"dialogs {stack.DialogCount}, transactions {stack.TransactionCount}, timers {stack.TimerCount}, subscriptions {stack.SubscriptionCount}");
-            Assert.Equal(0, stack.HandlerFaults);
-        }
+        await Parties.AssertFreedAsync(Transferor, Transferee, Target);
+        Assert.Equal(0, Transferor.HandlerFaults + Transferee.HandlerFaults + Target.HandlerFaults);
     }
 
     public async ValueTask DisposeAsync()
