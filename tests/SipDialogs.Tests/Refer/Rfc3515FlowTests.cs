@@ -1,4 +1,7 @@
+using System.Globalization;
+using System.Net;
 using System.Text;
+using SipDialogs.Hosting;
 using SipDialogs.Messages;
 using SipDialogs.Refer;
 using SipDialogs.Tests.Dialogs;
@@ -115,6 +118,46 @@ public sealed class Rfc3515FlowTests
         await trio.AssertEverythingFreedAsync();
     }
 
+    [Fact]
+    public async Task Flow4_1WithOurStackAsAgentAWhenF3OvertakesF2()
+    {
+        await using var a = new SipStack(Parties.Options());
+        await a.StartAsync();
+        await using var b = new RawSipSocket(); // Agent B, whose F3 NOTIFY arrives before its F2 202 (RFC 6665 §4.1.2.4).
+        string bUri = "sip:b@127.0.0.1:" + b.Port;
+
+        Transfer transfer = await a.ReferAsync(bUri, "sip:carol@127.0.0.1:5999"); // F1
+        (SipRequest f1, IPEndPoint from) = await b.ReceiveRequestAsync(s_timeout);
+        string f3 = Notify(f1, bUri, 1, "active;expires=60", "SIP/2.0 100 Trying\r\n");
+        await b.SendAsync(f3, from);
+        SipResponse f4 = await b.ReceiveResponseAsync(r => r.CSeqMethod == SipMethods.Notify, s_timeout);
+        await b.SendAsync(SipMessageBuilder.ResponseTo(f1, 202, toTag: "b-tag").Add(SipHeaderKind.Contact, "<" + bUri + ">"), from); // F2
+        SipResponse f2 = await transfer.Response.WaitAsync(s_timeout);
+        await b.SendAsync(Notify(f1, bUri, 2, "terminated;reason=noresource", "SIP/2.0 200 OK\r\n"), from); // F5
+        SipResponse f6 = await b.ReceiveResponseAsync(r => r.CSeqMethod == SipMethods.Notify && r.CSeqNumber == 2, s_timeout);
+        TransferOutcome outcome = await transfer.Completion.WaitAsync(s_timeout);
+
+        Assert.Equal(200, f4.StatusCode); // The NOTIFY made the dialog.
+        Assert.Equal(202, f2.StatusCode);
+        Assert.NotNull(transfer.Dialog);
+        Assert.Equal(200, f6.StatusCode);
+        Assert.Equal(TransferResult.Succeeded, outcome.Result);
+        Assert.Equal("noresource", outcome.SubscriptionReason);
+        await Poll.UntilAsync(
+            () => a.DialogCount == 0 && a.TransactionCount == 0 && a.TimerCount == 0 && a.SubscriptionCount == 0,
+            s_timeout,
+            $"dialogs {a.DialogCount}, transactions {a.TransactionCount}, timers {a.TimerCount}, subscriptions {a.SubscriptionCount}");
+    }
+
+    /// <summary>A NOTIFY from raw Agent B in the dialog of REFER <paramref name="refer"/>.</summary>
+    private static string Notify(SipRequest refer, string bUri, int cseq, string state, string sipfrag) =>
+        string.Create(
+            CultureInfo.InvariantCulture,
+            $"NOTIFY {refer.Contact[0].Address!.Uri} SIP/2.0\r\nVia: SIP/2.0/UDP {bUri[6..]};branch=z9hG4bK-b-{cseq}\r\nMax-Forwards: 70\r\n" +
+            $"From: <{bUri}>;tag=b-tag\r\nTo: {refer.GetHeaderValue(SipHeaderKind.From)}\r\nCall-ID: {refer.CallId}\r\nCSeq: {cseq} NOTIFY\r\n" +
+            $"Contact: <{bUri}>\r\nEvent: refer;id={refer.CSeqNumber}\r\nSubscription-State: {state}\r\n" +
+            $"Content-Type: message/sipfrag;version=2.0\r\nContent-Length: {sipfrag.Length}\r\n\r\n{sipfrag}");
+
     /// <summary>
     /// The messages of a flow file with real addresses: A is the raw socket, B the stack, the Refer-To placeholder
     /// <paramref name="referTo"/>, and B's tag <paramref name="tagOfB"/> when known. A keeps the flow's own tag,
@@ -157,7 +200,7 @@ public sealed class Rfc3515FlowTests
     }
 
     private static string StartOf(SipMessage message) =>
-        message is SipRequest request ? request.Method : ((SipResponse)message).StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        message is SipRequest request ? request.Method : ((SipResponse)message).StatusCode.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>A message from B matches the flow's where the flow is specific.</summary>
     private static void AssertLike(SipMessage expected, SipMessage actual)
