@@ -12,8 +12,6 @@ public class TransferTests
 {
     private static readonly TimeSpan s_timeout = CallTests.Timeout;
 
-    private static void AcceptReferrals(SipDialogs.Hosting.SipStackOptions options) => options.Transfers.AcceptReferrals = true;
-
     [Fact]
     public async Task BlindTransferCallsTheTargetAndReportsEveryStepByNotify()
     {
@@ -23,7 +21,7 @@ public class TransferTests
                 await call.RingAsync(ct);
                 await call.AnswerAsync(Trio.Sdp, cancellationToken: ct);
             },
-            transferee: AcceptReferrals);
+            transferee: Trio.AcceptReferrals);
         (Dialog atA, Dialog atB) = await trio.CallTransfereeAsync();
 
         Transfer transfer = await atA.ReferAsync(Trio.UriOf(trio.Target, "carol"));
@@ -33,12 +31,7 @@ public class TransferTests
         Assert.Equal(TransferResult.Succeeded, outcome.Result);
         Assert.Equal(200, outcome.StatusCode);
         Assert.Equal("noresource", outcome.SubscriptionReason);
-        var reports = new List<int>();
-        await foreach (SipFrag fragment in transfer.Progress.ReadAllAsync())
-        {
-            reports.Add(fragment.StatusCode ?? 0);
-        }
-
+        int[] reports = await Trio.ReportsAsync(transfer);
         Assert.Equal([100, 180, 200], reports);
 
         // The target got the INVITE from the transferee, Referred-By the transferor (RFC 3892).

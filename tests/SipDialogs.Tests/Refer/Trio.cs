@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using SipDialogs.Dialogs;
 using SipDialogs.Hosting;
+using SipDialogs.Messages;
+using SipDialogs.Refer;
 using SipDialogs.Tests.Dialogs;
 using SipDialogs.Tests.Infrastructure;
 using SipDialogs.Transport;
@@ -34,6 +36,13 @@ internal sealed class Trio : IAsyncDisposable
 
     /// <summary>The dialogs each stack answered.</summary>
     public ConcurrentDictionary<SipStack, ConcurrentQueue<Dialog>> Answered { get; } = new();
+
+    /// <summary>The transferee's options in most tests: a REFER no handler answers is accepted.</summary>
+    public static void AcceptReferrals(SipStackOptions options) => options.Transfers.AcceptReferrals = true;
+
+    /// <summary>Starts the three with the target's calls scripted by <paramref name="target"/>; the transferee accepts REFERs.</summary>
+    public static Task<Trio> StartAsync(TargetCalls target, Action<SipStackOptions>? transferee = null) =>
+        StartAsync(target.HandleAsync, transferee ?? AcceptReferrals);
 
     /// <summary>Starts the three; the target's calls go to <paramref name="atTarget"/> (answer by default).</summary>
     public static async Task<Trio> StartAsync(
@@ -87,6 +96,21 @@ internal sealed class Trio : IAsyncDisposable
         return "sip:" + user + "@127.0.0.1:" + udp.Address.Port.ToString(CultureInfo.InvariantCulture);
     }
 
+    /// <summary>A Refer-To header line that names <paramref name="user"/> at the target.</summary>
+    public string ReferTo(string user) => "Refer-To: <" + UriOf(Target, user) + ">";
+
+    /// <summary>The status of each report of a transfer that has ended, in order (its NOTIFYs' sipfrags).</summary>
+    public static async Task<int[]> ReportsAsync(Transfer transfer)
+    {
+        var reports = new List<int>();
+        await foreach (SipFrag fragment in transfer.Progress.ReadAllAsync())
+        {
+            reports.Add(fragment.StatusCode ?? 0);
+        }
+
+        return [.. reports];
+    }
+
     /// <summary>A calls B and both hold the confirmed dialog: the call to be transferred.</summary>
     public async Task<(Dialog AtTransferor, Dialog AtTransferee)> CallTransfereeAsync()
     {
@@ -105,6 +129,16 @@ internal sealed class Trio : IAsyncDisposable
     {
         await Parties.AssertFreedAsync(Transferor, Transferee, Target);
         Assert.Equal(0, Transferor.HandlerFaults + Transferee.HandlerFaults + Target.HandlerFaults);
+    }
+
+    /// <summary>
+    /// Everything is freed, and then no NOTIFY has reached <paramref name="peer"/> that the test did not take: any sent
+    /// has arrived by now, since its transaction has ended.
+    /// </summary>
+    public async Task AssertEverythingFreedAsync(RawTransferor peer)
+    {
+        await AssertEverythingFreedAsync();
+        Assert.False(peer.HasReceived(SipMethods.Notify), "a NOTIFY nobody expected");
     }
 
     public async ValueTask DisposeAsync()

@@ -1,0 +1,133 @@
+using System.Globalization;
+using System.Text;
+using SipDialogs.Dialogs;
+using SipDialogs.Hosting;
+using SipDialogs.Messages;
+using SipDialogs.Refer;
+using SipDialogs.Tests.Dialogs;
+using SipDialogs.Tests.Infrastructure;
+
+namespace SipDialogs.Tests.Refer;
+
+/// <summary>
+/// How a REFER's implicit subscription ends other than with the referred call's final response (RFC 6665 §4.1.2,
+/// §4.2.2): at expiry, on a NOTIFY answered 481, with its dialog, and on a SUBSCRIBE with Expires 0; and how a SUBSCRIBE
+/// refreshes it. Each side's subscription count comes back to 0.
+/// </summary>
+public sealed class SubscriptionLifetimeTests
+{
+    private static readonly TimeSpan s_timeout = CallTests.Timeout;
+
+    [Fact]
+    public async Task ASubscriptionWithoutAFinalReportExpiresWithReasonTimeout()
+    {
+        var target = new TargetCalls(); // Carol rings until told.
+        await using Trio trio = await Trio.StartAsync(target, options =>
+        {
+            Trio.AcceptReferrals(options);
+            options.Transfers.SubscriptionDuration = TimeSpan.FromSeconds(1);
+        });
+        (Dialog atA, _) = await trio.CallTransfereeAsync();
+
+        Transfer transfer = await atA.ReferAsync(Trio.UriOf(trio.Target, "carol"));
+        Assert.Equal(202, (await transfer.Response.WaitAsync(s_timeout)).StatusCode);
+        TransferOutcome outcome = await transfer.Completion.WaitAsync(s_timeout);
+
+        Assert.Equal(TransferResult.Unknown, outcome.Result);
+        Assert.Equal("timeout", outcome.SubscriptionReason); // The transferee's terminated;reason=timeout NOTIFY.
+        await AssertNoSubscriptionAsync(trio.Transferor, trio.Transferee);
+        await target.RingingAsync("carol");
+        target.Reject("carol");
+        Assert.Equal(200, (await atA.ByeAsync().WaitAsync(s_timeout)).StatusCode);
+        await trio.AssertEverythingFreedAsync();
+    }
+
+    [Fact]
+    public async Task ANotifyAnswered481EndsTheNotifiersSubscription()
+    {
+        var target = new TargetCalls();
+        await using Trio trio = await Trio.StartAsync(target);
+        await using var a = new RawTransferor(trio.Transferee);
+        await a.CallAsync();
+
+        Assert.Equal(202, (await a.AskAsync(SipMethods.Refer, trio.ReferTo("carol"))).StatusCode);
+        SipRequest trying = await a.RequestAsync(SipMethods.Notify);
+        await a.RespondAsync(trying, 481);
+
+        await AssertNoSubscriptionAsync(trio.Transferee);
+        await target.RingingAsync("carol");
+        target.Answer("carol");
+        await target.HangUpAsync("carol"); // Ringing, answer, BYE: none of it is reported any more.
+        Assert.Equal(200, (await a.AskAsync(SipMethods.Options)).StatusCode); // The same dialog, the same shard.
+        Assert.False(a.HasReceived(SipMethods.Notify));
+        Assert.Equal(200, (await a.AskAsync(SipMethods.Bye)).StatusCode); // RFC 6665 §4.2.2: only the subscription ended.
+        await trio.AssertEverythingFreedAsync(a);
+    }
+
+    [Fact]
+    public async Task TheEndOfTheDialogFreesTheSubscriptionsOnBothSides()
+    {
+        var target = new TargetCalls();
+        await using Trio trio = await Trio.StartAsync(target);
+        (Dialog atA, _) = await trio.CallTransfereeAsync();
+
+        Transfer transfer = await atA.ReferAsync(Trio.UriOf(trio.Target, "carol"));
+        Assert.Equal(202, (await transfer.Response.WaitAsync(s_timeout)).StatusCode);
+        Assert.Equal(200, (await atA.ByeAsync().WaitAsync(s_timeout)).StatusCode); // While the target still rings.
+        TransferOutcome outcome = await transfer.Completion.WaitAsync(s_timeout);
+
+        Assert.Equal(TransferResult.Unknown, outcome.Result);
+        Assert.Equal("dialog-ended", outcome.SubscriptionReason);
+        await AssertNoSubscriptionAsync(trio.Transferor, trio.Transferee);
+        await target.RingingAsync("carol");
+        target.Reject("carol");
+        await trio.AssertEverythingFreedAsync();
+    }
+
+    [Fact]
+    public async Task ASubscribeRefreshesTheReferSubscriptionAndExpiresZeroEndsIt()
+    {
+        var target = new TargetCalls();
+        await using Trio trio = await Trio.StartAsync(target);
+        await using var a = new RawTransferor(trio.Transferee);
+        SipResponse accepted = await a.AskAsync(SipMethods.Refer, trio.ReferTo("carol"));
+        Assert.Equal(202, accepted.StatusCode);
+        a.Dialog.RemoteTag = Encoding.ASCII.GetString(accepted.ToTag);
+        uint id = a.Dialog.CSeq;
+        string referEvent = "Event: refer;id=" + id.ToString(CultureInfo.InvariantCulture);
+        Assert.Equal(100, RawTransferor.ReportOf(await a.NotifyAsync(id)));
+        await target.RingingAsync("carol");
+        Assert.Equal(180, RawTransferor.ReportOf(await a.NotifyAsync(id)));
+
+        SipResponse unknown = await a.AskAsync(SipMethods.Subscribe, "Event: refer;id=999", "Expires: 30");
+        SipResponse refreshed = await a.AskAsync(SipMethods.Subscribe, referEvent, "Expires: 30");
+        SipRequest current = await a.NotifyAsync(id);
+
+        Assert.Equal(481, unknown.StatusCode);
+        Assert.Equal("Subscription Does Not Exist", unknown.ReasonPhrase);
+        Assert.Equal(200, refreshed.StatusCode);
+        Assert.Equal(30u, refreshed.Expires);
+        Assert.True(current.SubscriptionState!.IsActive);
+        Assert.InRange(current.SubscriptionState.Expires ?? 0, 1u, 30u);
+        Assert.Equal(180, RawTransferor.ReportOf(current)); // RFC 6665 §4.2.1.2: a NOTIFY of the current state.
+
+        SipResponse unsubscribed = await a.AskAsync(SipMethods.Subscribe, referEvent, "Expires: 0");
+        SipRequest last = await a.NotifyAsync(id);
+
+        Assert.Equal(200, unsubscribed.StatusCode);
+        Assert.Equal(0u, unsubscribed.Expires);
+        Assert.True(last.SubscriptionState!.IsTerminated);
+        Assert.Equal("timeout", last.SubscriptionState.Reason);
+        await AssertNoSubscriptionAsync(trio.Transferee);
+        target.Reject("carol");
+        await trio.AssertEverythingFreedAsync(a);
+    }
+
+    private static async Task AssertNoSubscriptionAsync(params SipStack[] stacks)
+    {
+        foreach (SipStack stack in stacks)
+        {
+            await Poll.UntilAsync(() => stack.SubscriptionCount == 0, s_timeout, $"subscriptions {stack.SubscriptionCount}");
+        }
+    }
+}
