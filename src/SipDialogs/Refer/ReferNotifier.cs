@@ -209,7 +209,8 @@ internal sealed class ReferNotifier : ITimerTarget, IReferSubscription
         }
         else
         {
-            long remaining = (_expiresAt - _shard.TimeProvider.GetTimestamp()) / _shard.TimeProvider.TimestampFrequency;
+            long frequency = _shard.TimeProvider.TimestampFrequency;
+            long remaining = (_expiresAt - _shard.TimeProvider.GetTimestamp() + frequency - 1) / frequency; // Rounded up: 60, not 59.
             state = string.Create(CultureInfo.InvariantCulture, $"active;expires={Math.Max(remaining, 1)}");
         }
 

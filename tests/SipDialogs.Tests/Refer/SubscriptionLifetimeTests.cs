@@ -65,6 +65,38 @@ public sealed class SubscriptionLifetimeTests
     }
 
     [Fact]
+    public async Task ANotifyRefusedAsOutOfOrderIsSentAgainWithANewerCSeq()
+    {
+        var target = new TargetCalls();
+        await using Trio trio = await Trio.StartAsync(target);
+        await using var a = new RawTransferor(trio.Transferee);
+        await a.CallAsync();
+
+        Assert.Equal(202, (await a.AskAsync(SipMethods.Refer, trio.ReferTo("carol"))).StatusCode);
+        SipRequest trying = await a.RequestAsync(SipMethods.Notify);
+        await a.RespondAsync(trying, 500, "Request Out Of Order"); // As if a later NOTIFY of the dialog had overtaken it.
+
+        SipRequest again = await a.RequestAsync(SipMethods.Notify);
+        Assert.True(again.CSeqNumber > trying.CSeqNumber, $"CSeq {again.CSeqNumber} after {trying.CSeqNumber}");
+        Assert.Equal(trying.Event?.Id, again.Event?.Id);
+        Assert.Equal(100, RawTransferor.ReportOf(again));
+        Assert.True(again.SubscriptionState!.IsActive);
+        await a.RespondAsync(again);
+
+        await target.RingingAsync("carol");
+        target.Answer("carol");
+        SipRequest ringing = await a.RequestAsync(SipMethods.Notify);
+        await a.RespondAsync(ringing);
+        SipRequest final = await a.RequestAsync(SipMethods.Notify);
+        Assert.Equal(200, RawTransferor.ReportOf(final));
+        Assert.True(final.SubscriptionState!.IsTerminated);
+        await a.RespondAsync(final);
+        await target.HangUpAsync("carol");
+        Assert.Equal(200, (await a.AskAsync(SipMethods.Bye)).StatusCode);
+        await trio.AssertEverythingFreedAsync(a);
+    }
+
+    [Fact]
     public async Task TheEndOfTheDialogFreesTheSubscriptionsOnBothSides()
     {
         var target = new TargetCalls();

@@ -51,7 +51,7 @@ public class TransferTests
     [Fact]
     public async Task TransferToABusyTargetIsReportedAsFailedAndTheOriginalCallIsKept()
     {
-        await using Trio trio = await Trio.StartAsync(atTarget: (call, ct) => call.RejectAsync(486, cancellationToken: ct).AsTask(), transferee: AcceptReferrals);
+        await using Trio trio = await Trio.StartAsync(atTarget: (call, ct) => call.RejectAsync(486, cancellationToken: ct).AsTask(), transferee: Trio.AcceptReferrals);
         (Dialog atA, Dialog atB) = await trio.CallTransfereeAsync();
 
         Transfer transfer = await atA.ReferAsync(Trio.UriOf(trio.Target, "carol"));
@@ -120,7 +120,7 @@ public class TransferTests
     [Fact]
     public async Task AReferWithoutSubscriptionIsAcceptedWithoutNotifyAndStillPlacesTheCall()
     {
-        await using Trio trio = await Trio.StartAsync(transferee: AcceptReferrals);
+        await using Trio trio = await Trio.StartAsync(transferee: Trio.AcceptReferrals);
         (Dialog atA, _) = await trio.CallTransfereeAsync();
 
         Transfer transfer = await atA.ReferAsync(Trio.UriOf(trio.Target, "carol"), new ReferOptions { Subscribe = false });
@@ -151,7 +151,7 @@ public class TransferTests
                 await release.Task.WaitAsync(ct);
                 await call.RejectAsync(486, cancellationToken: ct);
             },
-            transferee: AcceptReferrals);
+            transferee: Trio.AcceptReferrals);
         (Dialog atA, Dialog atB) = await trio.CallTransfereeAsync();
 
         // The REFER and the BYE leave back to back: whichever the transferee takes first, nothing may be left behind.
@@ -180,7 +180,7 @@ public class TransferTests
                 await release.Task.WaitAsync(ct);
                 await parties!.AnswerAsync(parties.Target, call, ct);
             },
-            transferee: AcceptReferrals);
+            transferee: Trio.AcceptReferrals);
         (Dialog atA, _) = await trio.CallTransfereeAsync();
 
         // RFC 3515 §4.2: each REFER its own subscription, its CSeq as id; all five live at once while the target rings.
