@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -29,17 +30,26 @@ internal static class ServeCommand
         var tlsCertificate = new Option<FileInfo?>("--tls-certificate") { Description = "PKCS#12 file with the TLS certificate and key." };
         var mode = new Option<string>("--mode")
         {
-            Description = "uas: answer calls (INVITE → 200 with SDP, BYE, re-INVITE, UPDATE, INFO, OPTIONS).",
+            Description = "uas: answer calls (INVITE → 200 with SDP, BYE, re-INVITE, UPDATE, INFO, OPTIONS) and transfers (REFER).",
             DefaultValueFactory = _ => "uas",
         };
         mode.AcceptOnlyFromAmong("uas");
         var ring = new Option<double?>("--ring") { Description = "Send 180 and ring this many seconds before answering." };
         var hangUpAfter = new Option<double?>("--hangup-after") { Description = "Send BYE this many seconds after the call is answered." };
         var answerSdp = new Option<FileInfo?>("--answer-sdp") { Description = "A file with the SDP answer to send." };
+        var acceptTransfers = new Option<bool?>("--accept-transfers")
+        {
+            Description = "Accept REFER (RFC 3515) as a transferee: place the referred call, report it by NOTIFY, end it with BYE " +
+                "(default true, or SipDialogs:Transfers:AcceptReferrals; false declines REFER with 603).",
+        };
+        var transferHold = new Option<double?>("--transfer-hold")
+        {
+            Description = "Seconds a referred call is held once answered before serve sends BYE (default 0, or SipDialogs:Transfers:Hold).",
+        };
 
         var serve = new Command("serve", "Run the SIP server (UAS) until Ctrl-C or SIGTERM.")
         {
-            listen, shards, config, logFormat, tlsCertificate, mode, ring, hangUpAfter, answerSdp,
+            listen, shards, config, logFormat, tlsCertificate, mode, ring, hangUpAfter, answerSdp, acceptTransfers, transferHold,
         };
         serve.SetAction((parse, cancellationToken) => RunAsync(
             new ServeArguments(
@@ -50,7 +60,9 @@ internal static class ServeCommand
                 parse.GetValue(tlsCertificate),
                 parse.GetValue(ring),
                 parse.GetValue(hangUpAfter),
-                parse.GetValue(answerSdp)),
+                parse.GetValue(answerSdp),
+                parse.GetValue(acceptTransfers),
+                parse.GetValue(transferHold)),
             cancellationToken));
 
         return new RootCommand("sipdialogs: a SIP server built on the SipDialogs stack.") { serve, CallCommand.Build() };
@@ -58,7 +70,8 @@ internal static class ServeCommand
 
     private static Task<int> RunAsync(ServeArguments arguments, CancellationToken cancellationToken)
     {
-        (string[] listen, int? shards, FileInfo? config, string logFormat, FileInfo? tlsCertificate, double? ring, double? hangUpAfter, FileInfo? answerSdp) = arguments;
+        (string[] listen, int? shards, FileInfo? config, string logFormat, FileInfo? tlsCertificate, double? ring, double? hangUpAfter, FileInfo? answerSdp,
+            bool? acceptTransfers, double? transferHold) = arguments;
         HostApplicationBuilder builder = StackHost.CreateBuilder(
             new StackArguments(listen, shards, config, logFormat, tlsCertificate),
             options =>
@@ -78,7 +91,26 @@ internal static class ServeCommand
                 {
                     options.Answer.AnswerSdp = File.ReadAllText(answerSdp.FullName);
                 }
-            });
+
+                if (acceptTransfers is bool accept)
+                {
+                    options.Transfers.AcceptReferrals = accept;
+                }
+            },
+            defaults: static options => options.Transfers.AcceptReferrals = true); // serve is a transferee unless told not to be.
+        builder.Services.AddOptions<ServeTransferOptions>()
+            .Bind(builder.Configuration.GetSection(ServeTransferOptions.SectionName))
+            .PostConfigure(options =>
+            {
+                if (transferHold is double hold)
+                {
+                    // NaN or a huge value would throw here; TimeSpan.MinValue is refused below with the option's name.
+                    options.Hold = hold is >= 0 and <= ServeTransferOptions.MostSeconds ? TimeSpan.FromSeconds(hold) : TimeSpan.MinValue;
+                }
+            })
+            .Validate(static options => options.IsValid, "Transfers:Hold (--transfer-hold) must be between 0 and 86400 seconds.")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<Transferee>();
         builder.Services.AddHostedService<SipServerService>();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
 
@@ -91,5 +123,6 @@ internal static class ServeCommand
     }
 
     private sealed record ServeArguments(
-        string[] Listen, int? Shards, FileInfo? Config, string LogFormat, FileInfo? TlsCertificate, double? Ring, double? HangUpAfter, FileInfo? AnswerSdp);
+        string[] Listen, int? Shards, FileInfo? Config, string LogFormat, FileInfo? TlsCertificate, double? Ring, double? HangUpAfter, FileInfo? AnswerSdp,
+        bool? AcceptTransfers, double? TransferHold);
 }

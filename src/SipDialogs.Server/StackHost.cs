@@ -23,8 +23,9 @@ internal static class StackHost
     /// <summary>Creates the host builder with logging and the stack's options; the command adds its services.</summary>
     /// <param name="arguments">The command line's stack options.</param>
     /// <param name="configure">The command's own settings, applied after binding and the common options.</param>
+    /// <param name="defaults">The command's own defaults, applied before binding, so that configuration overrides them.</param>
     /// <returns>The builder.</returns>
-    public static HostApplicationBuilder CreateBuilder(StackArguments arguments, Action<SipStackOptions> configure)
+    public static HostApplicationBuilder CreateBuilder(StackArguments arguments, Action<SipStackOptions> configure, Action<SipStackOptions>? defaults = null)
     {
         HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
@@ -51,6 +52,7 @@ internal static class StackHost
         }
 
         builder.Services.AddOptions<SipStackOptions>()
+            .Configure(options => defaults?.Invoke(options))
             .Bind(builder.Configuration.GetSection(SipStackOptions.SectionName))
             .PostConfigure(options =>
             {

@@ -1,11 +1,19 @@
 using System.Globalization;
 using System.Net;
+using System.Text.RegularExpressions;
 
 namespace SipDialogs.Tests.Infrastructure;
 
 /// <summary>Runs SIPp scenarios from the repository against a target and reports how the calls ended.</summary>
 internal static class Sipp
 {
+    /// <summary>The cumulative count of successful calls in a SIPp screen (<c>-trace_screen</c>), or null when it has none.</summary>
+    public static int? SuccessfulCalls(string screen)
+    {
+        Match successful = Regex.Match(screen, @"Successful call\s*\|\s*\d+\s*\|\s*(\d+)");
+        return successful.Success ? int.Parse(successful.Groups[1].Value, CultureInfo.InvariantCulture) : null;
+    }
+
     /// <summary>The full path of a scenario file in the repository.</summary>
     public static string Scenario(string relativePath) => Repository.PathOf(relativePath);
 

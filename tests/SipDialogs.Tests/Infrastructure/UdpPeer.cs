@@ -9,6 +9,14 @@ namespace SipDialogs.Tests.Infrastructure;
 /// <summary>A one-shot UDP client on loopback: sends one request and returns the answer it gets.</summary>
 internal static class UdpPeer
 {
+    /// <summary>Sends an OPTIONS outside any dialog and returns its answer: whether the server still serves.</summary>
+    public static Task<SipResponse> AskOptionsAsync(IPEndPoint server, TimeSpan timeout) =>
+        AskAsync(server,
+            "OPTIONS sip:service@127.0.0.1 SIP/2.0\r\n" +
+            "Via: SIP/2.0/UDP 127.0.0.1:{port};branch=z9hG4bK" + Guid.NewGuid().ToString("N") + ";rport\r\n" +
+            "Max-Forwards: 70\r\nTo: <sip:service@127.0.0.1>\r\nFrom: <sip:test@127.0.0.1>;tag=t1\r\n" +
+            "Call-ID: " + Guid.NewGuid().ToString("N") + "\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n", timeout);
+
     /// <summary>
     /// Sends <paramref name="request"/> (text in which <c>{port}</c> becomes the client's own port, for its Via) and
     /// waits for the one response.

@@ -1,0 +1,20 @@
+using Microsoft.Extensions.Logging;
+
+namespace SipDialogs.Server;
+
+/// <summary>The server's own events (ids 1000 and up; the library's layers keep 100–599).</summary>
+internal static partial class ServerLog
+{
+    [LoggerMessage(1000, LogLevel.Information,
+        "SIP stack stopping with {Dialogs} dialogs, {Transactions} transactions, {Timers} timers and {Subscriptions} subscriptions live")]
+    public static partial void LiveAtStop(ILogger logger, int dialogs, int transactions, int timers, int subscriptions);
+
+    [LoggerMessage(1001, LogLevel.Debug, "Transfer to {Target}: the referred call was not answered ({StatusCode})")]
+    public static partial void ReferredCallUnanswered(ILogger logger, string target, int statusCode);
+
+    [LoggerMessage(1002, LogLevel.Debug, "Transfer to {Target}: the BYE of the referred call got {StatusCode}")]
+    public static partial void ReferredCallByeRefused(ILogger logger, string target, int statusCode);
+
+    [LoggerMessage(1003, LogLevel.Warning, "Transfer to {Target} failed")]
+    public static partial void TransferFault(ILogger logger, string target, Exception exception);
+}
