@@ -11,6 +11,12 @@ namespace SipDialogs.Dialogs;
 /// </content>
 internal sealed partial class DialogLayer
 {
+    /// <summary>The option tag of Replaces, for Supported and Require (RFC 3891 §6.2).</summary>
+    public const string ReplacesOption = "replaces";
+
+    /// <summary>The extensions a UAS that hands calls to the dialog layer supports, for Supported and the Require check.</summary>
+    public static IReadOnlyCollection<string> Supported { get; } = [ReplacesOption];
+
     /// <summary>
     /// Holds a new call whose INVITE carries Replaces (RFC 3891 §3) until the dialog it names has been looked for on
     /// that dialog's shard. Back on the call's shard, the call is then either refused (481, 486 or 603, and

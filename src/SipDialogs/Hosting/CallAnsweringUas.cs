@@ -25,6 +25,9 @@ internal sealed class CallAnsweringUas : UasCore
     public override string Allow => DialogLayer.Allow;
 
     /// <inheritdoc/>
+    public override IReadOnlyCollection<string> Supported => DialogLayer.Supported;
+
+    /// <inheritdoc/>
     protected override void HandleOutOfDialog(SipServerRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);

@@ -29,6 +29,9 @@ public class IncomingCallUas : UasCore
     public override string Allow => DialogLayer.Allow;
 
     /// <inheritdoc/>
+    public override IReadOnlyCollection<string> Supported => DialogLayer.Supported;
+
+    /// <inheritdoc/>
     protected override void HandleOutOfDialog(SipServerRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);

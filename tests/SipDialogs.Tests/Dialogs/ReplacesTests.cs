@@ -44,6 +44,30 @@ public sealed class ReplacesTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
+    public async Task AnInviteThatRequiresReplacesIsServedAndOptionsInTheDialogAdvertiseIt(bool inlineAnswering)
+    {
+        // RFC 3891 §6.2: the "replaces" option tag; without it in Supported, Require: replaces would get 420 (RFC 3261 §8.2.2.3).
+        var callee = new Callee();
+        await using var stacks = inlineAnswering ? await Stacks.StartAnsweringAsync() : await Stacks.StartAsync(callee.OnCallAsync);
+        OutgoingCall fromA = await stacks.A.InviteAsync(stacks.CUri, new InviteOptions { SessionDescription = Sdp });
+        Dialog atA = await fromA.Answered.WaitAsync(s_timeout);
+        SipResponse options = await atA.SendRequestAsync(SipMethods.Options).WaitAsync(s_timeout);
+        InviteOptions invite = Naming(atA);
+        invite.Headers.Add(new("Require", "replaces"));
+
+        OutgoingCall fromB = await stacks.B.InviteAsync(stacks.CUri, invite);
+        Dialog atB = await fromB.Answered.WaitAsync(s_timeout);
+
+        Assert.Contains("replaces", options.Supported);
+        Assert.Equal(DialogState.Confirmed, atB.State);
+        await Poll.UntilAsync(() => atA.State == DialogState.Terminated, s_timeout, "A's dialog ends with C's BYE");
+        Assert.Equal(200, (await atB.ByeAsync().WaitAsync(s_timeout)).StatusCode);
+        await stacks.AssertEverythingFreedAsync();
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
     public async Task AReplacesThatMatchesNoDialogIsRefused481AndTheApplicationNeverSeesTheCall(bool inlineAnswering)
     {
         var callee = new Callee();
