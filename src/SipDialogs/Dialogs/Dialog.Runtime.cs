@@ -369,7 +369,7 @@ public sealed partial class Dialog : IAsyncDisposable, ITimerTarget
                     // RFC 3261 §11.2, as outside a dialog.
                     ok.Add(SipHeaderKind.Allow, DialogLayer.Allow)
                         .Add(SipHeaderKind.Accept, "application/sdp")
-                        .Add(SipHeaderKind.Supported, "timer");
+                        .Add(SipHeaderKind.Supported, "timer, " + DialogLayer.ReplacesOption);
                 }
 
                 if (!transaction.Request.Body.IsEmpty && _localBody is { } body)

@@ -43,6 +43,15 @@ public sealed class IncomingCall : ITimerTarget
     /// <summary>The call's dialog once a provisional response with a tag or the 2xx made it; null before.</summary>
     public Dialog? Dialog => Volatile.Read(ref _dialog);
 
+    /// <summary>
+    /// The dialog this call takes the place of (RFC 3891 §3), or null when the INVITE had no Replaces header. The stack
+    /// found the dialog the header names (confirmed, or early on a call this end placed) before the application saw the
+    /// call; the application may still refuse a caller it does not trust to take that dialog's place, a check §3 asks
+    /// for and the stack leaves to it. Once this call is answered the stack ends the replaced dialog, BYE when confirmed
+    /// and CANCEL when early; a call refused or cancelled leaves it alone.
+    /// </summary>
+    public Dialog? Replaces { get; internal set; }
+
     /// <summary>Cancelled when the caller sent CANCEL (RFC 3261 §9.2); the stack has then answered the INVITE 487.</summary>
     public CancellationToken Cancelled
     {
@@ -150,6 +159,9 @@ public sealed class IncomingCall : ITimerTarget
         return _invite.Shard.RunAsync(static s => s.call.Redirect(s.statusCode, s.list), (call: this, statusCode, list), cancellationToken);
     }
 
+    /// <summary>The shard of the call's Call-ID.</summary>
+    internal Shard Shard => _invite.Shard;
+
     /// <summary>Whether the INVITE has its final response.</summary>
     internal bool IsAnswered => _invite.LastStatusCode >= 200 || _invite.State == TransactionState.Terminated;
 
@@ -204,6 +216,11 @@ public sealed class IncomingCall : ITimerTarget
         {
             dialog.Terminate();
             throw new InvalidOperationException("The INVITE no longer takes a response.");
+        }
+
+        if (Replaces is { } replaced)
+        {
+            DialogLayer.EndReplaced(replaced);
         }
 
         dialog.Call = null;

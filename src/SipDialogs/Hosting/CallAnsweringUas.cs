@@ -25,6 +25,9 @@ internal sealed class CallAnsweringUas : UasCore
     public override string Allow => DialogLayer.Allow;
 
     /// <inheritdoc/>
+    public override IReadOnlyCollection<string> Supported => DialogLayer.Supported;
+
+    /// <inheritdoc/>
     protected override void HandleOutOfDialog(SipServerRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -39,6 +42,15 @@ internal sealed class CallAnsweringUas : UasCore
             return; // Answered 422 (RFC 4028 §9).
         }
 
+        // RFC 3891 §3: a call that replaces a dialog is answered once that dialog is found, back on this shard.
+        if (!_stack.DialogLayer.HoldForReplaces(call, static (c, s) => s.uas.Answer(s.request, c), (uas: this, request)))
+        {
+            Answer(request, call);
+        }
+    }
+
+    private void Answer(SipServerRequest request, IncomingCall call)
+    {
         TimeSpan hangUp = _options.HangUpAfter ?? TimeSpan.Zero;
         try
         {

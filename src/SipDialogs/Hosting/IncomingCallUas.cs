@@ -29,6 +29,9 @@ public class IncomingCallUas : UasCore
     public override string Allow => DialogLayer.Allow;
 
     /// <inheritdoc/>
+    public override IReadOnlyCollection<string> Supported => DialogLayer.Supported;
+
+    /// <inheritdoc/>
     protected override void HandleOutOfDialog(SipServerRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -43,8 +46,15 @@ public class IncomingCallUas : UasCore
             return; // Answered 422 (RFC 4028 §9).
         }
 
-        ThreadPool.UnsafeQueueUserWorkItem(static s => _ = s.uas.RunAsync(s.stack, s.call), (uas: this, stack, call), preferLocal: false);
+        // RFC 3891 §3: a call that replaces a dialog reaches the application only once that dialog is found.
+        if (!stack.DialogLayer.HoldForReplaces(call, static (c, s) => s.uas.Start(s.stack, c), (uas: this, stack)))
+        {
+            Start(stack, call);
+        }
     }
+
+    private void Start(SipStack stack, IncomingCall call) =>
+        ThreadPool.UnsafeQueueUserWorkItem(static s => _ = s.uas.RunAsync(s.stack, s.call), (uas: this, stack, call), preferLocal: false);
 
     private async Task RunAsync(SipStack stack, IncomingCall call)
     {

@@ -328,8 +328,26 @@ public abstract partial class SipMessage
     internal bool TryGetReferredBy(out ReferredByHeader? value, out SipParseError error) =>
         TryDecodeSingle(SipHeaderKind.ReferredBy, ReferredByHeader.TryParse, ref Typed.ReferredBy, out value, out error);
 
-    internal bool TryGetReplaces(out ReplacesHeader? value, out SipParseError error) =>
-        TryDecodeSingle(SipHeaderKind.Replaces, ReplacesHeader.TryParse, ref Typed.Replaces, out value, out error);
+    internal bool TryGetReplaces(out ReplacesHeader? value, out SipParseError error)
+    {
+        if (!TryDecodeSingle(SipHeaderKind.Replaces, ReplacesHeader.TryParse, ref Typed.Replaces, out value, out error))
+        {
+            return false;
+        }
+
+        // RFC 3891 §3: more than one Replaces is refused 400, even when they repeat one value, which RFC 3261 §7.3.1
+        // lets other single headers do.
+        int first = IndexOfHeader(SipHeaderKind.Replaces);
+        int second = first < 0 ? -1 : IndexOfHeader(SipHeaderKind.Replaces, first + 1);
+        if (second >= 0)
+        {
+            value = null;
+            error = new SipParseError(SipRejectReason.DuplicateHeader, SipHeaderKind.Replaces, Entry(second).NameStart);
+            return false;
+        }
+
+        return true;
+    }
 
     internal bool TryGetRSeq(out uint? value, out SipParseError error) =>
         TryDecodeNumber(SipHeaderKind.RSeq, SipNumbers.TryParseRSeq, ref Typed.RSeq, ref Typed.RSeqDecoded, out value, out error);

@@ -95,7 +95,7 @@ public sealed class ShardIsolationTests
     }
 
     /// <summary>A fresh Call-ID, drawn again until <paramref name="fits"/> says it lands on the wanted shard.</summary>
-    private static string NewCallId(string prefix, Func<string, bool>? fits = null)
+    internal static string NewCallId(string prefix, Func<string, bool>? fits = null)
     {
         for (int i = 0; i < 1000; i++)
         {

@@ -1,3 +1,4 @@
+using System.Text;
 using SipDialogs.Messages;
 
 namespace SipDialogs.Tests.Messages;
@@ -92,5 +93,22 @@ public class ReplacesHeaderTests
         Assert.Equal(first.ToString(), second.ToString());
         Assert.Equal(first.CallId, second.CallId);
         Assert.Equal(first.EarlyOnly, second.EarlyOnly);
+    }
+
+    [Theory]
+    [InlineData("abc;to-tag=1;from-tag=2")]
+    [InlineData("xyz;to-tag=1;from-tag=2")]
+    public void ARequestWithASecondReplacesFailsValidationEvenWhenBothAreEqual(string second)
+    {
+        // RFC 3891 §3: more than one Replaces gets 400, where RFC 3261 §7.3.1 would let an equal repeat pass.
+        string text = "INVITE sip:b@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bK-r1\r\nMax-Forwards: 70\r\n" +
+            "From: <sip:a@127.0.0.1>;tag=1\r\nTo: <sip:b@127.0.0.1>\r\nCall-ID: r1\r\nCSeq: 1 INVITE\r\n" +
+            $"Replaces: abc;to-tag=1;from-tag=2\r\nReplaces: {second}\r\nContent-Length: 0\r\n\r\n";
+        Assert.True(SipMessageParser.TryParse(Encoding.UTF8.GetBytes(text), out SipMessage? message, out _));
+
+        Assert.False(message!.TryValidate(out SipParseError error));
+
+        Assert.Equal(SipRejectReason.DuplicateHeader, error.Reason);
+        Assert.Equal("Duplicate Replaces", error.ReasonPhrase);
     }
 }
