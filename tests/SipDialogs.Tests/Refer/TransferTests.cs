@@ -209,4 +209,32 @@ public class TransferTests
         Assert.Equal(200, (await atA.ByeAsync().WaitAsync(s_timeout)).StatusCode);
         await trio.AssertEverythingFreedAsync();
     }
+
+    [Fact]
+    public async Task AttendedTransferReplacesTheConsultationCallAtTheTarget()
+    {
+        await using Trio trio = await Trio.StartAsync(transferee: Trio.AcceptReferrals);
+        (Dialog toB, _) = await trio.CallTransfereeAsync();
+        OutgoingCall consultation = await trio.Transferor.InviteAsync(
+            Trio.UriOf(trio.Target, "carol"), new InviteOptions { From = "<sip:alice@example.com>", SessionDescription = Trio.Sdp });
+        Dialog toC = await consultation.Answered.WaitAsync(s_timeout);
+
+        // RFC 5589 §7: Refer-To names the target with a Replaces for the consultation dialog.
+        Transfer transfer = await toB.ReferAsync(toC);
+
+        TransferOutcome outcome = await transfer.Completion.WaitAsync(s_timeout);
+        Assert.Equal(TransferResult.Succeeded, outcome.Result);
+        Assert.Contains("Replaces=", transfer.ReferTo, StringComparison.Ordinal);
+        // The target took the transferee's call in place of the consultation, and ended the consultation with BYE.
+        await Poll.UntilAsync(() => trio.AnsweredBy(trio.Target).Length == 2, s_timeout, "C answered the replacing call");
+        IncomingCall replacing = trio.Received[trio.Target].Last();
+        Assert.NotNull(replacing.Replaces);
+        Assert.Same(trio.AnsweredBy(trio.Target)[0], replacing.Replaces);
+        Assert.Equal("<sip:alice@example.com>", replacing.Request.ReferredBy?.ToString());
+        await Poll.UntilAsync(() => toC.State == DialogState.Terminated, s_timeout, "the consultation ended at A");
+
+        Assert.Equal(200, (await toB.ByeAsync().WaitAsync(s_timeout)).StatusCode);
+        Assert.Equal(200, (await trio.AnsweredBy(trio.Target)[1].ByeAsync().WaitAsync(s_timeout)).StatusCode);
+        await trio.AssertEverythingFreedAsync();
+    }
 }
