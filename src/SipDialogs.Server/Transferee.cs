@@ -133,12 +133,23 @@ internal sealed class Transferee : IDisposable
             }
         }
 
-        if (answered.IsCompletedSuccessfully)
+        int status = 487; // Cancelled, or still waiting for the CANCEL's outcome.
+        if (answered.IsCompleted)
         {
-            return answered.Result;
+            try
+            {
+                return await answered.ConfigureAwait(false); // Completed: no wait.
+            }
+            catch (SipCallFailedException refused)
+            {
+                status = refused.StatusCode;
+            }
+            catch (OperationCanceledException)
+            {
+                // Cancelled: 487.
+            }
         }
 
-        int status = answered.Exception?.InnerException is SipCallFailedException refused ? refused.StatusCode : 487;
         ServerLog.ReferredCallUnanswered(_logger, target, status);
         return null;
     }
