@@ -18,6 +18,14 @@ public sealed class SubscriptionLifetimeTests
 {
     private static readonly TimeSpan s_timeout = CallTests.Timeout;
 
+    /// <summary>The raw transferor calls the transferee and refers it to carol: the REFER's 202, then its first NOTIFY (100 Trying).</summary>
+    private static async Task<SipRequest> ReferCarolAsync(Trio trio, RawTransferor a)
+    {
+        await a.CallAsync();
+        Assert.Equal(202, (await a.AskAsync(SipMethods.Refer, trio.ReferTo("carol"))).StatusCode);
+        return await a.RequestAsync(SipMethods.Notify);
+    }
+
     [Fact]
     public async Task ASubscriptionWithoutAFinalReportExpiresWithReasonTimeout()
     {
@@ -48,10 +56,7 @@ public sealed class SubscriptionLifetimeTests
         var target = new TargetCalls();
         await using Trio trio = await Trio.StartAsync(target);
         await using var a = new RawTransferor(trio.Transferee);
-        await a.CallAsync();
-
-        Assert.Equal(202, (await a.AskAsync(SipMethods.Refer, trio.ReferTo("carol"))).StatusCode);
-        SipRequest trying = await a.RequestAsync(SipMethods.Notify);
+        SipRequest trying = await ReferCarolAsync(trio, a);
         await a.RespondAsync(trying, 481);
 
         await AssertNoSubscriptionAsync(trio.Transferee);
@@ -70,10 +75,7 @@ public sealed class SubscriptionLifetimeTests
         var target = new TargetCalls();
         await using Trio trio = await Trio.StartAsync(target);
         await using var a = new RawTransferor(trio.Transferee);
-        await a.CallAsync();
-
-        Assert.Equal(202, (await a.AskAsync(SipMethods.Refer, trio.ReferTo("carol"))).StatusCode);
-        SipRequest trying = await a.RequestAsync(SipMethods.Notify);
+        SipRequest trying = await ReferCarolAsync(trio, a);
         await a.RespondAsync(trying, 500, "Request Out Of Order"); // As if a later NOTIFY of the dialog had overtaken it.
 
         SipRequest again = await a.RequestAsync(SipMethods.Notify);
