@@ -34,7 +34,7 @@ public class TransactionBenchmarks
     private ShardSet _shards = null!;
     private Shard _shard = null!;
     private TransactionLayer _layer = null!;
-    private IShardMessageHandler _handler = null!;
+    private IShardMessageHandler<InboundMessage> _handler = null!;
     private BenchmarkUser _user = null!;
     private byte[] _ok = [];
 

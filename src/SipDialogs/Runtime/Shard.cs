@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using SipDialogs.Transport;
 
 namespace SipDialogs.Runtime;
 
@@ -13,7 +12,7 @@ namespace SipDialogs.Runtime;
 /// lock. The shard's timers live on its <see cref="TimingWheel"/>, whose ticks arrive through the same mailbox.
 /// </summary>
 /// <remarks>
-/// Received messages are posted with <see cref="TryPostMessage"/>, which drops and counts when the mailbox is full
+/// Received messages are posted with <see cref="TryPostMessage{TMessage}"/>, which drops and counts when the mailbox is full
 /// (the sender retransmits over UDP; a stream sender is better slowed than buffered without bound); API callers use
 /// <see cref="RunAsync{TState, TResult}"/>, which waits for room and completes when the work has run. An exception a
 /// handler throws is caught, logged and counted in <see cref="HandlerFaults"/>, and the loop carries on.
@@ -98,10 +97,12 @@ internal sealed class Shard : IAsyncDisposable
     /// Posts a received message without waiting: false, and counted in <see cref="MessagesDropped"/>, when the
     /// mailbox is full or the shard is closed.
     /// </summary>
+    /// <typeparam name="TMessage">What a message is; the shard does not look inside.</typeparam>
     /// <param name="handler">What handles it on the shard.</param>
     /// <param name="message">The message.</param>
     /// <returns>True when queued.</returns>
-    public bool TryPostMessage(IShardMessageHandler handler, InboundMessage message)
+    public bool TryPostMessage<TMessage>(IShardMessageHandler<TMessage> handler, TMessage message)
+        where TMessage : class
     {
         if (_writer.TryWrite(ShardWorkItem.ForMessage(handler, message)))
         {
@@ -292,7 +293,7 @@ internal sealed class Shard : IAsyncDisposable
                 _messagesProcessed++;
                 try
                 {
-                    ((IShardMessageHandler)item.Target!).OnShardMessage(this, (InboundMessage)item.State!);
+                    ((IShardMessageHandler)item.Target!).OnShardMessage(this, item.State!);
                 }
                 catch (Exception ex)
                 {

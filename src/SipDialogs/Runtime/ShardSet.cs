@@ -4,7 +4,6 @@ using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using SipDialogs.Messages;
-using SipDialogs.Transport;
 
 namespace SipDialogs.Runtime;
 
@@ -120,13 +119,16 @@ internal sealed class ShardSet : IAsyncDisposable
     /// Posts a received message to the shard of its Call-ID, without waiting: false, and counted as dropped, when
     /// that shard's mailbox is full or closed.
     /// </summary>
+    /// <typeparam name="TMessage">What a message is; the shards do not look inside.</typeparam>
+    /// <param name="callId">The message's Call-ID, as on the wire: it chooses the shard.</param>
     /// <param name="handler">What handles it on the shard.</param>
     /// <param name="message">The message.</param>
     /// <returns>True when queued.</returns>
-    public bool TryPostMessage(IShardMessageHandler handler, InboundMessage message)
+    public bool TryPostMessage<TMessage>(ReadOnlySpan<byte> callId, IShardMessageHandler<TMessage> handler, TMessage message)
+        where TMessage : class
     {
         ArgumentNullException.ThrowIfNull(message);
-        return GetShard(message.Message.CallIdBytes).TryPostMessage(handler, message);
+        return GetShard(callId).TryPostMessage(handler, message);
     }
 
     /// <summary>Completes when every shard has run everything posted to it before this call.</summary>

@@ -1,5 +1,3 @@
-using SipDialogs.Transport;
-
 namespace SipDialogs.Runtime;
 
 /// <summary>
@@ -24,8 +22,8 @@ internal readonly struct ShardWorkItem
     /// <summary>The message or the action's argument.</summary>
     public object? State { get; }
 
-    /// <summary>A received message for <paramref name="handler"/>.</summary>
-    public static ShardWorkItem ForMessage(IShardMessageHandler handler, InboundMessage message) => new(ShardWorkKind.Message, handler, message);
+    /// <summary>A received message for <paramref name="handler"/>, which knows its type.</summary>
+    public static ShardWorkItem ForMessage(IShardMessageHandler handler, object message) => new(ShardWorkKind.Message, handler, message);
 
     /// <summary>A timing-wheel tick.</summary>
     public static ShardWorkItem ForTimerTick() => new(ShardWorkKind.TimerTick, null, null);

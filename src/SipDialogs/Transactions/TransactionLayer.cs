@@ -20,7 +20,7 @@ namespace SipDialogs.Transactions;
 /// Handling runs on the owning shard's thread, so the per-shard tables need no lock. A send that fails is reported to
 /// its transaction through the shard's mailbox, never from inside the state machine that was sending.
 /// </remarks>
-internal sealed class TransactionLayer : IShardMessageHandler, ISipMessageSink
+internal sealed class TransactionLayer : IShardMessageHandler<InboundMessage>, ISipMessageSink
 {
     private static readonly Action<object?> s_deliverTransportError = static state =>
     {
@@ -108,7 +108,7 @@ internal sealed class TransactionLayer : IShardMessageHandler, ISipMessageSink
     /// <param name="message">The parsed message.</param>
     public void OnMessage(InboundMessage message)
     {
-        if (_shards.TryPostMessage(this, message))
+        if (_shards.TryPostMessage(message.Message.CallIdBytes, this, message))
         {
             return;
         }
@@ -224,7 +224,7 @@ internal sealed class TransactionLayer : IShardMessageHandler, ISipMessageSink
     public ValueTask SendAckAsync(ReadOnlyMemory<byte> ack, SipEndPoint target, CancellationToken cancellationToken = default) =>
         _transport.SendRequestAsync(ack, target, cancellationToken);
 
-    void IShardMessageHandler.OnShardMessage(Shard shard, InboundMessage message)
+    void IShardMessageHandler<InboundMessage>.OnShardMessage(Shard shard, InboundMessage message)
     {
         if (message.Message is SipRequest request)
         {

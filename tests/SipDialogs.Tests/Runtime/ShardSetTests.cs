@@ -1,6 +1,6 @@
 using System.Text;
+using SipDialogs.Messages;
 using SipDialogs.Runtime;
-using SipDialogs.Transport;
 
 namespace SipDialogs.Tests.Runtime;
 
@@ -72,12 +72,12 @@ public class ShardSetTests
     {
         await using var shards = new ShardSet(new ShardOptions { ShardCount = 4 });
         var handler = new RecordingHandler();
-        InboundMessage message = ShardTests.Message();
+        SipMessage message = ShardTests.Message();
 
-        Assert.True(shards.TryPostMessage(handler, message));
+        Assert.True(shards.TryPostMessage(message.CallIdBytes, handler, message));
         await shards.WhenIdleAsync().AsTask().WaitAsync(Timeout);
 
-        Assert.Equal(shards.GetShardIndex(message.Message.CallIdBytes), handler.ShardIndex);
+        Assert.Equal(shards.GetShardIndex(message.CallIdBytes), handler.ShardIndex);
         Assert.True(handler.WasCurrent);
         Assert.Equal(1, shards.MessagesProcessed);
     }
@@ -97,7 +97,8 @@ public class ShardSetTests
 
         await Task.WhenAll(disposals).WaitAsync(Timeout);
         Assert.True(shards.DisposeAsync().AsTask().IsCompletedSuccessfully);
-        Assert.False(shards.TryPostMessage(new RecordingHandler(), ShardTests.Message()));
+        SipMessage message = ShardTests.Message();
+        Assert.False(shards.TryPostMessage(message.CallIdBytes, new RecordingHandler(), message));
         Assert.Equal(1, shards.MessagesDropped);
     }
 
@@ -122,13 +123,13 @@ public class ShardSetTests
         return hash;
     }
 
-    private sealed class RecordingHandler : IShardMessageHandler
+    private sealed class RecordingHandler : IShardMessageHandler<SipMessage>
     {
         public int ShardIndex { get; private set; } = -1;
 
         public bool WasCurrent { get; private set; }
 
-        public void OnShardMessage(Shard shard, InboundMessage message)
+        public void OnShardMessage(Shard shard, SipMessage message)
         {
             ShardIndex = shard.Index;
             WasCurrent = shard.IsCurrent;

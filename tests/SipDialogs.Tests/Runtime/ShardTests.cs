@@ -1,10 +1,8 @@
-using System.Net;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Time.Testing;
 using SipDialogs.Messages;
 using SipDialogs.Runtime;
 using SipDialogs.Tests.Infrastructure;
-using SipDialogs.Transport;
 
 namespace SipDialogs.Tests.Runtime;
 
@@ -236,15 +234,10 @@ public class ShardTests
         Assert.True(ranInAll > 0 && refusedInAll > 0, $"{ranInAll} calls ran and {refusedInAll} were refused: the close did not race the calls.");
     }
 
-    internal static InboundMessage Message()
-    {
-        var remote = new SipEndPoint(SipTransportProtocol.Udp, new IPEndPoint(IPAddress.Loopback, 5070));
-        var local = new SipEndPoint(SipTransportProtocol.Udp, new IPEndPoint(IPAddress.Loopback, 5060));
-        SipMessage message = SipMessageParser.Parse(
-            "OPTIONS sip:bob@example.com SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bKabc\r\nFrom: <sip:a@example.com>;tag=1\r\n" +
-            "To: <sip:bob@example.com>\r\nCall-ID: shard-test\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n");
-        return new InboundMessage(message, remote, local, 0);
-    }
+    /// <summary>A message to post: the runtime knows no transport type, so any reference type will do.</summary>
+    internal static SipMessage Message() => SipMessageParser.Parse(
+        "OPTIONS sip:bob@example.com SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bKabc\r\nFrom: <sip:a@example.com>;tag=1\r\n" +
+        "To: <sip:bob@example.com>\r\nCall-ID: shard-test\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n");
 
     private enum CallOutcome
     {
@@ -345,13 +338,13 @@ public class ShardTests
         private sealed record WorkItem(DisposeRace Race, int Id);
     }
 
-    private sealed class CountingHandler : IShardMessageHandler
+    private sealed class CountingHandler : IShardMessageHandler<SipMessage>
     {
         public int ThrowOn { get; init; } = -1;
 
         public int Calls { get; private set; }
 
-        public void OnShardMessage(Shard shard, InboundMessage message)
+        public void OnShardMessage(Shard shard, SipMessage message)
         {
             Calls++;
             if (Calls == ThrowOn)
