@@ -1,5 +1,4 @@
 using System.Globalization;
-using SipDialogs.Hosting;
 using SipDialogs.Messages;
 using SipDialogs.Runtime;
 using SipDialogs.Transactions;

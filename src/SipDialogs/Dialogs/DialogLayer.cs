@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
-using SipDialogs.Hosting;
 using SipDialogs.Internal;
 using SipDialogs.Messages;
 using SipDialogs.Runtime;

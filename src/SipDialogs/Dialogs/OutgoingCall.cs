@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Threading.Channels;
-using SipDialogs.Hosting;
 using SipDialogs.Messages;
 using SipDialogs.Runtime;
 using SipDialogs.Transactions;

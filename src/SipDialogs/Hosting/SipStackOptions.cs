@@ -1,3 +1,4 @@
+using SipDialogs.Dialogs;
 using SipDialogs.Runtime;
 using SipDialogs.Transport;
 

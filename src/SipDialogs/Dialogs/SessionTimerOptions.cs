@@ -1,4 +1,4 @@
-namespace SipDialogs.Hosting;
+namespace SipDialogs.Dialogs;
 
 /// <summary>
 /// Session timers (RFC 4028): each dialog's session is refreshed by re-INVITE or UPDATE at half its interval, and a
