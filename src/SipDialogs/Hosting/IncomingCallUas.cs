@@ -9,9 +9,15 @@ namespace SipDialogs.Hosting;
 /// dialog that follows (2xx until ACK, in-dialog requests, BYE). The rest of RFC 3261 §8.2 is <see cref="UasCore"/>'s.
 /// </summary>
 /// <remarks>
+/// <para>
 /// The call must have its final response when the task of <c>onCall</c> completes: one still unanswered then is
 /// refused 480 Temporarily Unavailable, so no call is left waiting. A handler that throws is logged and counted and
 /// its call refused 500.
+/// </para>
+/// <para>
+/// Open to derivation, unlike the stack's other classes: to serve other requests besides calls, override
+/// <see cref="UasCore.HandleOutOfDialog"/> and pass INVITE, and whatever else you do not serve, to the base.
+/// </para>
 /// </remarks>
 public class IncomingCallUas : UasCore
 {

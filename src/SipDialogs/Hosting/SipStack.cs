@@ -268,7 +268,7 @@ public sealed class SipStack : IAsyncDisposable, ISipMessageSink, ITransactionUs
     /// <summary>Waits until every shard has processed what was posted to it so far (tests use it).</summary>
     /// <param name="cancellationToken">Ends the wait.</param>
     /// <returns>A task that completes when the shards are idle.</returns>
-    public ValueTask WhenIdleAsync(CancellationToken cancellationToken = default) => _shards.WhenIdleAsync(cancellationToken);
+    internal ValueTask WhenIdleAsync(CancellationToken cancellationToken = default) => _shards.WhenIdleAsync(cancellationToken);
 
     /// <summary>Stops receiving, ends the shards and their timers, closes every socket. Idempotent and thread-safe.</summary>
     /// <returns>A task that completes when nothing of the stack runs any more.</returns>

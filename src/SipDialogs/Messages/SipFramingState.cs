@@ -5,7 +5,7 @@ namespace SipDialogs.Messages;
 /// next read does not scan its header block again: how far it searched for the blank line without finding it,
 /// and the message's whole length once its header block is known. One per connection; start from default.
 /// </summary>
-public struct SipFramingState
+internal struct SipFramingState
 {
     /// <summary>Bytes of the pending message already searched for the end of its header block.</summary>
     internal long Scanned;

@@ -45,7 +45,7 @@ public static class SipStreamFramer
     /// <param name="error">Why the stream was rejected.</param>
     /// <param name="limits">The limits to enforce; the defaults when null.</param>
     /// <returns>Complete, Incomplete (read more and call again) or Rejected.</returns>
-    public static SipParseStatus TryReadMessage(
+    internal static SipParseStatus TryReadMessage(
         ref ReadOnlySequence<byte> buffer,
         ref SipFramingState state,
         out ReadOnlySequence<byte> message,

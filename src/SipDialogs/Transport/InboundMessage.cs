@@ -7,4 +7,4 @@ namespace SipDialogs.Transport;
 /// <param name="Remote">The sender: the source address of the datagram or connection.</param>
 /// <param name="Local">The local end point it arrived on.</param>
 /// <param name="ConnectionId">The connection it came on for TCP/TLS (responses go back on it, RFC 3261 §18.2.2), 0 for UDP.</param>
-public sealed record InboundMessage(SipMessage Message, SipEndPoint Remote, SipEndPoint Local, long ConnectionId);
+internal sealed record InboundMessage(SipMessage Message, SipEndPoint Remote, SipEndPoint Local, long ConnectionId);
