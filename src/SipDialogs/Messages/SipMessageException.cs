@@ -3,7 +3,9 @@ namespace SipDialogs.Messages;
 /// <summary>
 /// Thrown by a typed accessor of <see cref="SipMessage"/> (such as <see cref="SipMessage.Via"/> or
 /// <see cref="SipRequest.RequestUri"/>) when the header or URI it decodes is present but malformed. Parsing itself
-/// never throws: run <see cref="SipMessage.TryValidate"/> first to learn of such faults without an exception.
+/// never throws, and neither need reading: each accessor has a <c>TryGet</c> method (such as
+/// <see cref="SipMessage.TryGetVia"/> or <see cref="SipRequest.TryGetRequestUri"/>) that returns false with the same
+/// <see cref="SipParseError"/>, and <see cref="SipMessage.TryValidate"/> checks every known header at once.
 /// </summary>
 public sealed class SipMessageException : FormatException
 {

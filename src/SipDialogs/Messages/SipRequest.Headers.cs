@@ -13,13 +13,19 @@ public sealed partial class SipRequest
     /// answers a scheme it does not support with 416 Unsupported URI Scheme (RFC 3261 §8.2.2.1).
     /// </summary>
     /// <exception cref="SipMessageException">The Request-URI is not a valid URI
-    /// (<see cref="SipRejectReason.MalformedRequestUri"/>).</exception>
+    /// (<see cref="SipRejectReason.MalformedRequestUri"/>). <see cref="TryGetRequestUri"/> reports it without an
+    /// exception.</exception>
     public AddrSpec RequestUri => TryGetRequestUri(out AddrSpec? uri, out SipParseError error) ? uri : throw new SipMessageException(error);
 
     /// <summary>Where the Request-URI starts in <see cref="SipMessage.Buffer"/>.</summary>
     internal int RequestUriOffset => _uriStart;
 
-    internal bool TryGetRequestUri([NotNullWhen(true)] out AddrSpec? uri, out SipParseError error)
+    /// <summary>Reads <see cref="RequestUri"/>, reporting a malformed URI instead of throwing.</summary>
+    /// <param name="uri">The Request-URI; null when false.</param>
+    /// <param name="error">When false, the fault: <see cref="SipRejectReason.MalformedRequestUri"/> and where the URI
+    /// starts.</param>
+    /// <returns>False when the Request-URI is not a valid URI.</returns>
+    public bool TryGetRequestUri([NotNullWhen(true)] out AddrSpec? uri, out SipParseError error)
     {
         uri = _requestUri;
         if (uri is not null)
