@@ -46,10 +46,11 @@ internal sealed class RawCaller : IAsyncDisposable
     }
 
     /// <summary>Sends a request of the dialog with the next CSeq (or the one given) and returns its final response.</summary>
-    public async Task<SipResponse> SendAsync(string method, IPEndPoint to, string? body = null, uint? cseq = null, string? toTag = null, string extraHeaders = "")
+    public async Task<SipResponse> SendAsync(
+        string method, IPEndPoint to, string? body = null, uint? cseq = null, string? toTag = null, string extraHeaders = "", string contentType = "application/sdp")
     {
         uint number = cseq ?? ++CSeq;
-        await Socket.SendAsync(Request(method, number, toTag ?? ToTag, body, extraHeaders), to);
+        await Socket.SendAsync(Request(method, number, toTag ?? ToTag, body, extraHeaders, contentType), to);
         return await Socket.ReceiveResponseAsync(r => r.StatusCode >= 200 && r.CSeqMethod == method && r.CSeqNumber == number, Timeout);
     }
 
@@ -66,7 +67,7 @@ internal sealed class RawCaller : IAsyncDisposable
 
     public ValueTask DisposeAsync() => Socket.DisposeAsync();
 
-    private string Request(string method, uint cseq, string toTag, string? body, string extraHeaders = "")
+    private string Request(string method, uint cseq, string toTag, string? body, string extraHeaders = "", string contentType = "application/sdp")
     {
         string branch = "z9hG4bKraw" + CallId.GetHashCode(StringComparison.Ordinal).ToString("x", CultureInfo.InvariantCulture) + "-" +
             (method == "ACK" ? "ack" + cseq : (++_branch).ToString(CultureInfo.InvariantCulture));
@@ -87,7 +88,7 @@ internal sealed class RawCaller : IAsyncDisposable
         }
         else
         {
-            text.Append(CultureInfo.InvariantCulture, $"Content-Type: application/sdp\r\nContent-Length: {Encoding.UTF8.GetByteCount(body)}\r\n\r\n{body}");
+            text.Append(CultureInfo.InvariantCulture, $"Content-Type: {contentType}\r\nContent-Length: {Encoding.UTF8.GetByteCount(body)}\r\n\r\n{body}");
         }
 
         return text.ToString();
