@@ -85,7 +85,11 @@ public sealed partial class Dialog
     /// <summary>Sets the local sequence number of a dialog a subscriber made from an early NOTIFY: its REFER's. On the shard.</summary>
     internal void SetLocalCSeq(uint number) => _localCSeq = number;
 
-    internal void AddTransfer(Transfer transfer) => (_transfers ??= new List<Transfer>(1)).Add(transfer);
+    internal void AddTransfer(Transfer transfer)
+    {
+        (_transfers ??= new List<Transfer>(1)).Add(transfer);
+        Changed(DialogChange.SubscriptionAdded);
+    }
 
     /// <summary>Sends a REFER in the dialog and starts its transfer. On the shard.</summary>
     private Transfer StartRefer(string referTo, ReferOptions options)
@@ -175,6 +179,7 @@ public sealed partial class Dialog
         if (!args.IsInDialog && subscribe && !_inStore)
         {
             _inStore = _layer!.Store.TryAdd(this);
+            Changed(DialogChange.Created);
         }
 
         SipMessageBuilder accepted = transaction.CreateResponse(202).Add(SipHeaderKind.Contact, _localContact);
@@ -192,6 +197,7 @@ public sealed partial class Dialog
         var notifier = new ReferNotifier(this, _layer!, _shard!, (uint)transaction.Request.CSeqNumber);
         (_notifiers ??= new List<ReferNotifier>(1)).Add(notifier);
         _layer!.CountSubscription(_shard!, 1);
+        Changed(DialogChange.SubscriptionAdded);
         notifier.Start(_layer.Transfers.SubscriptionDuration);
         return notifier;
     }
@@ -275,6 +281,7 @@ public sealed partial class Dialog
     {
         if (_transfers?.Remove(transfer) == true)
         {
+            Changed(DialogChange.SubscriptionEnded);
             EndIfUnused();
         }
     }
@@ -284,6 +291,7 @@ public sealed partial class Dialog
     {
         if (_notifiers?.Remove(notifier) == true)
         {
+            Changed(DialogChange.SubscriptionEnded);
             EndIfUnused();
         }
     }

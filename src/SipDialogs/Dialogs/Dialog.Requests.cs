@@ -40,10 +40,13 @@ public sealed partial class Dialog
 
         if (_state == DialogState.Terminated)
         {
-            throw new InvalidOperationException("The dialog is terminated; no request can be sent in it (RFC 3261 §12.3).");
+            throw new InvalidOperationException(_exported
+                ? "The dialog was exported to another stack; nothing is sent for it here."
+                : "The dialog is terminated; no request can be sent in it (RFC 3261 §12.3).");
         }
 
         _localCSeq = _localCSeq == EmptyCSeq ? FirstLocalCSeq : _localCSeq + 1;
+        Changed(DialogChange.LocalCSeqUsed);
         return Build(method, (uint)_localCSeq);
     }
 

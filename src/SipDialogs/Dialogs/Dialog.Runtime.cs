@@ -172,7 +172,7 @@ public sealed partial class Dialog : IAsyncDisposable, ITimerTarget
     }
 
     /// <summary>Joins the dialog to the running stack and, when asked, to the shard's store. On the shard.</summary>
-    internal bool Attach(DialogLayer layer, Shard shard, SipEndPoint peer, bool store)
+    internal bool Attach(DialogLayer layer, Shard shard, SipEndPoint peer, bool store, DialogChange change = DialogChange.Created)
     {
         _layer = layer;
         _shard = shard;
@@ -180,6 +180,7 @@ public sealed partial class Dialog : IAsyncDisposable, ITimerTarget
         if (store)
         {
             _inStore = layer.Store.TryAdd(this);
+            Changed(change);
             return _inStore;
         }
 
@@ -193,6 +194,7 @@ public sealed partial class Dialog : IAsyncDisposable, ITimerTarget
         {
             Volatile.Write(ref _localBody, body.ToArray());
             _localBodyType = contentType;
+            Changed(DialogChange.SessionRefreshed);
         }
     }
 
@@ -261,6 +263,7 @@ public sealed partial class Dialog : IAsyncDisposable, ITimerTarget
         StopTimer(ref _noAckTimer);
         Volatile.Write(ref _answer, null);
         _incomingInviteCSeq = 0;
+        SetRemoteBody(ack); // The answer to an offer our 2xx made (RFC 3264 §5, late offer).
         if (_hangUpAfter > TimeSpan.Zero && !_otherTimer.IsSet)
         {
             _otherTimer = _shard!.Timers.Schedule(_hangUpAfter, this, TimerHangUp);
@@ -289,6 +292,11 @@ public sealed partial class Dialog : IAsyncDisposable, ITimerTarget
         {
             Respond(transaction, 200); // RFC 3261 §15.1.2; ReceiveRequest terminated the dialog.
             return;
+        }
+
+        if (method is SipMethods.Invite or SipMethods.Update)
+        {
+            SetRemoteBody(request); // An offer (RFC 3264 §8); a request without a body changes nothing.
         }
 
         switch (method)
@@ -508,6 +516,7 @@ public sealed partial class Dialog : IAsyncDisposable, ITimerTarget
         Volatile.Write(ref _answer, null);
         if (_inStore)
         {
+            Changed(DialogChange.Terminated);
             _inStore = false;
             _layer!.Store.Remove(Id);
         }
@@ -535,6 +544,11 @@ public sealed partial class Dialog : IAsyncDisposable, ITimerTarget
         if (_layer is null)
         {
             return;
+        }
+
+        if (state == DialogState.Confirmed)
+        {
+            Changed(DialogChange.Confirmed);
         }
 
         if (state == DialogState.Terminated)

@@ -145,6 +145,8 @@ public sealed partial class Dialog
         }
 
         // RFC 4028 §10: the refresher at half the interval; the other end BYEs min(32 s, interval/3) before expiry.
+        _sessionRefreshedAtMs = _shard!.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+        Changed(DialogChange.SessionRefreshed);
         TimeSpan interval = TimeSpan.FromSeconds(seconds);
         _sessionTimer = _weRefresh
             ? _shard!.Timers.Schedule(interval / 2, this, TimerSessionRefresh)

@@ -94,9 +94,6 @@ public sealed partial class Dialog
     /// <summary>The remote sequence number, or null while empty (a UAC's until it gets a request, RFC 3261 §12.1.2).</summary>
     internal uint? RemoteCSeq => _remoteCSeq == EmptyCSeq ? null : (uint)_remoteCSeq;
 
-    /// <summary>The next dialog of the same Call-ID in a store (forks of one INVITE); touched only by the store.</summary>
-    internal Dialog? NextWithSameCallId { get; set; }
-
     /// <summary>
     /// The dialog a UAS makes when it sends a response with a To tag, 101–199 (early) or 2xx (confirmed), to a
     /// dialog-creating request (RFC 3261 §12.1.1): route set = Record-Route in order, remote target = Contact,
@@ -139,6 +136,11 @@ public sealed partial class Dialog
             id, isUac: false, IsSipsOverTls(request, overTls), statusCode < 200 ? DialogState.Early : DialogState.Confirmed,
             localUri: WithoutTag(to), remoteUri: WithoutTag(from), localContact, remoteTarget ?? request.RequestUriText,
             routeSet, IsStrict(recordRoute, 0), localCSeq: EmptyCSeq, remoteCSeq: request.CSeqNumber);
+        if (request.Method == SipMethods.Invite)
+        {
+            dialog.SetRemoteBody(request); // The offer (RFC 3264 §5), unless it comes in the ACK.
+        }
+
         return true;
     }
 
@@ -194,6 +196,7 @@ public sealed partial class Dialog
             response.StatusCode < 200 ? DialogState.Early : DialogState.Confirmed,
             localUri: WithoutTag(from), remoteUri: WithoutTag(to), localContact.ToString(), remoteTarget ?? request.RequestUriText,
             routeSet, firstRouteIsStrict, localCSeq: request.CSeqNumber, remoteCSeq: EmptyCSeq);
+        dialog.SetRemoteBody(response);
         return true;
     }
 
@@ -215,11 +218,17 @@ public sealed partial class Dialog
             return InDialogRequestResult.OutOfOrder;
         }
 
+        bool moved = _remoteCSeq != number;
         _remoteCSeq = number;
+        if (moved)
+        {
+            Changed(DialogChange.RemoteCSeqChanged);
+        }
+
         string method = request.Method;
         if (IsTargetRefresh(method) && TryGetRemoteTarget(request, out string? target) && target is not null)
         {
-            Volatile.Write(ref _remoteTarget, target);
+            SetRemoteTarget(target);
         }
         else if (method == SipMethods.Bye)
         {
@@ -275,12 +284,27 @@ public sealed partial class Dialog
                 Volatile.Write(ref _remoteTarget, confirmedTarget);
             }
 
+            SetRemoteBody(response);
             SetState(DialogState.Confirmed);
+        }
+        else if (success && method is SipMethods.Invite or SipMethods.Update)
+        {
+            SetRemoteBody(response); // The answer to our offer (RFC 3264 §6).
         }
 
         if (success && IsTargetRefresh(method) && TryGetRemoteTarget(response, out string? target) && target is not null)
         {
+            SetRemoteTarget(target);
+        }
+    }
+
+    /// <summary>A target refresh (RFC 3261 §12.2): told to the store when the target really moved.</summary>
+    private void SetRemoteTarget(string target)
+    {
+        if (target != _remoteTarget)
+        {
             Volatile.Write(ref _remoteTarget, target);
+            Changed(DialogChange.TargetRefreshed);
         }
     }
 

@@ -28,7 +28,7 @@ internal sealed partial class DialogLayer
     private readonly ILogger _logger;
 
     public DialogLayer(
-        TransactionLayer transactions, ISipTransportLayer transport, ShardedDialogStore store, SessionTimerOptions sessionTimers,
+        TransactionLayer transactions, ISipTransportLayer transport, IDialogStore store, SessionTimerOptions sessionTimers,
         Action<string, Exception> reportFault, ILogger logger)
     {
         SessionTimers = sessionTimers;
@@ -39,7 +39,7 @@ internal sealed partial class DialogLayer
         _logger = logger;
     }
 
-    public ShardedDialogStore Store { get; }
+    public IDialogStore Store { get; }
 
     /// <summary>Session timers (RFC 4028) for every dialog.</summary>
     public SessionTimerOptions SessionTimers { get; }
@@ -64,22 +64,6 @@ internal sealed partial class DialogLayer
 
     /// <summary>The local end point of a transport, for the Contact and From of outgoing requests.</summary>
     public SipEndPoint? GetLocalEndPoint(SipTransportProtocol protocol) => _transport.GetLocalEndPoint(protocol);
-
-    /// <summary>
-    /// A request inside a dialog (its To has a tag) that matches one of the store: the dialog answers it. False when
-    /// no dialog matches; the application's handler then sees it (and answers 481 by default, RFC 3261 §12.2.2).
-    /// </summary>
-    public bool TryHandleInDialog(ServerTransaction transaction)
-    {
-        SipRequest request = transaction.Request;
-        if (request.ToTag.IsEmpty || !Store.TryGet(request.CallIdBytes, request.ToTag, request.FromTag, out Dialog? dialog))
-        {
-            return false;
-        }
-
-        dialog.OnRequest(transaction);
-        return true;
-    }
 
     /// <summary>An ACK for a 2xx (RFC 3261 §13.3.1.4): the dialog stops retransmitting its 2xx.</summary>
     public void OnAck(InboundMessage ack)
@@ -229,5 +213,8 @@ internal sealed partial class DialogLayer
     {
         [LoggerMessage(500, LogLevel.Error, "Dialog event handler threw on {Event}; the dialog carries on")]
         public static partial void HandlerFault(ILogger logger, string @event, Exception exception);
+
+        [LoggerMessage(501, LogLevel.Warning, "The dialog store could not find or take up a dialog a request named; the request is answered without it")]
+        public static partial void StoreLookupFailed(ILogger logger, Exception exception);
     }
 }

@@ -15,8 +15,8 @@ namespace SipDialogs.Dialogs;
 /// of the table and nothing else, and a hit reads one slot and one identifier array, never the dialog itself.
 /// </para>
 /// <para>
-/// The dialogs of an INVITE that forked (same Call-ID and local tag, one remote tag each, RFC 3261 §12.1.2) hang off
-/// the first in a short chain through <see cref="Dialog.NextWithSameCallId"/>.
+/// The dialogs of an INVITE that forked (same Call-ID and local tag, one remote tag each, RFC 3261 §12.1.2) share the
+/// slot through a small list; the table knows a dialog only by its <see cref="Dialog.Id"/>, never its other fields.
 /// </para>
 /// <para>
 /// Removal shifts the rest of a probe run back instead of leaving a tombstone, so runs stay as short as the load
@@ -63,20 +63,18 @@ internal sealed class DialogPartition
         int index = Find(hash, id.CallIdBytes);
         if (index >= 0)
         {
-            Dialog head = _slots[index].Head!;
+            ref Slot slot = ref _slots[index];
             ReadOnlySpan<byte> localTag = id.LocalTagBytes;
             ReadOnlySpan<byte> remoteTag = id.RemoteTagBytes;
-            for (Dialog? d = head; d is not null; d = d.NextWithSameCallId)
+            if (slot.Id.TagsMatch(localTag, remoteTag) || (slot.Value is Forks held && held.IndexOf(localTag, remoteTag) >= 0))
             {
-                if (d.Id.TagsMatch(localTag, remoteTag))
-                {
-                    return false;
-                }
+                return false;
             }
 
-            // A fork: second in the chain, so the slot (which names the first) stays as it is.
-            dialog.NextWithSameCallId = head.NextWithSameCallId;
-            head.NextWithSameCallId = dialog;
+            // A fork: the slot keeps naming the first dialog, and its value becomes (or grows) the list of them all.
+            Forks forks = slot.Value as Forks ?? new Forks((Dialog)slot.Value!);
+            forks.Add(dialog);
+            slot = new Slot(hash, slot.Id, forks);
             return true;
         }
 
@@ -85,7 +83,6 @@ internal sealed class DialogPartition
             Grow();
         }
 
-        dialog.NextWithSameCallId = null;
         _slots[FreeSlot(_slots, hash)] = new Slot(hash, id, dialog);
         _callIds++;
         return true;
@@ -103,7 +100,7 @@ internal sealed class DialogPartition
         for (int i = (int)hash & mask; ; i = (i + 1) & mask)
         {
             ref Slot slot = ref slots[i];
-            if (slot.Head is null)
+            if (slot.Value is null)
             {
                 break;
             }
@@ -113,13 +110,13 @@ internal sealed class DialogPartition
                 // The usual case, one dialog per Call-ID: one compare of two arrays settles it.
                 if (slot.Id.Equals(id))
                 {
-                    dialog = slot.Head;
+                    dialog = slot.First;
                     return true;
                 }
 
                 if (slot.Id.CallIdBytes.SequenceEqual(id.CallIdBytes))
                 {
-                    return TryGetFork(slot.Head.NextWithSameCallId, id.LocalTagBytes, id.RemoteTagBytes, out dialog);
+                    return TryGetFork(slot.Value, id.LocalTagBytes, id.RemoteTagBytes, out dialog);
                 }
             }
         }
@@ -142,7 +139,7 @@ internal sealed class DialogPartition
         for (int i = (int)hash & mask; ; i = (i + 1) & mask)
         {
             ref Slot slot = ref slots[i];
-            if (slot.Head is null)
+            if (slot.Value is null)
             {
                 break;
             }
@@ -152,13 +149,13 @@ internal sealed class DialogPartition
                 // The usual case, one dialog per Call-ID: one pass over one stored array settles it.
                 if (slot.Id.Is(callId, localTag, remoteTag))
                 {
-                    dialog = slot.Head;
+                    dialog = slot.First;
                     return true;
                 }
 
                 if (slot.Id.CallIdBytes.SequenceEqual(callId))
                 {
-                    return TryGetFork(slot.Head.NextWithSameCallId, localTag, remoteTag, out dialog);
+                    return TryGetFork(slot.Value, localTag, remoteTag, out dialog);
                 }
             }
         }
@@ -167,14 +164,28 @@ internal sealed class DialogPartition
         return false;
     }
 
-    /// <summary>The first dialog of a Call-ID, whose <see cref="Dialog.NextWithSameCallId"/> leads to the others.</summary>
+    /// <summary>Appends every dialog of a Call-ID to <paramref name="into"/>.</summary>
     /// <param name="hash">The hash of <paramref name="callId"/>.</param>
     /// <param name="callId">The Call-ID.</param>
-    /// <returns>The dialog, or null when none has this Call-ID.</returns>
-    public Dialog? GetFirst(ulong hash, ReadOnlySpan<byte> callId)
+    /// <param name="into">Where they are appended.</param>
+    /// <returns>How many were appended.</returns>
+    public int GetAll(ulong hash, ReadOnlySpan<byte> callId, List<Dialog> into)
     {
         int index = Find(hash, callId);
-        return index >= 0 ? _slots[index].Head : null;
+        if (index < 0)
+        {
+            return 0;
+        }
+
+        object value = _slots[index].Value!;
+        if (value is Forks forks)
+        {
+            forks.CopyTo(into);
+            return forks.Count;
+        }
+
+        into.Add((Dialog)value);
+        return 1;
     }
 
     /// <summary>Removes the dialog with this identifier.</summary>
@@ -190,49 +201,38 @@ internal sealed class DialogPartition
         }
 
         ref Slot slot = ref _slots[index];
-        Dialog head = slot.Head!;
         ReadOnlySpan<byte> localTag = id.LocalTagBytes;
         ReadOnlySpan<byte> remoteTag = id.RemoteTagBytes;
-        if (slot.Id.TagsMatch(localTag, remoteTag))
+        if (slot.Value is not Forks forks)
         {
-            Dialog? next = head.NextWithSameCallId;
-            head.NextWithSameCallId = null;
-            if (next is null)
+            if (!slot.Id.TagsMatch(localTag, remoteTag))
             {
-                RemoveAt(index);
-            }
-            else
-            {
-                // The next fork heads the chain; same Call-ID, so same hash and same slot.
-                slot = new Slot(hash, next.Id, next);
+                return false;
             }
 
+            RemoveAt(index);
             return true;
         }
 
-        Dialog previous = head;
-        for (Dialog? d = head.NextWithSameCallId; d is not null; previous = d, d = d.NextWithSameCallId)
+        int at = forks.IndexOf(localTag, remoteTag);
+        if (at < 0)
         {
-            if (d.Id.TagsMatch(localTag, remoteTag))
-            {
-                previous.NextWithSameCallId = d.NextWithSameCallId;
-                d.NextWithSameCallId = null;
-                return true;
-            }
+            return false;
         }
 
-        return false;
+        forks.RemoveAt(at);
+        // The slot names the first fork left; a last one stands alone again. Same Call-ID, so same hash and slot.
+        Dialog first = forks[0];
+        slot = new Slot(hash, first.Id, forks.Count == 1 ? first : forks);
+        return true;
     }
 
-    private static bool TryGetFork(Dialog? first, ReadOnlySpan<byte> localTag, ReadOnlySpan<byte> remoteTag, [NotNullWhen(true)] out Dialog? dialog)
+    private static bool TryGetFork(object value, ReadOnlySpan<byte> localTag, ReadOnlySpan<byte> remoteTag, [NotNullWhen(true)] out Dialog? dialog)
     {
-        for (Dialog? d = first; d is not null; d = d.NextWithSameCallId)
+        if (value is Forks forks && forks.IndexOf(localTag, remoteTag) is int at and >= 0)
         {
-            if (d.Id.TagsMatch(localTag, remoteTag))
-            {
-                dialog = d;
-                return true;
-            }
+            dialog = forks[at];
+            return true;
         }
 
         dialog = null;
@@ -247,7 +247,7 @@ internal sealed class DialogPartition
         for (int i = (int)hash & mask; ; i = (i + 1) & mask)
         {
             ref Slot slot = ref slots[i];
-            if (slot.Head is null)
+            if (slot.Value is null)
             {
                 return -1;
             }
@@ -264,7 +264,7 @@ internal sealed class DialogPartition
     {
         int mask = slots.Length - 1;
         int i = (int)hash & mask;
-        while (slots[i].Head is not null)
+        while (slots[i].Value is not null)
         {
             i = (i + 1) & mask;
         }
@@ -280,7 +280,7 @@ internal sealed class DialogPartition
     {
         Slot[] slots = _slots;
         int mask = slots.Length - 1;
-        for (int i = (hole + 1) & mask; slots[i].Head is not null; i = (i + 1) & mask)
+        for (int i = (hole + 1) & mask; slots[i].Value is not null; i = (i + 1) & mask)
         {
             int home = (int)slots[i].Hash & mask;
             if (((i - home) & mask) >= ((i - hole) & mask))
@@ -300,7 +300,7 @@ internal sealed class DialogPartition
         var slots = new Slot[old.Length * 2];
         for (int i = 0; i < old.Length; i++)
         {
-            if (old[i].Head is not null)
+            if (old[i].Value is not null)
             {
                 slots[FreeSlot(slots, old[i].Hash)] = old[i];
             }
@@ -310,11 +310,48 @@ internal sealed class DialogPartition
         _growAt = slots.Length / 4 * 3;
     }
 
-    /// <summary>One Call-ID: its hash, its first dialog's identifier (read without touching the dialog) and that dialog.</summary>
-    private readonly struct Slot(ulong hash, DialogId id, Dialog head)
+    /// <summary>
+    /// One Call-ID: its hash, its first dialog's identifier (read without touching the dialog) and either that dialog
+    /// or, for an INVITE that forked, the <see cref="Forks"/> that hold them all.
+    /// </summary>
+    private readonly struct Slot(ulong hash, DialogId id, object value)
     {
         public readonly ulong Hash = hash;
         public readonly DialogId Id = id;
-        public readonly Dialog? Head = head;
+        public readonly object? Value = value;
+
+        /// <summary>The dialog the slot's identifier names.</summary>
+        public Dialog First => Value as Dialog ?? ((Forks)Value!)[0];
+    }
+
+    /// <summary>The dialogs of one Call-ID when an INVITE forked: rare, so a plain list, the first being the slot's.</summary>
+    private sealed class Forks
+    {
+        private readonly List<Dialog> _dialogs;
+
+        public Forks(Dialog first) => _dialogs = new List<Dialog>(2) { first };
+
+        public int Count => _dialogs.Count;
+
+        public Dialog this[int index] => _dialogs[index];
+
+        public void Add(Dialog dialog) => _dialogs.Add(dialog);
+
+        public void RemoveAt(int index) => _dialogs.RemoveAt(index);
+
+        public void CopyTo(List<Dialog> into) => into.AddRange(_dialogs);
+
+        public int IndexOf(ReadOnlySpan<byte> localTag, ReadOnlySpan<byte> remoteTag)
+        {
+            for (int i = 0; i < _dialogs.Count; i++)
+            {
+                if (_dialogs[i].Id.TagsMatch(localTag, remoteTag))
+                {
+                    return i;
+                }
+            }
+
+            return -1;
+        }
     }
 }

@@ -14,8 +14,8 @@ namespace SipDialogs.Dialogs;
 /// <para>
 /// The Call-ID is hashed once (<see cref="CallIdHash"/>; an identifier carries its hash from when it was made) and
 /// that hash picks both the shard, as <see cref="ShardSet"/> routes messages, and the slot in the shard's table.
-/// One entry per Call-ID: the dialogs of an INVITE that forked hang off it in a short chain through
-/// <see cref="Dialog.NextWithSameCallId"/>, so a lookup by Call-ID needs no second index.
+/// One entry per Call-ID, which also holds the dialogs of an INVITE that forked, so a lookup by Call-ID needs no second
+/// index. It keeps nothing elsewhere: <see cref="TryFindMissing"/> answers false at once and changes are not recorded.
 /// </para>
 /// <para>
 /// Ownership is checked in debug builds: code running on one shard must not touch another's partition. Callers on no
@@ -69,7 +69,9 @@ internal sealed class ShardedDialogStore : IDialogStore
         }
     }
 
-    /// <inheritdoc/>
+    /// <summary>Live dialogs of one shard; readable from any thread.</summary>
+    /// <param name="shardIndex">The shard.</param>
+    /// <returns>The count.</returns>
     public int GetCount(int shardIndex)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(shardIndex);
@@ -112,14 +114,20 @@ internal sealed class ShardedDialogStore : IDialogStore
     {
         ArgumentNullException.ThrowIfNull(into);
         ulong hash = CallIdHash.Of(callId);
-        int found = 0;
-        for (Dialog? d = _partitions[Owner(hash)].GetFirst(hash, callId); d is not null; d = d.NextWithSameCallId)
-        {
-            into.Add(d);
-            found++;
-        }
+        return _partitions[Owner(hash)].GetAll(hash, callId, into);
+    }
 
-        return found;
+    /// <inheritdoc/>
+    public bool TryFindMissing(in DialogId id, out ValueTask<DialogSnapshot?> pending)
+    {
+        pending = default;
+        return false;
+    }
+
+    /// <inheritdoc/>
+    public void OnChanged(Dialog dialog, DialogChange change)
+    {
+        // Memory is the only copy: the dialog object itself is the state.
     }
 
     /// <inheritdoc/>

@@ -37,13 +37,15 @@ public sealed class SipStack : IAsyncDisposable, ISipMessageSink, ITransactionUs
     /// <param name="loggerFactory">Where logs go; none when null.</param>
     /// <param name="timeProvider">The clock of every timer (tests advance a fake one); the system clock when null.</param>
     /// <param name="remoteCertificateValidation">Validates TLS peers' certificates; the system's rules when null.</param>
+    /// <param name="dialogStore">Chooses the dialog store: given the in-memory one, returns it or a store that wraps it; the in-memory one when null.</param>
     /// <exception cref="InvalidOperationException">An option is invalid; the message names it.</exception>
     public SipStack(
         SipStackOptions options,
         ISipRequestHandler? handler = null,
         ILoggerFactory? loggerFactory = null,
         TimeProvider? timeProvider = null,
-        System.Net.Security.RemoteCertificateValidationCallback? remoteCertificateValidation = null)
+        System.Net.Security.RemoteCertificateValidationCallback? remoteCertificateValidation = null,
+        DialogStoreFactory? dialogStore = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
@@ -58,12 +60,14 @@ public sealed class SipStack : IAsyncDisposable, ISipMessageSink, ITransactionUs
         _transport = new SipTransportLayer(
             options.GetListenEndPoints(), options.Limits, this, _loggerFactory, timeProvider, _certificate, remoteCertificateValidation);
         _transactions = new TransactionLayer(_shards, _transport, this, options.Timers, _loggerFactory);
-        Dialogs = new ShardedDialogStore(_shards);
+        var inMemory = new ShardedDialogStore(_shards);
+        Dialogs = dialogStore is null ? inMemory : dialogStore(inMemory) ?? throw new InvalidOperationException("The dialog store factory returned no store.");
         DialogLayer = new DialogLayer(_transactions, _transport, Dialogs, options.SessionTimers, (_, _) => Interlocked.Increment(ref _handlerFaults), _logger)
         {
             Transfers = options.Transfers,
         };
         DialogLayer.Inviter = InviteAsync;
+        DialogLayer.Unmatched = DispatchOutsideDialog;
     }
 
     /// <summary>The end points actually listened on (ports resolved when 0 was asked for).</summary>
@@ -109,7 +113,7 @@ public sealed class SipStack : IAsyncDisposable, ISipMessageSink, ITransactionUs
 
     internal TransactionLayer Transactions => _transactions;
 
-    internal ShardedDialogStore Dialogs { get; }
+    internal IDialogStore Dialogs { get; }
 
     internal DialogLayer DialogLayer { get; }
 
@@ -285,11 +289,58 @@ public sealed class SipStack : IAsyncDisposable, ISipMessageSink, ITransactionUs
 
     void ITransactionUser.OnRequest(ServerTransaction transaction)
     {
-        if (DialogLayer.TryHandleInDialog(transaction))
+        if (!DialogLayer.TryHandleInDialog(transaction))
         {
-            return;
+            DispatchOutsideDialog(transaction);
+        }
+    }
+
+    /// <summary>
+    /// Takes a confirmed dialog off this stack, as a value another stack imports to carry the call on
+    /// (<see cref="ImportDialogAsync"/>). The store is told (<see cref="DialogChange.Exported"/>), the dialog leaves it, its
+    /// timers stop and its subscriptions end here without NOTIFY; nothing more is sent for it from this stack, not even a
+    /// BYE on dispose, and a request for it that still arrives here gets 481 (or what the store's miss path finds).
+    /// </summary>
+    /// <param name="dialog">A dialog of this stack.</param>
+    /// <param name="cancellationToken">Ends the wait, not the export.</param>
+    /// <returns>The dialog's state.</returns>
+    /// <exception cref="ArgumentException">The dialog belongs to another stack.</exception>
+    /// <exception cref="InvalidOperationException">The dialog is not confirmed, or waits for an ACK or for the answer to an offer.</exception>
+    public async Task<DialogSnapshot> ExportDialogAsync(Dialog dialog, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(dialog);
+        if (dialog.Shard is not { } shard || !ReferenceEquals(dialog.Layer, DialogLayer))
+        {
+            throw new ArgumentException("The dialog does not belong to this stack.", nameof(dialog));
         }
 
+        return await shard.RunAsync(static d => d.Export(), dialog, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Carries on a dialog exported from another stack (or read back from a store): it joins this stack's store on the
+    /// shard of its Call-ID with its sequence numbers, route set, target, offer/answer and session timer as they were and
+    /// its subscriptions live, so the peer's next in-dialog request is answered here, and this stack's own requests take
+    /// the next local CSeq. Its Contact becomes this stack's own.
+    /// </summary>
+    /// <param name="snapshot">The dialog's state.</param>
+    /// <param name="cancellationToken">Ends the wait, not the import.</param>
+    /// <returns>The running dialog.</returns>
+    /// <exception cref="InvalidOperationException">The stack is not started, a dialog with the same identifier is held here,
+    /// or no transport of this stack serves the dialog's peer.</exception>
+    public async Task<Dialog> ImportDialogAsync(DialogSnapshot snapshot, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        Shard shard = _shards[_shards.GetShardIndex(snapshot.Id.CallIdHash)];
+        return await shard.RunAsync(
+            static s => s.Layer.Import(s.Snapshot, s.Shard, DialogChange.Imported),
+            (Layer: DialogLayer, Snapshot: snapshot, Shard: shard),
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A request no dialog took: REFER outside a dialog, an early NOTIFY, or the application's handler.</summary>
+    private void DispatchOutsideDialog(ServerTransaction transaction)
+    {
         if (transaction.Method == SipMethods.Refer && transaction.Request.ToTag.IsEmpty)
         {
             DialogLayer.OnOutOfDialogRefer(transaction); // RFC 3515 §4.1: the stack is the notifier of any REFER it accepts.

@@ -54,6 +54,38 @@ internal sealed class ReferNotifier : ITimerTarget, IReferSubscription
         Flush();
     }
 
+    /// <summary>
+    /// Takes up a subscription carried over from another stack: its last reported state and its expiry, without a
+    /// NOTIFY (the subscriber has this state already). The referred call stayed where it was placed, so the subscription
+    /// reports no more progress and ends at expiry with terminated;reason=timeout, unless refreshed.
+    /// </summary>
+    public void Resume(int status, string reason, TimeSpan left)
+    {
+        if (status != 0)
+        {
+            _status = status;
+            _reason = reason;
+        }
+
+        Extend(left);
+    }
+
+    /// <summary>The subscription as a value, for a dialog's snapshot.</summary>
+    public SubscriptionSnapshot Capture(TimeProvider clock)
+    {
+        long frequency = clock.TimestampFrequency;
+        long remainingTicks = _expiresAt - clock.GetTimestamp();
+        return new SubscriptionSnapshot
+        {
+            EventPackage = "refer",
+            EventId = EventId,
+            Role = SubscriptionRole.Notifier,
+            ExpiresAt = clock.GetUtcNow() + TimeSpan.FromSeconds(Math.Max(remainingTicks, 0) / (double)frequency),
+            LastStatus = _status,
+            LastReason = _reason,
+        };
+    }
+
     /// <summary>A SUBSCRIBE refreshed the subscription (RFC 6665 §4.2.1.2): a new expiry, and a NOTIFY of the current state.</summary>
     public void Refresh(TimeSpan duration)
     {

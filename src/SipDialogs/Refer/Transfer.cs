@@ -24,6 +24,7 @@ public sealed class Transfer : ITimerTarget, IReferSubscription
     private bool _accepted;
     private bool _notified;
     private bool _ended;
+    private DateTimeOffset? _expiresAt;
 
     internal Transfer(DialogLayer layer, Shard shard, string referTo, uint eventId, bool subscribe, TimeSpan noNotifyWait)
     {
@@ -136,6 +137,7 @@ public sealed class Transfer : ITimerTarget, IReferSubscription
 
         // RFC 6665 §4.1.2.3: the subscription lasts as long as the last NOTIFY said; a grace of the wait for a first
         // NOTIFY lets the notifier's own terminated;reason=timeout arrive first.
+        _expiresAt = _shard.TimeProvider.GetUtcNow() + TimeSpan.FromSeconds(state.Expires ?? 0);
         Schedule(TimeSpan.FromSeconds(state.Expires ?? 0) + _noNotifyWait);
     }
 
@@ -189,6 +191,33 @@ public sealed class Transfer : ITimerTarget, IReferSubscription
         _timer = default;
         End(TransferResult.Unknown, 0, null, _notified ? "timeout" : "no-notify");
     }
+
+    /// <summary>A subscription carried over from another stack (<see cref="SubscriptionSnapshot"/>): accepted, its expiry running on. On the shard.</summary>
+    internal static Transfer Resume(DialogLayer layer, Shard shard, Dialog dialog, SubscriptionSnapshot subscription, TimeSpan left)
+    {
+        var transfer = new Transfer(layer, shard, subscription.ReferTo, subscription.EventId, subscribe: true, layer.Timers.SixtyFourT1)
+        {
+            _accepted = true,
+            _notified = subscription.LastStatus != 0,
+            _last = subscription.LastStatus != 0 ? SipFrag.ForStatus(subscription.LastStatus, subscription.LastReason) : null,
+        };
+        transfer.SetDialog(dialog);
+        transfer._expiresAt = subscription.ExpiresAt;
+        transfer.Schedule(left + transfer._noNotifyWait);
+        return transfer;
+    }
+
+    /// <summary>The subscription as a value, for a dialog's snapshot. On the shard.</summary>
+    internal SubscriptionSnapshot Capture(TimeProvider clock) => new()
+    {
+        EventPackage = "refer",
+        EventId = EventId,
+        Role = SubscriptionRole.Subscriber,
+        ExpiresAt = _expiresAt ?? (_timer.IsSet ? null : clock.GetUtcNow()),
+        ReferTo = ReferTo,
+        LastStatus = _last?.StatusCode ?? 0,
+        LastReason = _last?.ReasonPhrase ?? string.Empty,
+    };
 
     private void Schedule(TimeSpan after)
     {

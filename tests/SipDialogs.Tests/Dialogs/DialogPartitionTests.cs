@@ -31,7 +31,7 @@ public class DialogPartitionTests
     {
         Assert.False(partition.TryGet(hash, dialog.Id, out _));
         Assert.False(partition.TryGet(hash, dialog.Id.CallIdBytes, dialog.Id.LocalTagBytes, dialog.Id.RemoteTagBytes, out _));
-        Assert.Null(partition.GetFirst(hash, dialog.Id.CallIdBytes));
+        Assert.Equal(0, partition.GetAll(hash, dialog.Id.CallIdBytes, []));
     }
 
     [Fact]
@@ -51,7 +51,9 @@ public class DialogPartitionTests
         foreach (Dialog dialog in dialogs)
         {
             AssertFound(partition, Same, dialog);
-            Assert.Same(dialog, partition.GetFirst(Same, dialog.Id.CallIdBytes));
+            var all = new List<Dialog>();
+            Assert.Equal(1, partition.GetAll(Same, dialog.Id.CallIdBytes, all));
+            Assert.Same(dialog, all[0]);
         }
 
         Assert.False(partition.TryGet(Same, new DialogId("collide-200@example.com", "b1", "a1"), out _));
@@ -157,12 +159,12 @@ public class DialogPartitionTests
         Assert.True(partition.Remove(Same, forks[0].Id));
         AssertFound(partition, Same, forks[1]);
         AssertFound(partition, Same, forks[2]);
-        Dialog? first = partition.GetFirst(Same, "forked"u8);
-        Assert.NotNull(first);
-        Assert.NotSame(forks[0], first);
-        Assert.Same(first == forks[1] ? forks[2] : forks[1], first.NextWithSameCallId);
-        Assert.Null(first.NextWithSameCallId!.NextWithSameCallId);
-        Assert.Null(forks[0].NextWithSameCallId);
+        var left = new List<Dialog>();
+        Assert.Equal(2, partition.GetAll(Same, "forked"u8, left));
+        Assert.Equal(new HashSet<Dialog> { forks[1], forks[2] }, new HashSet<Dialog>(left));
+        Assert.True(partition.Remove(Same, forks[2].Id));
+        AssertFound(partition, Same, forks[1]);
+        Assert.False(partition.Remove(Same, forks[2].Id));
         AssertFound(partition, Same, other);
         Assert.False(partition.TryGet(Same, forks[0].Id, out _));
     }
