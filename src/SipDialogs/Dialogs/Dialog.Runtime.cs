@@ -275,7 +275,7 @@ public sealed partial class Dialog : IAsyncDisposable, ITimerTarget
     internal void OnRequest(ServerTransaction transaction)
     {
         SipRequest request = transaction.Request;
-        if (!request.TryValidate(out SipParseError error))
+        if (!request.TryValidateAsUas(out SipParseError error))
         {
             transaction.Respond(transaction.CreateResponse(error.StatusCode, error.ReasonPhrase));
             return;

@@ -29,7 +29,9 @@ public class UasCore : ISipRequestHandler
     {
         ArgumentNullException.ThrowIfNull(request);
         SipRequest message = request.Request;
-        if (!message.TryValidate(out SipParseError error))
+
+        // The §8.2 checks read only what this UAS and the dialog layer use, in place: decoding stays on demand.
+        if (!message.TryValidateAsUas(out SipParseError error))
         {
             request.Respond(error.StatusCode, error.ReasonPhrase);
             return;
@@ -99,8 +101,8 @@ public class UasCore : ISipRequestHandler
 
     private string? FindUnsupported(SipRequest message)
     {
-        // RFC 3261 §8.2.2.3: not for CANCEL, nor ACK (which never reach here).
-        if (message.Method == SipMethods.Cancel)
+        // RFC 3261 §8.2.2.3: not for CANCEL, nor ACK (which never reach here). Without Require, one look at the index.
+        if (message.Method == SipMethods.Cancel || message.IndexOfHeader(SipHeaderKind.Require) < 0)
         {
             return null;
         }

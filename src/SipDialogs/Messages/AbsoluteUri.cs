@@ -65,6 +65,9 @@ public sealed class AbsoluteUri : AddrSpec
         return true;
     }
 
+    /// <summary>Checks what follows an absolute URI's scheme as <see cref="TryParseAfterScheme"/> does, without allocating.</summary>
+    internal static bool TryValidateAfterScheme(ReadOnlySpan<char> text, out SipRejectReason reason) => IsValidRest(text, out reason);
+
     private static bool IsValidRest(ReadOnlySpan<char> text, out SipRejectReason reason)
     {
         if (text.IsEmpty)

@@ -36,9 +36,25 @@ public abstract class AddrSpec
     /// <see cref="SipRejectReason.InvalidHost"/>, <see cref="SipRejectReason.InvalidPort"/> or
     /// <see cref="SipRejectReason.MalformedParameter"/>; undefined (0) on success.</param>
     /// <returns><see langword="true"/> when the text is a valid URI.</returns>
-    public static bool TryParse(ReadOnlySpan<char> text, [NotNullWhen(true)] out AddrSpec? uri, out SipRejectReason reason)
+    public static bool TryParse(ReadOnlySpan<char> text, [NotNullWhen(true)] out AddrSpec? uri, out SipRejectReason reason) =>
+        TryRead(text, build: true, out uri, out _, out reason) && uri is not null;
+
+    /// <summary>
+    /// Checks an addr-spec as <see cref="TryParse"/> does, with the same reasons, without building the URI or
+    /// allocating (but for a SIP or tel parameter that holds an escape, resolved to be checked).
+    /// </summary>
+    /// <param name="text">The URI text.</param>
+    /// <param name="sipHeaders">Whether it is a SIP or SIPS URI that carries headers (RFC 3261 §19.1.1).</param>
+    /// <param name="reason">Why it is malformed; undefined (0) when it is well formed.</param>
+    /// <returns><see langword="true"/> when <see cref="TryParse"/> would succeed.</returns>
+    internal static bool TryValidate(ReadOnlySpan<char> text, out bool sipHeaders, out SipRejectReason reason) =>
+        TryRead(text, build: false, out _, out sipHeaders, out reason);
+
+    // One dispatch on the scheme for both: building allocates the URI, checking only reads it.
+    private static bool TryRead(ReadOnlySpan<char> text, bool build, out AddrSpec? uri, out bool sipHeaders, out SipRejectReason reason)
     {
         uri = null;
+        sipHeaders = false;
         int colon = text.IndexOf(':');
         if (colon <= 0 || !IsScheme(text[..colon]))
         {
@@ -48,22 +64,20 @@ public abstract class AddrSpec
 
         ReadOnlySpan<char> scheme = text[..colon];
         ReadOnlySpan<char> rest = text[(colon + 1)..];
-        if (scheme.Equals("sip", StringComparison.OrdinalIgnoreCase))
+        bool sips = scheme.Equals("sips", StringComparison.OrdinalIgnoreCase);
+        if (sips || scheme.Equals("sip", StringComparison.OrdinalIgnoreCase))
         {
-            return SipUri.TryParseAfterScheme(rest, secure: false, out uri, out reason);
-        }
-
-        if (scheme.Equals("sips", StringComparison.OrdinalIgnoreCase))
-        {
-            return SipUri.TryParseAfterScheme(rest, secure: true, out uri, out reason);
+            bool ok = SipUri.TryReadAfterScheme(rest, sips, build, out SipUri? sip, out sipHeaders, out reason);
+            uri = sip;
+            return ok;
         }
 
         if (scheme.Equals("tel", StringComparison.OrdinalIgnoreCase))
         {
-            return TelUri.TryParseAfterScheme(rest, out uri, out reason);
+            return build ? TelUri.TryParseAfterScheme(rest, out uri, out reason) : TelUri.TryValidateAfterScheme(rest, out reason);
         }
 
-        return AbsoluteUri.TryParseAfterScheme(scheme, rest, out uri, out reason);
+        return build ? AbsoluteUri.TryParseAfterScheme(scheme, rest, out uri, out reason) : AbsoluteUri.TryValidateAfterScheme(rest, out reason);
     }
 
     /// <summary>True when <paramref name="scheme"/> is <c>ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )</c> (RFC 3261 §25.1).</summary>

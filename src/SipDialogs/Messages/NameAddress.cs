@@ -95,7 +95,32 @@ public sealed class NameAddress
     /// <returns><see langword="true"/> when the text is a valid address.</returns>
     public static bool TryParse(ReadOnlySpan<char> text, [NotNullWhen(true)] out NameAddress? value, out SipRejectReason reason)
     {
+        bool ok = TryRead(text, build: true, out value, out _, out reason);
+        return ok && value is not null;
+    }
+
+    /// <summary>
+    /// Checks an address as <see cref="TryParse"/> does, with the same reasons, without building it or allocating
+    /// (but for a URI parameter that holds an escape, resolved to be checked).
+    /// </summary>
+    /// <param name="text">The header value, decoded to text.</param>
+    /// <param name="parameters">
+    /// The header parameters after the first ';' (for <see cref="HeaderParameterReader"/>), empty when there are none.
+    /// </param>
+    /// <param name="reason">Why the address is malformed.</param>
+    /// <returns>Whether <see cref="TryParse"/> would succeed.</returns>
+    internal static bool TryValidate(ReadOnlySpan<char> text, out ReadOnlySpan<char> parameters, out SipRejectReason reason) =>
+        TryRead(text, build: false, out _, out parameters, out reason);
+
+    /// <summary>
+    /// One walk over the grammar for <see cref="TryParse"/> and <see cref="TryValidate"/>: building allocates the
+    /// parts, checking only reads them. <paramref name="parameters"/> is as <see cref="TryValidate"/> gives it.
+    /// </summary>
+    internal static bool TryRead(
+        ReadOnlySpan<char> text, bool build, out NameAddress? value, out ReadOnlySpan<char> parameters, out SipRejectReason reason)
+    {
         value = null;
+        parameters = default;
         text = SipGrammar.TrimLws(text);
         if (text.IsEmpty)
         {
@@ -104,7 +129,7 @@ public sealed class NameAddress
         }
 
         string? displayName = null;
-        AddrSpec? uri;
+        ReadOnlySpan<char> uriText;
         int i;
         int token = SipGrammar.ReadToken(text, 0);
         if (token > 0 && token < text.Length && text[token] == ':')
@@ -116,22 +141,17 @@ public sealed class NameAddress
                 i++;
             }
 
-            ReadOnlySpan<char> bare = text[..i];
-            if (bare.IndexOfAny(',', '?') >= 0)
+            uriText = text[..i];
+            if (uriText.IndexOfAny(',', '?') >= 0)
             {
                 // RFC 3261 §20.10: such a URI must be enclosed in angle brackets.
                 reason = SipRejectReason.MalformedUri;
                 return false;
             }
-
-            if (!AddrSpec.TryParse(bare, out uri, out reason))
-            {
-                return false;
-            }
         }
         else
         {
-            if (!TryParseDisplayName(text, out displayName, out i, out reason))
+            if (!TryParseDisplayName(text, build, out displayName, out i, out reason))
             {
                 return false;
             }
@@ -144,16 +164,18 @@ public sealed class NameAddress
                 return false;
             }
 
-            if (!AddrSpec.TryParse(text.Slice(i + 1, close - 1), out uri, out reason))
-            {
-                return false;
-            }
-
+            uriText = text.Slice(i + 1, close - 1);
             i += close + 1;
         }
 
+        AddrSpec? uri = null;
+        if (build ? !AddrSpec.TryParse(uriText, out uri, out reason) : !AddrSpec.TryValidate(uriText, out _, out reason))
+        {
+            return false;
+        }
+
         i = SipGrammar.SkipLws(text, i);
-        SipParameters? parameters = null;
+        SipParameters? built = null;
         if (i < text.Length)
         {
             if (text[i] != ';')
@@ -162,21 +184,33 @@ public sealed class NameAddress
                 return false;
             }
 
-            parameters = new SipParameters();
-            if (!parameters.TryParseInto(text[(i + 1)..], out reason))
+            parameters = text[(i + 1)..];
+            if (build)
+            {
+                built = new SipParameters();
+                if (!built.TryParseInto(parameters, out reason))
+                {
+                    return false;
+                }
+            }
+            else if (!HeaderParameterReader.IsValid(parameters, out reason))
             {
                 return false;
             }
         }
 
-        value = new NameAddress(uri, displayName, parameters);
+        if (build)
+        {
+            value = new NameAddress(uri!, displayName, built);
+        }
+
         reason = default;
         return true;
     }
 
     // display-name = *(token LWS) / quoted-string, then LAQUOT = SWS "<". On success index is at '<'.
     private static bool TryParseDisplayName(
-        ReadOnlySpan<char> text, out string? displayName, out int index, out SipRejectReason reason)
+        ReadOnlySpan<char> text, bool build, out string? displayName, out int index, out SipRejectReason reason)
     {
         displayName = null;
         index = 0;
@@ -187,7 +221,7 @@ public sealed class NameAddress
                 return false;
             }
 
-            displayName = SipGrammar.Unquote(text[..end]);
+            displayName = build ? SipGrammar.Unquote(text[..end]) : null;
             index = SipGrammar.SkipLws(text, end);
             return ExpectAngle(text, index, out reason);
         }
@@ -223,7 +257,7 @@ public sealed class NameAddress
             return false;
         }
 
-        if (firstStart >= 0)
+        if (build && firstStart >= 0)
         {
             displayName = singleSpaced ? new string(text[firstStart..lastEnd]) : JoinTokens(text[firstStart..lastEnd]);
         }

@@ -145,6 +145,12 @@ internal static partial class SipGrammar
     /// <summary><paramref name="text"/> without leading and trailing <c>LWS</c> (see <see cref="SkipLws"/>).</summary>
     public static ReadOnlySpan<char> TrimLws(ReadOnlySpan<char> text)
     {
+        // Without a line break there is no fold: LWS is only SP and HTAB (the usual, unfolded header value).
+        if (!text.ContainsAny('\r', '\n'))
+        {
+            return TrimWhitespace(text);
+        }
+
         int start = SkipLws(text, 0);
         int end = start;
         int i = start;
@@ -417,17 +423,60 @@ internal static partial class SipGrammar
     /// <see cref="SipParameters.TryParse"/> gives.
     /// </param>
     public static bool TryParseHeaderParameters(
-        ReadOnlySpan<char> text, [NotNullWhen(true)] out SipParameters? parameters, out SipRejectReason reason)
+        ReadOnlySpan<char> text, [NotNullWhen(true)] out SipParameters? parameters, out SipRejectReason reason) =>
+        TryReadHeaderParameters(text, build: true, out parameters, out _, out reason) && parameters is not null;
+
+    /// <summary>
+    /// Checks the <c>*(SEMI generic-param)</c> tail of a header field value as <see cref="TryParseHeaderParameters"/>
+    /// does, without building the list: for the checks that only need to know it is well formed.
+    /// </summary>
+    /// <param name="text">The tail: empty or white space for none, else starting with ';'.</param>
+    /// <param name="parameters">The parameters after the first ';', for <see cref="HeaderParameterReader"/>; empty for none.</param>
+    /// <param name="reason">As <see cref="TryParseHeaderParameters"/> gives it.</param>
+    /// <returns>Whether the tail is well formed.</returns>
+    public static bool TryValidateHeaderParameters(ReadOnlySpan<char> text, out ReadOnlySpan<char> parameters, out SipRejectReason reason) =>
+        TryReadHeaderParameters(text, build: false, out _, out parameters, out reason);
+
+    /// <summary>
+    /// One walk over <c>*(SEMI generic-param)</c> for <see cref="TryParseHeaderParameters"/> (<paramref name="build"/>)
+    /// and <see cref="TryValidateHeaderParameters"/>, giving both the list built and the text after the first ';'.
+    /// </summary>
+    public static bool TryReadHeaderParameters(
+        ReadOnlySpan<char> text, bool build, out SipParameters? parameters, out ReadOnlySpan<char> list, out SipRejectReason reason)
     {
+        parameters = null;
+        if (!TrySliceHeaderParameters(text, out list, out reason))
+        {
+            return false;
+        }
+
+        if (!build)
+        {
+            return list.IsEmpty || HeaderParameterReader.IsValid(list, out reason);
+        }
+
+        var result = new SipParameters();
+        if (!list.IsEmpty && !result.TryParseInto(list, out reason))
+        {
+            return false;
+        }
+
+        parameters = result;
+        return true;
+    }
+
+    // The prefix of *(SEMI generic-param): nothing, or a ';' with a parameter after it. The list after the ';' is
+    // empty when there are no parameters.
+    private static bool TrySliceHeaderParameters(ReadOnlySpan<char> text, out ReadOnlySpan<char> list, out SipRejectReason reason)
+    {
+        list = default;
         text = TrimWhitespace(text);
         if (text.IsEmpty)
         {
-            parameters = new SipParameters();
             reason = default;
             return true;
         }
 
-        parameters = null;
         if (text[0] != ';')
         {
             reason = SipRejectReason.MalformedHeader;
@@ -435,14 +484,21 @@ internal static partial class SipGrammar
         }
 
         // SEMI generic-param: a ';' needs a parameter after it.
-        ReadOnlySpan<char> list = text[1..];
-        if (TrimWhitespace(list).IsEmpty)
+        ReadOnlySpan<char> after = text[1..];
+        if (TrimWhitespace(after).IsEmpty)
         {
             reason = SipRejectReason.MalformedParameter;
             return false;
         }
 
-        return SipParameters.TryParse(list, ';', out parameters, out reason);
+        // Only line folds left: no parameters, as SipParameters.TryParse reads it.
+        if (SkipLws(after, 0) < after.Length)
+        {
+            list = after;
+        }
+
+        reason = default;
+        return true;
     }
 
     /// <summary>

@@ -4,13 +4,22 @@ namespace SipDialogs.Messages;
 public abstract partial class SipMessage
 {
     /// <summary>
-    /// Decodes the Request-URI (of a request) and every header the stack has a typed parser for, and reports the
-    /// first fault in message order, without throwing. A UAS runs this on a request the parser accepted before it
-    /// acts on it, and answers a fault with <see cref="SipParseError.StatusCode"/> (400, RFC 3261 §8.2, §21.4.1)
-    /// and <see cref="SipParseError.ReasonPhrase"/>; a UAC drops a response that fails (RFC 3261 §18.1.2). The
-    /// decoded values are kept, so the typed accessors cost nothing afterwards and no longer throw.
+    /// The full check: decodes the Request-URI (of a request) and every header the stack has a typed parser for,
+    /// and reports the first fault in message order, without throwing. Run it to refuse a message for any malformed
+    /// header the stack knows (before forwarding it, say) or to learn of every such fault without an exception; answer
+    /// a request's fault with <see cref="SipParseError.StatusCode"/> (400, RFC 3261 §8.2, §21.4.1) and
+    /// <see cref="SipParseError.ReasonPhrase"/>, and drop a response that fails (RFC 3261 §18.1.2). The decoded
+    /// values are kept, so the typed accessors cost nothing afterwards and no longer throw.
     /// </summary>
     /// <remarks>
+    /// <para>
+    /// The stack's own UAS does not run this on every request: it makes the §8.2 checks only over what it reads (the
+    /// Request-URI, Via, From, To, Contact, Record-Route, Content-Type, Expires, Require, Supported, and Event,
+    /// Subscription-State, Refer-To, Referred-By, Replaces and Session-Expires when present), with the same reasons,
+    /// checking in place rather than decoding, so that a request is decoded only as far as it is used. A request it
+    /// serves may so carry a malformed header it never reads (a Max-Forwards above 255, say, which RFC 4475 §3.1.2.4
+    /// lets a UAS ignore): this check refuses it, and that header's typed accessor throws when it is read.
+    /// </para>
     /// <para>
     /// Beyond what <see cref="SipMessageParser"/> checks (start line, header lines, Content-Length, the mandatory
     /// headers, Call-ID, CSeq and its method), this finds, for instance: a To or From whose URI or display name is
@@ -33,40 +42,10 @@ public abstract partial class SipMessage
     /// <param name="error">The first fault: reason, header and the byte offset of the header's value (or of the
     /// Request-URI); <see langword="default"/> when the message is valid.</param>
     /// <returns>True when every decoded part is well formed.</returns>
-    public bool TryValidate(out SipParseError error)
-    {
-        if (this is SipRequest request && !TryValidateRequestUri(request, out error))
-        {
-            return false;
-        }
-
-        // Each kind is decoded once, all its rows together; the fault reported is the earliest in the message.
-        Span<bool> seen = stackalloc bool[256];
-        bool failed = false;
-        error = default;
-        for (int i = 0; i < _count; i++)
-        {
-            SipHeaderKind kind = Entry(i).Kind;
-            if (kind == SipHeaderKind.Unknown || seen[(int)kind])
-            {
-                continue;
-            }
-
-            seen[(int)kind] = true;
-            if (!TryValidateHeader(kind, out SipParseError fault) && (!failed || fault.Offset < error.Offset))
-            {
-                error = fault;
-                failed = true;
-            }
-        }
-
-        if (failed)
-        {
-            return false;
-        }
-
-        return IsRequest ? TryValidateTopBranch(out error) : true;
-    }
+    public bool TryValidate(out SipParseError error) =>
+        (this is not SipRequest request || TryValidateRequestUri(request, out error)) &&
+        TryFindEarliestFault(asUas: false, out error) &&
+        (!IsRequest || TryCheckTopBranch(out error));
 
     private static bool TryValidateRequestUri(SipRequest request, out SipParseError error)
     {
@@ -184,25 +163,5 @@ public abstract partial class SipMessage
                 error = default;
                 return true;
         }
-    }
-
-    private bool TryValidateTopBranch(out SipParseError error)
-    {
-        // RFC 4475 §3.2.1: a branch that carries the magic cookie claims RFC 3261 transaction matching (§17.2.3); one
-        // that is still no RFC 3261 branch (the bare cookie) carries no identifier, so every such request from the
-        // sender would match one transaction. The RFC lets an element answer 400 (statelessly) or fall back to
-        // RFC 2543 matching; this stack answers 400.
-        error = default;
-        if (!TryGetVia(out IReadOnlyList<ViaHeader>? via, out _) || via.Count == 0
-            || via[0].Branch is not string branch
-            || !branch.StartsWith(SipIds.BranchMagicCookie, StringComparison.Ordinal)
-            || ViaHeader.IsRfc3261Branch(branch))
-        {
-            return true;
-        }
-
-        int index = IndexOfHeader(SipHeaderKind.Via);
-        error = new SipParseError(SipRejectReason.MalformedParameter, SipHeaderKind.Via, Entry(index).ValueStart);
-        return false;
     }
 }

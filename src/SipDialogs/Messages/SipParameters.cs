@@ -227,153 +227,30 @@ public sealed class SipParameters
     internal bool TryParseInto(ReadOnlySpan<char> text, out SipRejectReason reason) => _syntax switch
     {
         SipParameterSyntax.Header => TryParseHeaderParameters(text, out reason),
-        SipParameterSyntax.UriHeader => TryParseUriList(text, '&', out reason),
-        _ => TryParseUriList(text, ';', out reason),
+        _ => TryParseUriList(text, out reason),
     };
 
     private bool TryParseHeaderParameters(ReadOnlySpan<char> text, out SipRejectReason reason)
     {
-        // generic-param = token [ EQUAL gen-value ], gen-value = token / host / quoted-string, with
-        // SEMI and EQUAL allowing LWS on both sides (RFC 3261 §25.1).
-        int i = 0;
-        while (true)
+        var reader = new HeaderParameterReader(text);
+        while (reader.TryRead(out ReadOnlySpan<char> name, out ReadOnlySpan<char> value, out bool hasValue, out reason))
         {
-            i = SipGrammar.SkipLws(text, i);
-            int nameStart = i;
-            i = SipGrammar.ReadToken(text, i);
-            if (i == nameStart)
-            {
-                return Fail(text, i, out reason);
-            }
-
-            ReadOnlySpan<char> name = text[nameStart..i];
-            string? value = null;
-            i = SipGrammar.SkipLws(text, i);
-            if (i < text.Length && text[i] == '=')
-            {
-                i = SipGrammar.SkipLws(text, i + 1);
-                int valueStart = i;
-                if (i < text.Length && text[i] == '"')
-                {
-                    if (!SipGrammar.TryReadQuotedString(text, i, out i, out reason))
-                    {
-                        return false;
-                    }
-                }
-                else
-                {
-                    while (i < text.Length && IsHeaderValueChar(text[i]))
-                    {
-                        i++;
-                    }
-
-                    if (i == valueStart)
-                    {
-                        return Fail(text, i, out reason);
-                    }
-                }
-
-                value = new string(text[valueStart..i]);
-                i = SipGrammar.SkipLws(text, i);
-            }
-
-            Add(Name(name), value);
-            if (i == text.Length)
-            {
-                reason = default;
-                return true;
-            }
-
-            if (text[i] != ';')
-            {
-                return Fail(text, i, out reason);
-            }
-
-            i++;
+            Add(Name(name), hasValue ? new string(value) : null);
         }
+
+        return reason == default;
     }
 
-    private bool TryParseUriList(ReadOnlySpan<char> text, char separator, out SipRejectReason reason)
+    private bool TryParseUriList(ReadOnlySpan<char> text, out SipRejectReason reason)
     {
-        ushort allowed = _syntax == SipParameterSyntax.UriHeader ? UriSyntax.HeaderChars : UriSyntax.ParamChars;
-        while (true)
+        var reader = new UriParameterReader(text, _syntax);
+        while (reader.TryRead(out ReadOnlySpan<char> name, out ReadOnlySpan<char> value, out bool hasValue, out reason))
         {
-            int end = text.IndexOf(separator);
-            ReadOnlySpan<char> item = end < 0 ? text : text[..end];
-            int equals = item.IndexOf('=');
-            ReadOnlySpan<char> name = equals < 0 ? item : item[..equals];
-            if (name.IsEmpty)
-            {
-                reason = SipRejectReason.MalformedParameter;
-                return false;
-            }
-
-            if (_syntax == SipParameterSyntax.TelParameter)
-            {
-                // RFC 3966 §3: pname = 1*( alphanum / "-" )
-                foreach (char c in name)
-                {
-                    if (!char.IsAsciiLetterOrDigit(c) && c != '-')
-                    {
-                        reason = UriSyntax.IsForbidden(c) ? SipRejectReason.InvalidCharacter : SipRejectReason.MalformedParameter;
-                        return false;
-                    }
-                }
-            }
-            else if (!UriSyntax.TryValidateEscaped(name, allowed, SipRejectReason.MalformedParameter, out reason))
-            {
-                return false;
-            }
-
-            string? value = null;
-            if (equals >= 0)
-            {
-                ReadOnlySpan<char> raw = item[(equals + 1)..];
-
-                // pvalue = 1*paramchar; hvalue = *( hnv-unreserved / unreserved / escaped ). The tel isub
-                // parameter takes uric (RFC 3966 §3), so tel values also accept the reserved set.
-                ushort valueChars = _syntax == SipParameterSyntax.TelParameter ? UriSyntax.UriChars : allowed;
-                if (raw.IsEmpty && _syntax != SipParameterSyntax.UriHeader)
-                {
-                    reason = SipRejectReason.MalformedParameter;
-                    return false;
-                }
-
-                if (!UriSyntax.TryValidateEscaped(raw, valueChars, SipRejectReason.MalformedParameter, out reason))
-                {
-                    return false;
-                }
-
-                value = UriSyntax.Unescape(raw);
-            }
-            else if (_syntax == SipParameterSyntax.UriHeader)
-            {
-                // header = hname "=" hvalue: the '=' is required.
-                reason = SipRejectReason.MalformedParameter;
-                return false;
-            }
-
-            Add(name.Contains('%') ? UriSyntax.Unescape(name) : Name(name), value);
-            if (end < 0)
-            {
-                reason = default;
-                return true;
-            }
-
-            text = text[(end + 1)..];
+            Add(name.Contains('%') ? UriSyntax.Unescape(name) : Name(name), hasValue ? UriSyntax.Unescape(value) : null);
         }
-    }
 
-    private static bool Fail(ReadOnlySpan<char> text, int index, out SipRejectReason reason)
-    {
-        reason = index < text.Length && (text[index] < 0x20 || text[index] == 0x7F)
-            ? SipRejectReason.InvalidCharacter
-            : SipRejectReason.MalformedParameter;
-        return false;
+        return reason == default;
     }
-
-    // gen-value = token / host / quoted-string: a host adds ':' and the brackets of an IPv6 reference.
-    private static bool IsHeaderValueChar(char c) => SipGrammar.IsTokenChar(c) || c is ':' or '[' or ']';
 
     private static string Name(ReadOnlySpan<char> name)
     {
@@ -468,7 +345,7 @@ public sealed class SipParameters
 
                 foreach (char c in value)
                 {
-                    if (!IsHeaderValueChar(c))
+                    if (!HeaderParameterReader.IsValueChar(c))
                     {
                         return false;
                     }

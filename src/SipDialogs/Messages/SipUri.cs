@@ -201,11 +201,23 @@ public sealed class SipUri : AddrSpec
         }
     }
 
-    /// <summary>Parses what follows "sip:" or "sips:" (RFC 3261 §25.1 <c>SIP-URI</c>, <c>SIPS-URI</c>).</summary>
-    internal static bool TryParseAfterScheme(
-        ReadOnlySpan<char> text, bool secure, [NotNullWhen(true)] out AddrSpec? uri, out SipRejectReason reason)
+    /// <summary>
+    /// Parses (<paramref name="build"/>) or only checks what follows "sip:" or "sips:" (RFC 3261 §25.1 <c>SIP-URI</c>,
+    /// <c>SIPS-URI</c>): one walk over the grammar for both, with the same reasons; checking allocates nothing but for
+    /// a parameter name or value that holds an escape, resolved to be checked.
+    /// </summary>
+    /// <param name="text">The URI after its scheme and colon.</param>
+    /// <param name="secure">True for a SIPS URI.</param>
+    /// <param name="build">Whether to build the URI.</param>
+    /// <param name="uri">The URI built, or null.</param>
+    /// <param name="hasHeaders">Whether the URI carries headers after '?' (RFC 3261 §19.1.1).</param>
+    /// <param name="reason">Why the URI is malformed.</param>
+    /// <returns>Whether it is well formed.</returns>
+    internal static bool TryReadAfterScheme(
+        ReadOnlySpan<char> text, bool secure, bool build, out SipUri? uri, out bool hasHeaders, out SipRejectReason reason)
     {
         uri = null;
+        hasHeaders = false;
         if (text.IsEmpty)
         {
             reason = SipRejectReason.MalformedUri;
@@ -240,7 +252,7 @@ public sealed class SipUri : AddrSpec
                 return false;
             }
 
-            user = UriSyntax.Unescape(userText);
+            user = build ? UriSyntax.Unescape(userText) : null;
             if (colon >= 0)
             {
                 ReadOnlySpan<char> passwordText = userinfo[(colon + 1)..];
@@ -249,7 +261,7 @@ public sealed class SipUri : AddrSpec
                     return false;
                 }
 
-                password = UriSyntax.Unescape(passwordText);
+                password = build ? UriSyntax.Unescape(passwordText) : null;
             }
 
             text = text[(at + 1)..];
@@ -309,11 +321,21 @@ public sealed class SipUri : AddrSpec
         {
             int end = text[(i + 1)..].IndexOf('?');
             ReadOnlySpan<char> parameterText = end < 0 ? text[(i + 1)..] : text.Slice(i + 1, end);
-            parameters = new SipParameters(SipParameterSyntax.UriParameter);
-            if (!parameters.TryParseInto(parameterText, out reason) || !HasValidKnownParameters(parameters))
+            if (!UriParameterReader.IsValid(parameterText, SipParameterSyntax.UriParameter, out reason))
             {
-                reason = reason == default ? SipRejectReason.MalformedParameter : reason;
                 return false;
+            }
+
+            if (!HasValidKnownParameters(parameterText))
+            {
+                reason = SipRejectReason.MalformedParameter;
+                return false;
+            }
+
+            if (build)
+            {
+                parameters = new SipParameters(SipParameterSyntax.UriParameter);
+                _ = parameters.TryParseInto(parameterText, out _);
             }
 
             i += 1 + parameterText.Length;
@@ -322,45 +344,57 @@ public sealed class SipUri : AddrSpec
         SipParameters? headers = null;
         if (i < text.Length)
         {
-            // text[i] is '?': headers = "?" header *( "&" header )
-            headers = new SipParameters(SipParameterSyntax.UriHeader);
-            if (!headers.TryParseInto(text[(i + 1)..], out reason))
+            // text[i] is '?': headers = "?" header *( "&" header ), so a well-formed list holds at least one.
+            ReadOnlySpan<char> headerText = text[(i + 1)..];
+            if (!UriParameterReader.IsValid(headerText, SipParameterSyntax.UriHeader, out reason))
             {
                 return false;
             }
+
+            hasHeaders = true;
+            if (build)
+            {
+                headers = new SipParameters(SipParameterSyntax.UriHeader);
+                _ = headers.TryParseInto(headerText, out _);
+            }
         }
 
-        uri = new SipUri(secure, user, password, new string(hostText), kind, port, parameters, headers);
+        if (build)
+        {
+            uri = new SipUri(secure, user, password, new string(hostText), kind, port, parameters, headers);
+        }
+
         reason = default;
         return true;
     }
 
-    private static bool HasValidKnownParameters(SipParameters parameters)
+    private static bool HasValidKnownParameters(ReadOnlySpan<char> parameterText)
     {
         // RFC 3261 §25.1: transport-param, user-param and method-param take a token, ttl-param 1*3DIGIT
-        // (0–255, §19.1.1), maddr-param a host.
-        for (int i = 0; i < parameters.Count; i++)
+        // (0–255, §19.1.1), maddr-param a host. Names and values are compared with their escapes resolved.
+        var reader = new UriParameterReader(parameterText, SipParameterSyntax.UriParameter);
+        while (reader.TryRead(out ReadOnlySpan<char> rawName, out ReadOnlySpan<char> rawValue, out bool hasValue, out _))
         {
-            SipParameter p = parameters[i];
-            if (p.Name.Equals("ttl", StringComparison.OrdinalIgnoreCase))
+            ReadOnlySpan<char> name = UriParameterReader.Unescaped(rawName);
+            if (name.Equals("ttl", StringComparison.OrdinalIgnoreCase))
             {
-                if (!SipGrammar.TryParseTtl(p.Value, out _, out _))
+                if (!SipGrammar.TryParseTtl(UriParameterReader.Unescaped(rawValue), out _, out _))
                 {
                     return false;
                 }
             }
-            else if (p.Name.Equals("maddr", StringComparison.OrdinalIgnoreCase))
+            else if (name.Equals("maddr", StringComparison.OrdinalIgnoreCase))
             {
-                if (p.Value is null || !SipGrammar.TryClassifyHost(p.Value, out _))
+                if (!hasValue || !SipGrammar.TryClassifyHost(UriParameterReader.Unescaped(rawValue), out _))
                 {
                     return false;
                 }
             }
-            else if (p.Name.Equals("transport", StringComparison.OrdinalIgnoreCase)
-                || p.Name.Equals("user", StringComparison.OrdinalIgnoreCase)
-                || p.Name.Equals("method", StringComparison.OrdinalIgnoreCase))
+            else if (name.Equals("transport", StringComparison.OrdinalIgnoreCase)
+                || name.Equals("user", StringComparison.OrdinalIgnoreCase)
+                || name.Equals("method", StringComparison.OrdinalIgnoreCase))
             {
-                if (p.Value is null || !SipGrammar.IsToken(p.Value))
+                if (!hasValue || !SipGrammar.IsToken(UriParameterReader.Unescaped(rawValue)))
                 {
                     return false;
                 }

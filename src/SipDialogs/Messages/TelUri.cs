@@ -73,6 +73,28 @@ public sealed class TelUri : AddrSpec
     internal static bool TryParseAfterScheme(ReadOnlySpan<char> text, [NotNullWhen(true)] out AddrSpec? uri, out SipRejectReason reason)
     {
         uri = null;
+        if (!TryValidateAfterScheme(text, out reason))
+        {
+            return false;
+        }
+
+        int semicolon = text.IndexOf(';');
+        var parameters = new SipParameters(SipParameterSyntax.TelParameter);
+        if (semicolon >= 0)
+        {
+            _ = parameters.TryParseInto(text[(semicolon + 1)..], out _);
+        }
+
+        uri = new TelUri(new string(semicolon < 0 ? text : text[..semicolon]), parameters);
+        return true;
+    }
+
+    /// <summary>
+    /// Checks what follows "tel:" as <see cref="TryParseAfterScheme"/> does, without building the URI or allocating
+    /// (but for a parameter that holds an escape, resolved to be checked).
+    /// </summary>
+    internal static bool TryValidateAfterScheme(ReadOnlySpan<char> text, out SipRejectReason reason)
+    {
         int semicolon = text.IndexOf(';');
         ReadOnlySpan<char> number = semicolon < 0 ? text : text[..semicolon];
         if (!IsNumber(number, out bool global))
@@ -90,16 +112,16 @@ public sealed class TelUri : AddrSpec
             return false;
         }
 
-        var parameters = new SipParameters(SipParameterSyntax.TelParameter);
-        if (semicolon >= 0 && !parameters.TryParseInto(text[(semicolon + 1)..], out reason))
+        ReadOnlySpan<char> parameters = semicolon < 0 ? [] : text[(semicolon + 1)..];
+        if (semicolon >= 0 && !UriParameterReader.IsValid(parameters, SipParameterSyntax.TelParameter, out reason))
         {
             return false;
         }
 
-        if (parameters.TryGetValue(PhoneContextName, out string? context))
+        if (TryFindParameter(semicolon, parameters, PhoneContextName, out ReadOnlySpan<char> context, out bool hasContext))
         {
             // RFC 3966 §3: context appears only in a local-number, as a domain name or global digits.
-            if (global || context is null || !IsDescriptor(context))
+            if (global || !hasContext || !IsDescriptor(context))
             {
                 reason = SipRejectReason.MalformedParameter;
                 return false;
@@ -112,15 +134,23 @@ public sealed class TelUri : AddrSpec
             return false;
         }
 
-        if (parameters.TryGetValue(Extension, out string? extension) && (extension is null || !IsPhoneDigits(extension)))
+        if (TryFindParameter(semicolon, parameters, Extension, out ReadOnlySpan<char> extension, out bool hasExtension) &&
+            (!hasExtension || !IsPhoneDigits(extension)))
         {
             reason = SipRejectReason.MalformedParameter;
             return false;
         }
 
-        uri = new TelUri(new string(number), parameters);
         reason = default;
         return true;
+    }
+
+    private static bool TryFindParameter(
+        int semicolon, ReadOnlySpan<char> parameters, string name, out ReadOnlySpan<char> value, out bool hasValue)
+    {
+        value = default;
+        hasValue = false;
+        return semicolon >= 0 && UriParameterReader.TryFind(parameters, SipParameterSyntax.TelParameter, name, out value, out hasValue);
     }
 
     private static bool IsVisualSeparator(char c) => c is '-' or '.' or '(' or ')';
@@ -170,8 +200,8 @@ public sealed class TelUri : AddrSpec
     }
 
     // descriptor = domainname / global-number-digits (RFC 3966 §3)
-    private static bool IsDescriptor(string value) =>
-        value.Length > 0 && (value[0] == '+' ? IsPhoneDigits(value.AsSpan(1)) : SipGrammar.IsHostname(value));
+    private static bool IsDescriptor(ReadOnlySpan<char> value) =>
+        value.Length > 0 && (value[0] == '+' ? IsPhoneDigits(value[1..]) : SipGrammar.IsHostname(value));
 
     /// <summary>
     /// Compares by RFC 3966 §4: both global or both local; numbers equal once visual separators are removed;

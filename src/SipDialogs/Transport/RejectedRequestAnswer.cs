@@ -10,9 +10,12 @@ namespace SipDialogs.Transport;
 /// that the phrase name the fault), so the sender learns what is wrong and stops retransmitting.
 /// </summary>
 /// <remarks>
-/// A request is answered only when it can be: the parser indexed its header block and it has the Via, From, To,
-/// Call-ID and CSeq a response is made of (RFC 3261 §8.2.6). An ACK is never answered (RFC 3261 §17), nor is a
-/// response (RFC 3261 §18.1.2: dropped); junk that is not a request is dropped.
+/// A request is answered only when it can be: the parser indexed its header block and it has the Via, From, To and
+/// CSeq a response is made of (RFC 3261 §8.2.6). A request without a Call-ID is answered all the same, "400 Missing
+/// Call-ID" (RFC 3261 §21.4.1's own example of a phrase that names the fault), with no Call-ID to copy: the sender
+/// matches the answer to its transaction by the Via branch and CSeq method (§17.1.3) and stops retransmitting. An ACK
+/// is never answered (RFC 3261 §17), nor is a response (RFC 3261 §18.1.2: dropped); junk that is not a request is
+/// dropped.
 /// </remarks>
 internal static class RejectedRequestAnswer
 {
@@ -67,11 +70,11 @@ internal static class RejectedRequestAnswer
         }
     }
 
+    // The Call-ID is not among them: a request that lacks it is answered without one (see the remarks).
     private static bool HasResponseHeaders(SipRequest request) =>
         request.IndexOfHeader(SipHeaderKind.Via) >= 0 &&
         request.IndexOfHeader(SipHeaderKind.From) >= 0 &&
         request.IndexOfHeader(SipHeaderKind.To) >= 0 &&
-        request.IndexOfHeader(SipHeaderKind.CallId) >= 0 &&
         request.IndexOfHeader(SipHeaderKind.CSeq) >= 0;
 
     /// <summary>

@@ -7,6 +7,7 @@ using SipDialogs.Hosting;
 using SipDialogs.Messages;
 using SipDialogs.Tests.Infrastructure;
 using SipDialogs.Transport;
+using TransportLoopback = SipDialogs.Tests.Transport.Loopback;
 
 namespace SipDialogs.Tests.Hosting;
 
@@ -36,6 +37,20 @@ public class SipStackTests
         $"Via: SIP/2.0/UDP 127.0.0.1:{port};branch=z9hG4bK{Guid.NewGuid():N};rport\r\n" +
         "Max-Forwards: 70\r\nTo: <sip:s@127.0.0.1>\r\nFrom: <sip:c@127.0.0.1>;tag=1\r\n" +
         $"Call-ID: {callId}\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n";
+
+    /// <summary>Sends a request as written and reads the answer: a datagram, or a header block from the connection.</summary>
+    private static async Task<string> AskRawAsync(Socket socket, NetworkStream? stream, IPEndPoint server, string request)
+    {
+        byte[] bytes = Encoding.ASCII.GetBytes(request);
+        if (stream is null)
+        {
+            await socket.SendToAsync(bytes, server);
+            return await TransportLoopback.ReceiveTextAsync(socket);
+        }
+
+        await stream.WriteAsync(bytes);
+        return await TransportLoopback.ReadTextAsync(stream, "\r\n\r\n");
+    }
 
     private static async Task<int> OptionsStatusAsync(IPEndPoint server) =>
         (await UdpPeer.AskAsync(server, OptionsText("{port}", Guid.NewGuid().ToString("N")), s_timeout)).StatusCode;
@@ -105,6 +120,33 @@ public class SipStackTests
         }
 
         Assert.Equal(200, await OptionsStatusAsync(server));
+    }
+
+    [Theory]
+    [InlineData(SipTransportProtocol.Udp)]
+    [InlineData(SipTransportProtocol.Tcp)]
+    public async Task ARequestWithoutCallIdIsAnswered400MissingCallIdAndTheNextOnTheSameSocketIsServed(SipTransportProtocol protocol)
+    {
+        await using var stack = new SipStack(Loopback());
+        await stack.StartAsync();
+        IPEndPoint server = stack.LocalEndPoints.First(e => e.Protocol == protocol).Address;
+        using Socket socket = protocol == SipTransportProtocol.Udp ? TransportLoopback.UdpClient() : await TransportLoopback.TcpClientAsync(server);
+        using NetworkStream? stream = protocol == SipTransportProtocol.Tcp ? new NetworkStream(socket) : null;
+        int port = protocol == SipTransportProtocol.Udp ? TransportLoopback.LocalOf(socket).Port : 5060;
+        string via = $"SIP/2.0/{protocol.ToString().ToUpperInvariant()} 127.0.0.1:{port};rport;branch=z9hG4bK";
+
+        // RFC 4475 §3.3.1 asks for a 400 to a request that lacks what a request must carry; the phrase names the fault.
+        string missing = await AskRawAsync(socket, stream, server,
+            $"OPTIONS sip:s@127.0.0.1 SIP/2.0\r\nVia: {via}-nocid\r\nMax-Forwards: 70\r\nTo: <sip:s@127.0.0.1>\r\n" +
+            "From: <sip:c@127.0.0.1>;tag=1\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n");
+        Assert.StartsWith("SIP/2.0 400 Missing Call-ID\r\n", missing, StringComparison.Ordinal);
+        Assert.Contains("branch=z9hG4bK-nocid", missing, StringComparison.Ordinal);
+
+        string next = await AskRawAsync(socket, stream, server,
+            $"OPTIONS sip:s@127.0.0.1 SIP/2.0\r\nVia: {via}-next\r\nMax-Forwards: 70\r\nTo: <sip:s@127.0.0.1>\r\n" +
+            "From: <sip:c@127.0.0.1>;tag=1\r\nCall-ID: after-the-bad-one\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n");
+        Assert.StartsWith("SIP/2.0 200 OK\r\n", next, StringComparison.Ordinal);
+        Assert.Contains("Call-ID: after-the-bad-one\r\n", next, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -67,7 +67,7 @@ public class ParserMutationTests
         Assert.Equal(Encoding.ASCII.GetString(input).IndexOf("\rx", StringComparison.Ordinal), error.Offset);
     }
 
-    private static List<byte[]> Seeds()
+    internal static List<byte[]> Seeds()
     {
         var seeds = new List<byte[]>();
         foreach (string path in Directory.GetFiles(TestData.PathOf("rfc4475"), "*.dat").Order(StringComparer.Ordinal))
@@ -225,7 +225,7 @@ public class ParserMutationTests
             || message.HeaderCount + 1 > s_limits.MaxHeaderCount;
     }
 
-    private static byte[] Mutate(List<byte[]> seeds, Random random, out string how)
+    internal static byte[] Mutate(List<byte[]> seeds, Random random, out string how)
     {
         byte[] input = seeds[random.Next(seeds.Count)];
         int steps = random.Next(1, 4);

@@ -108,6 +108,26 @@ public class StreamTransportTests
     }
 
     [Fact]
+    public async Task RequestWithoutCallIdIsAnswered400MissingCallIdAndTheConnectionStaysOpen()
+    {
+        var sink = new TestSink();
+        await using SipTransportLayer layer = await Loopback.StartAsync(sink, ["tcp:127.0.0.1:0"]);
+        using Socket client = await Loopback.TcpClientAsync(layer.GetLocalEndPoint(SipTransportProtocol.Tcp)!.Value.Address);
+        using var stream = new NetworkStream(client);
+
+        await stream.WriteAsync(TestSipMessages.Request(via: "SIP/2.0/TCP 127.0.0.1:5060;branch=z9hG4bK-nocid", callId: null));
+        string answer = await Loopback.ReadTextAsync(stream, "\r\n\r\n");
+
+        Assert.StartsWith("SIP/2.0 400 Missing Call-ID\r\n", answer, StringComparison.Ordinal);
+        Assert.Contains(";branch=z9hG4bK-nocid", answer, StringComparison.Ordinal);
+        Assert.DoesNotContain("\r\nCall-ID:", answer, StringComparison.OrdinalIgnoreCase);
+
+        await stream.WriteAsync(TestSipMessages.Request(via: "SIP/2.0/TCP 127.0.0.1:5060;branch=z9hG4bK-ok", callId: "next"));
+        Assert.Equal("next", (await sink.NextAsync()).Message.CallId);
+        Assert.Equal(1, layer.ConnectionCount);
+    }
+
+    [Fact]
     public async Task OutgoingRequestsToOnePeerReuseOneConnectionAndItsResponsesComeBackOnIt()
     {
         var serverSink = new TestSink();

@@ -5,10 +5,13 @@ namespace SipDialogs.Tests.Transport;
 /// <summary>Requests and responses for transport tests.</summary>
 internal static class TestSipMessages
 {
-    /// <summary>A request with the given top Via value and Call-ID, optionally padded to a size with a header.</summary>
+    /// <summary>
+    /// A request with the given top Via value and Call-ID (none when <see langword="null"/>), optionally padded to a
+    /// size with a header.
+    /// </summary>
     public static byte[] Request(
         string via = "SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bK-test",
-        string callId = "call-1@test",
+        string? callId = "call-1@test",
         string method = "OPTIONS",
         string version = "SIP/2.0",
         int padding = 0,
@@ -20,7 +23,11 @@ internal static class TestSipMessages
         text.Append("Max-Forwards: 70\r\n");
         text.Append("From: <sip:alice@example.com>;tag=1928301774\r\n");
         text.Append("To: <sip:bob@example.com>\r\n");
-        text.Append("Call-ID: ").Append(callId).Append("\r\n");
+        if (callId is not null)
+        {
+            text.Append("Call-ID: ").Append(callId).Append("\r\n");
+        }
+
         text.Append("CSeq: 1 ").Append(method).Append("\r\n");
         if (padding > 0)
         {

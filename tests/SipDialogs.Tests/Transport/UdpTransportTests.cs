@@ -118,6 +118,30 @@ public class UdpTransportTests
     }
 
     [Fact]
+    public async Task RequestWithoutCallIdIsAnswered400MissingCallIdByItsViaAndTheNextRequestIsDelivered()
+    {
+        var sink = new TestSink();
+        await using SipTransportLayer layer = await Loopback.StartAsync(sink, ["udp:127.0.0.1:0"]);
+        IPEndPoint server = layer.GetLocalEndPoint(SipTransportProtocol.Udp)!.Value.Address;
+        using Socket client = Loopback.UdpClient();
+        int port = Loopback.LocalOf(client).Port;
+
+        await client.SendToAsync(TestSipMessages.Request(via: $"SIP/2.0/UDP 127.0.0.1:{port};branch=z9hG4bK-nocid;rport", callId: null), server);
+        string answer = await Loopback.ReceiveTextAsync(client);
+
+        // RFC 3261 §21.4.1: the phrase names the fault. No Call-ID to copy; the branch and CSeq match it (§17.1.3).
+        Assert.StartsWith("SIP/2.0 400 Missing Call-ID\r\n", answer, StringComparison.Ordinal);
+        Assert.Contains($";branch=z9hG4bK-nocid;rport={port};received=127.0.0.1\r\n", answer, StringComparison.Ordinal);
+        Assert.Contains("CSeq: 1 OPTIONS\r\n", answer, StringComparison.Ordinal);
+        Assert.DoesNotContain("\r\nCall-ID:", answer, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(1, layer.Counters.GetRejected(SipRejectReason.MissingHeader));
+        Assert.Equal(1, layer.Counters.ErrorResponsesSent);
+
+        await client.SendToAsync(TestSipMessages.Request(via: $"SIP/2.0/UDP 127.0.0.1:{port};branch=z9hG4bK-next", callId: "next"), server);
+        Assert.Equal("next", (await sink.NextAsync()).Message.CallId);
+    }
+
+    [Fact]
     public async Task RequestForSip30IsAnswered505VersionNotSupported()
     {
         var sink = new TestSink();

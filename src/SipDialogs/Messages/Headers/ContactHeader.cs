@@ -43,7 +43,7 @@ public sealed class ContactHeader
     /// (RFC 3261 §20.10, §25.1 <c>qvalue</c>), or <see langword="null"/> when absent.
     /// </summary>
     public double? Q => Address is not null && Address.Parameters.TryGetValue("q", out string? raw) &&
-        TryParseQValue(raw, out int thousandths, out _)
+        TryParseQValue(raw.AsSpan(), out int thousandths, out _)
             ? thousandths / 1000.0
             : null;
 
@@ -63,14 +63,34 @@ public sealed class ContactHeader
     /// <returns>Whether the value is a valid Contact element.</returns>
     public static bool TryParse(ReadOnlySpan<char> value, [NotNullWhen(true)] out ContactHeader? result, out SipRejectReason reason)
     {
+        bool ok = TryRead(value, build: true, out result, out _, out reason);
+        return ok && result is not null;
+    }
+
+    /// <summary>
+    /// Checks one <c>contact-param</c> as <see cref="TryParse"/> does, with the same reasons, without building it or
+    /// allocating (but for a URI parameter that holds an escape, resolved to be checked).
+    /// </summary>
+    /// <param name="value">One element of the Contact header field, unfolded.</param>
+    /// <param name="star">Whether it is the wildcard <c>*</c>.</param>
+    /// <param name="reason">Why it is malformed.</param>
+    /// <returns>Whether <see cref="TryParse"/> would succeed.</returns>
+    internal static bool TryValidate(ReadOnlySpan<char> value, out bool star, out SipRejectReason reason) =>
+        TryRead(value, build: false, out _, out star, out reason);
+
+    // One walk over the grammar for both: building allocates the value, checking only reads it.
+    private static bool TryRead(ReadOnlySpan<char> value, bool build, out ContactHeader? result, out bool star, out SipRejectReason reason)
+    {
         result = null;
+        star = false;
         value = SipGrammar.TrimWhitespace(value);
         if (value.Length > 0 && value[0] == '*')
         {
             int next = SipGrammar.SkipWhitespace(value, 1);
             if (next == value.Length)
             {
-                result = Star;
+                star = true;
+                result = build ? Star : null;
                 reason = default;
                 return true;
             }
@@ -83,18 +103,32 @@ public sealed class ContactHeader
             }
         }
 
-        if (!NameAddress.TryParse(value, out NameAddress? address, out reason) ||
-            !SipGrammar.TryGetDeltaSecondsParameter(address.Parameters, "expires", out _, out reason))
+        if (!NameAddress.TryRead(value, build, out NameAddress? address, out ReadOnlySpan<char> parameters, out reason))
         {
             return false;
         }
 
-        if (address.Parameters.TryGetValue("q", out string? q) && !TryParseQValue(q, out _, out reason))
+        // The first expires and q, the ones SipParameters answers with, found in one pass.
+        FirstHeaderParameter expires = default, q = default;
+        var reader = new HeaderParameterReader(parameters);
+        while (!parameters.IsEmpty && reader.TryRead(out ReadOnlySpan<char> name, out ReadOnlySpan<char> text, out bool hasValue, out _))
+        {
+            _ = expires.TryTake(name, "expires", text, hasValue) || q.TryTake(name, "q", text, hasValue);
+        }
+
+        // expires = delta-seconds up to 2^32-1, q a qvalue; a flag is neither.
+        if (expires.Found && !SipGrammar.TryParseDeltaSeconds(expires.Value, SipRejectReason.MalformedParameter, out _, out reason))
         {
             return false;
         }
 
-        result = new ContactHeader(address);
+        if (q.Found && !TryParseQValue(q.Value, out _, out reason))
+        {
+            return false;
+        }
+
+        result = build ? new ContactHeader(address!) : null;
+        reason = default;
         return true;
     }
 
@@ -103,16 +137,15 @@ public sealed class ContactHeader
     public override string ToString() => Address?.ToString() ?? "*";
 
     // qvalue = ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] ), read as thousandths.
-    private static bool TryParseQValue(string? raw, out int thousandths, out SipRejectReason reason)
+    private static bool TryParseQValue(ReadOnlySpan<char> text, out int thousandths, out SipRejectReason reason)
     {
         thousandths = 0;
         reason = SipRejectReason.MalformedParameter;
-        if (string.IsNullOrEmpty(raw))
+        if (text.IsEmpty)
         {
             return false;
         }
 
-        ReadOnlySpan<char> text = raw;
         int dot = text.IndexOf('.');
         ReadOnlySpan<char> whole = dot < 0 ? text : text[..dot];
         ReadOnlySpan<char> fraction = dot < 0 ? [] : text[(dot + 1)..];

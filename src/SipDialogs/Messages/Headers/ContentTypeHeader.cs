@@ -74,6 +74,23 @@ public sealed class ContentTypeHeader
     /// <returns>Whether the value is a valid media type.</returns>
     public static bool TryParse(ReadOnlySpan<char> value, [NotNullWhen(true)] out ContentTypeHeader? result, out SipRejectReason reason)
     {
+        bool ok = TryRead(value, build: true, out result, out reason);
+        return ok && result is not null;
+    }
+
+    /// <summary>
+    /// Checks a Content-Type header field value as <see cref="TryParse"/> does, with the same reasons, without
+    /// building it or allocating.
+    /// </summary>
+    /// <param name="value">The header field value, unfolded.</param>
+    /// <param name="reason">Why it is malformed.</param>
+    /// <returns>Whether <see cref="TryParse"/> would succeed.</returns>
+    internal static bool TryValidate(ReadOnlySpan<char> value, out SipRejectReason reason) =>
+        TryRead(value, build: false, out _, out reason);
+
+    // One walk over the grammar for both: building allocates the value, checking only reads it.
+    private static bool TryRead(ReadOnlySpan<char> value, bool build, out ContentTypeHeader? result, out SipRejectReason reason)
+    {
         result = null;
         value = SipGrammar.TrimWhitespace(value);
         int typeEnd = SipGrammar.ReadToken(value, 0);
@@ -92,13 +109,17 @@ public sealed class ContentTypeHeader
             return false;
         }
 
-        if (!SipGrammar.TryParseHeaderParameters(value[subtypeEnd..], out SipParameters? parameters, out reason) ||
-            !AreMediaParameters(parameters, out reason))
+        if (!SipGrammar.TryReadHeaderParameters(value[subtypeEnd..], build, out SipParameters? parameters, out ReadOnlySpan<char> list, out reason) ||
+            !AreMediaParameters(list, out reason))
         {
             return false;
         }
 
-        result = new ContentTypeHeader(value[..typeEnd].ToString(), value[subtypeStart..subtypeEnd].ToString(), parameters);
+        if (parameters is not null)
+        {
+            result = new ContentTypeHeader(value[..typeEnd].ToString(), value[subtypeStart..subtypeEnd].ToString(), parameters);
+        }
+
         return true;
     }
 
@@ -116,8 +137,7 @@ public sealed class ContentTypeHeader
     {
         for (int i = 0; i < parameters.Count; i++)
         {
-            string? value = parameters[i].Value;
-            if (value is null || !(SipGrammar.IsToken(value) || SipGrammar.IsQuotedString(value)))
+            if (!IsMediaParameterValue(parameters[i].Value))
             {
                 reason = SipRejectReason.MalformedParameter;
                 return false;
@@ -127,4 +147,24 @@ public sealed class ContentTypeHeader
         reason = default;
         return true;
     }
+
+    // m-parameter = m-attribute EQUAL m-value, for every parameter of a well-formed list.
+    private static bool AreMediaParameters(ReadOnlySpan<char> list, out SipRejectReason reason)
+    {
+        var reader = new HeaderParameterReader(list);
+        while (!list.IsEmpty && reader.TryRead(out _, out ReadOnlySpan<char> value, out bool hasValue, out _))
+        {
+            if (!hasValue || !IsMediaParameterValue(value))
+            {
+                reason = SipRejectReason.MalformedParameter;
+                return false;
+            }
+        }
+
+        reason = default;
+        return true;
+    }
+
+    // m-value = token / quoted-string
+    private static bool IsMediaParameterValue(ReadOnlySpan<char> value) => SipGrammar.IsToken(value) || SipGrammar.IsQuotedString(value);
 }

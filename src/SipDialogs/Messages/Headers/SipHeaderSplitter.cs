@@ -39,14 +39,49 @@ public static class SipHeaderSplitter
     {
         ArgumentNullException.ThrowIfNull(into);
         int initialCount = into.Count;
-        int elementStart = 0;
-        int i = 0;
+        int start = 0;
+        while (true)
+        {
+            if (!TryFindElementEnd(value, start, out int end, out reason))
+            {
+                into.RemoveRange(initialCount, into.Count - initialCount);
+                return false;
+            }
+
+            Range element = Trim(value, start, end);
+            if (element.End.Value > element.Start.Value)
+            {
+                into.Add(element);
+            }
+
+            if (end == value.Length)
+            {
+                return true;
+            }
+
+            start = end + 1;
+        }
+    }
+
+    /// <summary>
+    /// Finds where the element that starts at <paramref name="start"/> ends: at the next top-level comma, or at the
+    /// end of <paramref name="value"/>. <see cref="TrySplit"/> is made of it; a check that needs no list of ranges
+    /// walks the elements with it, without allocating.
+    /// </summary>
+    /// <param name="value">The header field value, unfolded.</param>
+    /// <param name="start">Where the element starts.</param>
+    /// <param name="end">The index of the comma that ends it, or the length of the value.</param>
+    /// <param name="reason">As <see cref="TrySplit"/> gives it.</param>
+    /// <returns>False when a quoted string or a '&lt;' is not closed.</returns>
+    internal static bool TryFindElementEnd(ReadOnlySpan<char> value, int start, out int end, out SipRejectReason reason)
+    {
+        int i = start;
         while (true)
         {
             int special = value[i..].IndexOfAny('"', '<', ',');
             if (special < 0)
             {
-                Add(value, elementStart, value.Length, into);
+                end = value.Length;
                 reason = default;
                 return true;
             }
@@ -55,15 +90,14 @@ public static class SipHeaderSplitter
             switch (value[i])
             {
                 case ',':
-                    Add(value, elementStart, i, into);
-                    i++;
-                    elementStart = i;
-                    break;
+                    end = i;
+                    reason = default;
+                    return true;
 
                 case '"':
                     if (!TrySkipQuotedString(value, ref i))
                     {
-                        into.RemoveRange(initialCount, into.Count - initialCount);
+                        end = -1;
                         reason = SipRejectReason.UnterminatedQuotedString;
                         return false;
                     }
@@ -76,7 +110,7 @@ public static class SipHeaderSplitter
                     int close = value[i..].IndexOf('>');
                     if (close < 0)
                     {
-                        into.RemoveRange(initialCount, into.Count - initialCount);
+                        end = -1;
                         reason = SipRejectReason.MalformedHeader;
                         return false;
                     }
@@ -85,6 +119,22 @@ public static class SipHeaderSplitter
                     break;
             }
         }
+    }
+
+    /// <summary>The element between <paramref name="start"/> and <paramref name="end"/>, trimmed of SP and HTAB; empty when nothing is left.</summary>
+    internal static Range Trim(ReadOnlySpan<char> value, int start, int end)
+    {
+        while (start < end && SipGrammar.IsWhitespace(value[start]))
+        {
+            start++;
+        }
+
+        while (end > start && SipGrammar.IsWhitespace(value[end - 1]))
+        {
+            end--;
+        }
+
+        return new Range(start, end);
     }
 
     private static bool TrySkipQuotedString(ReadOnlySpan<char> value, ref int index)
@@ -110,23 +160,5 @@ public static class SipHeaderSplitter
         }
 
         return false;
-    }
-
-    private static void Add(ReadOnlySpan<char> value, int start, int end, List<Range> into)
-    {
-        while (start < end && SipGrammar.IsWhitespace(value[start]))
-        {
-            start++;
-        }
-
-        while (end > start && SipGrammar.IsWhitespace(value[end - 1]))
-        {
-            end--;
-        }
-
-        if (end > start)
-        {
-            into.Add(new Range(start, end));
-        }
     }
 }

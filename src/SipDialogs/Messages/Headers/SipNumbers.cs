@@ -50,7 +50,7 @@ public static class SipNumbers
             return false;
         }
 
-        if (!SipGrammar.TryParseHeaderParameters(value[semicolon..], out _, out reason))
+        if (!SipGrammar.TryValidateHeaderParameters(value[semicolon..], out _, out reason))
         {
             seconds = 0;
             return false;

@@ -30,6 +30,28 @@ public static class TokenListHeader
     {
         ArgumentNullException.ThrowIfNull(into);
         int initialCount = into.Count;
+        if (!TryReadTokens(value, into, out _, out reason))
+        {
+            into.RemoveRange(initialCount, into.Count - initialCount);
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Checks a token-list header field value as <see cref="TryParseTokens"/> does, without allocating.
+    /// </summary>
+    /// <param name="value">The header field value, unfolded.</param>
+    /// <param name="count">How many tokens it holds (empty elements skipped).</param>
+    /// <param name="reason">As <see cref="TryParseTokens"/> gives it.</param>
+    /// <returns>Whether every element is a token.</returns>
+    internal static bool TryValidateTokens(ReadOnlySpan<char> value, out int count, out SipRejectReason reason) =>
+        TryReadTokens(value, into: null, out count, out reason);
+
+    private static bool TryReadTokens(ReadOnlySpan<char> value, List<string>? into, out int count, out SipRejectReason reason)
+    {
+        count = 0;
         while (true)
         {
             int comma = value.IndexOf(',');
@@ -38,12 +60,12 @@ public static class TokenListHeader
             {
                 if (!SipGrammar.IsToken(element))
                 {
-                    into.RemoveRange(initialCount, into.Count - initialCount);
                     reason = SipRejectReason.MalformedHeader;
                     return false;
                 }
 
-                into.Add(SipMethods.Intern(element));
+                count++;
+                into?.Add(SipMethods.Intern(element));
             }
 
             if (comma < 0)

@@ -225,6 +225,35 @@ public sealed class ViaHeader
     /// <returns>Whether the value is a valid <c>via-parm</c>.</returns>
     public static bool TryParse(ReadOnlySpan<char> value, [NotNullWhen(true)] out ViaHeader? result, out SipRejectReason reason)
     {
+        bool ok = TryRead(value, build: true, out result, out reason);
+        return ok && result is not null;
+    }
+
+    /// <summary>
+    /// Checks one <c>via-parm</c> as <see cref="TryParse"/> does, with the same reasons, without building it or
+    /// allocating.
+    /// </summary>
+    /// <param name="value">One element of the Via header field, unfolded.</param>
+    /// <param name="reason">Why it is malformed.</param>
+    /// <returns>Whether <see cref="TryParse"/> would succeed.</returns>
+    internal static bool TryValidate(ReadOnlySpan<char> value, out SipRejectReason reason) =>
+        TryRead(value, build: false, out _, out reason);
+
+    /// <summary>
+    /// The branch parameter of a <c>via-parm</c> already known to be well formed, as written; empty when absent or a
+    /// flag (which a well-formed Via cannot have).
+    /// </summary>
+    internal static ReadOnlySpan<char> FindBranch(ReadOnlySpan<char> value)
+    {
+        int separator = value.IndexOf(';');
+        return separator >= 0 && HeaderParameterReader.TryFind(value[(separator + 1)..], "branch", out ReadOnlySpan<char> branch, out _)
+            ? branch
+            : default;
+    }
+
+    // One walk over the grammar for both: building allocates the value, checking only reads it.
+    private static bool TryRead(ReadOnlySpan<char> value, bool build, out ViaHeader? result, out SipRejectReason reason)
+    {
         result = null;
         value = SipGrammar.TrimWhitespace(value);
 
@@ -284,10 +313,15 @@ public sealed class ViaHeader
             i = portEnd;
         }
 
-        if (!SipGrammar.TryParseHeaderParameters(value[i..], out SipParameters? parameters, out reason) ||
-            !TryValidateParameters(parameters, out reason))
+        if (!SipGrammar.TryReadHeaderParameters(value[i..], build, out SipParameters? parameters, out ReadOnlySpan<char> list, out reason) ||
+            !TryValidateParameters(list, out reason))
         {
             return false;
+        }
+
+        if (parameters is null)
+        {
+            return true;
         }
 
         result = new ViaHeader(
@@ -360,38 +394,48 @@ public sealed class ViaHeader
         return transport.ToString().ToUpperInvariant();
     }
 
-    private static bool TryValidateParameters(SipParameters parameters, out SipRejectReason reason)
+    private static bool TryValidateParameters(ReadOnlySpan<char> list, out SipRejectReason reason)
     {
-        // via-branch = "branch" EQUAL token
-        if (!SipGrammar.IsValidTokenParameter(parameters, "branch", out reason))
+        // Each rule applies to the first parameter of its name, the one SipParameters answers with; one pass finds them.
+        FirstHeaderParameter branch = default, received = default, maddr = default, ttl = default, rport = default;
+        var reader = new HeaderParameterReader(list);
+        while (!list.IsEmpty && reader.TryRead(out ReadOnlySpan<char> name, out ReadOnlySpan<char> value, out bool hasValue, out _))
         {
+            _ = branch.TryTake(name, "branch", value, hasValue) || received.TryTake(name, "received", value, hasValue) ||
+                maddr.TryTake(name, "maddr", value, hasValue) || ttl.TryTake(name, "ttl", value, hasValue) ||
+                rport.TryTake(name, "rport", value, hasValue);
+        }
+
+        // via-branch = "branch" EQUAL token
+        if (branch.Found && !SipGrammar.IsToken(branch.Value))
+        {
+            reason = SipRejectReason.MalformedParameter;
             return false;
         }
 
         // via-received = "received" EQUAL (IPv4address / IPv6address); the bracketed IPv6 form, which some
         // senders write, is accepted too.
-        if (parameters.TryGetValue("received", out string? received) && !IsReceivedAddress(received))
+        if (received.Found && !(received.HasValue && IsReceivedAddress(received.Value)))
         {
-            reason = received is null ? SipRejectReason.MalformedParameter : SipRejectReason.InvalidHost;
+            reason = received.HasValue ? SipRejectReason.InvalidHost : SipRejectReason.MalformedParameter;
             return false;
         }
 
         // via-maddr = "maddr" EQUAL host
-        if (parameters.TryGetValue("maddr", out string? maddr) && !SipGrammar.IsHost(maddr))
+        if (maddr.Found && !(maddr.HasValue && SipGrammar.IsHost(maddr.Value)))
         {
-            reason = maddr is null ? SipRejectReason.MalformedParameter : SipRejectReason.InvalidHost;
+            reason = maddr.HasValue ? SipRejectReason.InvalidHost : SipRejectReason.MalformedParameter;
             return false;
         }
 
         // via-ttl = "ttl" EQUAL ttl, ttl = 1*3DIGIT ; 0 to 255
-        if (parameters.TryGetValue("ttl", out string? ttl) && !SipGrammar.TryParseTtl(ttl, out _, out reason))
+        if (ttl.Found && !SipGrammar.TryParseTtl(ttl.Value, out _, out reason))
         {
             return false;
         }
 
         // response-port = "rport" [EQUAL 1*DIGIT] (RFC 3581 §3)
-        if (parameters.TryGetValue("rport", out string? rport) && rport is not null &&
-            !SipGrammar.TryParsePort(rport, out _))
+        if (rport.Found && rport.HasValue && !SipGrammar.TryParsePort(rport.Value, out _))
         {
             reason = SipRejectReason.InvalidPort;
             return false;
@@ -401,9 +445,8 @@ public sealed class ViaHeader
         return true;
     }
 
-    private static bool IsReceivedAddress([NotNullWhen(true)] string? value) =>
-        value is not null &&
-        (SipGrammar.IsIPv4Address(value) || SipGrammar.IsIPv6Address(value) || SipGrammar.IsIPv6Reference(value));
+    private static bool IsReceivedAddress(ReadOnlySpan<char> value) =>
+        SipGrammar.IsIPv4Address(value) || SipGrammar.IsIPv6Address(value) || SipGrammar.IsIPv6Reference(value);
 
     private void SetOrRemove(string name, string? value, bool valid)
     {
