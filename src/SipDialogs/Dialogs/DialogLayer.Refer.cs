@@ -187,8 +187,7 @@ internal sealed partial class DialogLayer
         CountSubscription(shard, 1);
         try
         {
-            ClientTransaction transaction = _transactions.StartRequest(request, target);
-            transaction.UserState = transfer;
+            _transactions.StartRequest(request, target, transfer);
         }
         catch (SipTransportException)
         {
@@ -214,7 +213,7 @@ internal sealed partial class DialogLayer
     }
 
     /// <summary>The final response to a REFER sent outside any dialog: a 2xx makes the subscription's dialog (RFC 3515 §4.1).</summary>
-    private void OnOutOfDialogReferResponse(Transfer transfer, SipResponse response, InboundMessage? received)
+    internal void OnOutOfDialogReferResponse(Transfer transfer, SipResponse response, InboundMessage? received)
     {
         if (transfer.Request is not { } request)
         {
@@ -263,22 +262,5 @@ internal sealed partial class DialogLayer
         transfer.SetDialog(dialog);
         dialog.OnRequest(transaction);
         return true;
-    }
-
-    /// <summary>A response to a REFER or NOTIFY of ours.</summary>
-    private void OnReferResponse(ClientTransaction transaction, SipResponse response, InboundMessage? received)
-    {
-        switch (transaction.UserState)
-        {
-            case Transfer { Dialog: { } dialog } transfer:
-                dialog.OnReferResponse(transfer, response);
-                break;
-            case Transfer transfer:
-                OnOutOfDialogReferResponse(transfer, response, received);
-                break;
-            case ReferNotifier notifier:
-                notifier.OnResponse(transaction, response.StatusCode);
-                break;
-        }
     }
 }

@@ -378,9 +378,9 @@ public sealed class SipStack : IAsyncDisposable, ISipMessageSink, ITransactionUs
 
     void ITransactionUser.OnCancel(ServerInviteTransaction invite, InboundMessage cancel)
     {
-        if (invite.UserState is IncomingCall call)
+        if (invite.Owner is { } owner)
         {
-            call.OnCancelled();
+            owner.OnCancelled(invite);
             return;
         }
 

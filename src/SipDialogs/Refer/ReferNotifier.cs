@@ -3,6 +3,7 @@ using SipDialogs.Dialogs;
 using SipDialogs.Messages;
 using SipDialogs.Runtime;
 using SipDialogs.Transactions;
+using SipDialogs.Transport;
 
 namespace SipDialogs.Refer;
 
@@ -13,7 +14,7 @@ namespace SipDialogs.Refer;
 /// expiry (terminated;reason=timeout), when a NOTIFY is answered 481 or gets no answer, and with its dialog.
 /// </summary>
 /// <remarks>Lives on the shard of its dialog, like the dialog: no lock, nothing volatile.</remarks>
-internal sealed class ReferNotifier : ITimerTarget, IReferSubscription
+internal sealed class ReferNotifier : ITimerTarget, IReferSubscription, IClientTransactionOwner
 {
     /// <summary>How often a NOTIFY refused 500 (out of order) is sent again before the subscription gives up on it.</summary>
     private const int MaxRetries = 3;
@@ -182,6 +183,15 @@ internal sealed class ReferNotifier : ITimerTarget, IReferSubscription
 
     /// <summary>The dialog ended: the subscription is freed without a NOTIFY, which could no longer be sent in it.</summary>
     public void EndWithDialog() => End();
+
+    void IClientTransactionOwner.OnResponse(ClientTransaction transaction, SipResponse response, InboundMessage received) =>
+        OnResponse(transaction, response.StatusCode);
+
+    void IClientTransactionOwner.OnNoResponse(ClientTransaction transaction, int status) => OnResponse(transaction, status);
+
+    void IClientTransactionOwner.OnTerminated(ClientTransaction transaction)
+    {
+    }
 
     void ITimerTarget.OnTimer(int timer)
     {

@@ -2,6 +2,8 @@ using System.Threading.Channels;
 using SipDialogs.Dialogs;
 using SipDialogs.Messages;
 using SipDialogs.Runtime;
+using SipDialogs.Transactions;
+using SipDialogs.Transport;
 
 namespace SipDialogs.Refer;
 
@@ -10,7 +12,7 @@ namespace SipDialogs.Refer;
 /// reports by NOTIFY (each a <c>message/sipfrag</c> holding the referred request's latest status line), and how it ended.
 /// The subscription behind it is freed on the final NOTIFY, on expiry, when the REFER is refused, and with its dialog.
 /// </summary>
-public sealed class Transfer : ITimerTarget, IReferSubscription
+public sealed class Transfer : ITimerTarget, IReferSubscription, IClientTransactionOwner
 {
     private readonly Channel<SipFrag> _progress = Channel.CreateUnbounded<SipFrag>(new UnboundedChannelOptions { SingleWriter = true });
     private readonly TaskCompletionSource<SipResponse> _response = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -179,11 +181,34 @@ public sealed class Transfer : ITimerTarget, IReferSubscription
     {
         if (Request is { } request)
         {
-            _response.TrySetResult(Transactions.TransactionLayer.MakeLocalResponse(request, 408));
+            _response.TrySetResult(TransactionLayer.MakeLocalResponse(request, 408));
             Request = null;
         }
 
         End(_accepted ? TransferResult.Unknown : TransferResult.Declined, 0, null, "dialog-ended");
+    }
+
+    void IClientTransactionOwner.OnResponse(ClientTransaction transaction, SipResponse response, InboundMessage received) =>
+        OnReferResponse(response, received);
+
+    void IClientTransactionOwner.OnNoResponse(ClientTransaction transaction, int status) =>
+        OnReferResponse(TransactionLayer.MakeLocalResponse(transaction.Request, status), null);
+
+    void IClientTransactionOwner.OnTerminated(ClientTransaction transaction)
+    {
+    }
+
+    /// <summary>A response to the REFER: to its dialog, or, for a REFER sent outside any dialog, to the layer, whose 2xx makes one.</summary>
+    private void OnReferResponse(SipResponse response, InboundMessage? received)
+    {
+        if (Dialog is { } dialog)
+        {
+            dialog.OnReferResponse(this, response);
+        }
+        else
+        {
+            _layer.OnOutOfDialogReferResponse(this, response, received);
+        }
     }
 
     void ITimerTarget.OnTimer(int timer)
