@@ -8,12 +8,12 @@ cd "$(dirname "$0")/../.."
 rate=${1:-6000}; seconds=${2:-10}; warm=${3:-2}
 calls=$(( rate * seconds ))
 work=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null; pkill -f "sipp -sn uas -i 127.0.0.1 -p 5093" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT  # every process started here is a job
 
 dotnet build -c Release src/SipDialogs.Server -nologo -clp:ErrorsOnly >/dev/null || exit 1
 dotnet src/SipDialogs.Server/bin/Release/net10.0/SipDialogs.Server.dll serve --mode uas --listen udp:127.0.0.1:5083 \
   >"$work/serve.log" 2>&1 &
-sipp -sn uas -i 127.0.0.1 -p 5093 -nostdin -buff_size 4194304 -bg >/dev/null 2>&1
+sipp -sn uas -i 127.0.0.1 -p 5093 -nostdin -buff_size 4194304 >/dev/null 2>&1 &
 for _ in $(seq 100); do grep -q "Application started" "$work/serve.log" && break; sleep 0.1; done
 
 measure() {

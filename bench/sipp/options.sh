@@ -17,7 +17,8 @@ dotnet build -c Release src/SipDialogs.Server -nologo -clp:ErrorsOnly >/dev/null
 dotnet src/SipDialogs.Server/bin/Release/net10.0/SipDialogs.Server.dll serve --listen udp:127.0.0.1:5080 \
   >"$work/serve.log" 2>&1 &
 kamailio -f bench/kamailio/options-stateless.cfg -DD -E -L "$modules" >"$work/kamailio.log" 2>&1 &
-sipp -sf bench/sipp/options-uas.xml -i 127.0.0.1 -p 5090 -nostdin -buff_size 4194304 -bg >/dev/null 2>&1
+sipp -sf bench/sipp/options-uas.xml -i 127.0.0.1 -p 5090 -nostdin -buff_size 4194304 >/dev/null 2>&1 &
+uas_pid=$!
 for _ in $(seq 100); do grep -q "Application started" "$work/serve.log" && break; sleep 0.1; done
 
 # run TARGET RATE -> prints "failed achieved-rate"; the rate is split over $procs SIPp processes.
@@ -51,7 +52,7 @@ for rate in "${rates[@]}"; do
   [ "$fk" -eq 0 ] && [ "$ak" -gt "$best_kam" ] && best_kam=$ak
   [ "$fc" -eq 0 ] && [ "$ac" -gt "$best_sipp" ] && best_sipp=$ac
 done
-pkill -f "options-uas.xml" 2>/dev/null
+kill "$uas_pid" 2>/dev/null
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b>0) printf "%.2f", a/b; else print "n/a" }'; }
 echo "highest clean achieved rate: serve $best_serve/s, kamailio $best_kam/s, sipp-uas $best_sipp/s"
 echo "serve/kamailio $(ratio $best_serve $best_kam), serve/sipp-uas $(ratio $best_serve $best_sipp)"

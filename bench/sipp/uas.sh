@@ -9,12 +9,12 @@ step=${1:-5}; shift || true
 rates=("$@"); [ ${#rates[@]} -gt 0 ] || rates=(2000 4000 6000 8000 10000 12000 14000)
 procs=${SIPP_PROCESSES:-2}   # one SIPp process can top out before the server does
 work=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null; pkill -f "sipp -sn uas -i 127.0.0.1 -p 5091" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT  # every process started here is a job
 
 dotnet build -c Release src/SipDialogs.Server -nologo -clp:ErrorsOnly >/dev/null || exit 1
 dotnet src/SipDialogs.Server/bin/Release/net10.0/SipDialogs.Server.dll serve --mode uas --listen udp:127.0.0.1:5081 \
   >"$work/serve.log" 2>&1 &
-sipp -sn uas -i 127.0.0.1 -p 5091 -nostdin -buff_size 4194304 -bg >/dev/null 2>&1
+sipp -sn uas -i 127.0.0.1 -p 5091 -nostdin -buff_size 4194304 >/dev/null 2>&1 &
 for _ in $(seq 100); do grep -q "Application started" "$work/serve.log" && break; sleep 0.1; done
 
 run() {

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Text;
 using Microsoft.Extensions.Time.Testing;
+using Xunit.Abstractions;
 using SipDialogs.Dialogs;
 using SipDialogs.Hosting;
 using SipDialogs.Messages;
@@ -15,7 +16,7 @@ namespace SipDialogs.Tests.Dialogs;
 /// A call moves: a confirmed dialog exported from one stack and imported into another is carried on there, with the
 /// peer's in-dialog requests sent to the second stack's address by a caller written by hand.
 /// </summary>
-public sealed class DialogMoveTests
+public sealed class DialogMoveTests(ITestOutputHelper output)
 {
     private const string Answer = "v=0\r\no=bob 2808844564 2808844564 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 3456 RTP/AVP 0\r\n";
     private static readonly TimeSpan s_timeout = CallTests.Timeout;
@@ -94,6 +95,25 @@ public sealed class DialogMoveTests
         await caller.Socket.SendAsync(SipMessageBuilder.ResponseTo(byeReceived, 200), from);
         Assert.Equal(200, (await bye.WaitAsync(s_timeout)).StatusCode);
         await Parties.AssertFreedAsync(first, second);
+    }
+
+    [Fact]
+    public async Task TheSerializedFormOfAConfirmedCallIsAFewHundredBytes()
+    {
+        var answered = new TaskCompletionSource<Dialog>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var first = new SipStack(Parties.Options(), Answering(answered));
+        await first.StartAsync();
+        await using var caller = new RawCaller();
+        await caller.CallAsync(UdpOf(first), "Supported: timer\r\nSession-Expires: 1800;refresher=uac\r\n");
+        Dialog dialog = await answered.Task.WaitAsync(s_timeout);
+        await Poll.UntilAsync(() => !dialog.IsAwaitingAck, s_timeout, "the ACK arrives");
+
+        DialogSnapshot snapshot = await first.ExportDialogAsync(dialog);
+        byte[] bytes = snapshot.Serialize();
+        int sdp = snapshot.LocalSessionDescription.Length + snapshot.RemoteSessionDescription.Length;
+        output.WriteLine($"serialized confirmed dialog: {bytes.Length} B, of which {sdp} B are the two session descriptions");
+        Assert.InRange(bytes.Length - sdp, 100, 512);
+        await Parties.AssertFreedAsync(first);
     }
 
     [Fact]
