@@ -1,6 +1,5 @@
 using System.Globalization;
 using SipDialogs.Messages;
-using SipDialogs.Refer;
 using SipDialogs.Transactions;
 
 namespace SipDialogs.Dialogs;

@@ -5,7 +5,6 @@ using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using SipDialogs.Internal;
 using SipDialogs.Messages;
-using SipDialogs.Refer;
 using SipDialogs.Runtime;
 using SipDialogs.Transactions;
 using SipDialogs.Transport;

@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
 using System.Text;
 using SipDialogs.Messages;
-using SipDialogs.Refer;
 using SipDialogs.Runtime;
 using SipDialogs.Transport;
 

@@ -3,7 +3,6 @@ using System.Text;
 using SipDialogs.Dialogs;
 using SipDialogs.Hosting;
 using SipDialogs.Messages;
-using SipDialogs.Refer;
 using SipDialogs.Tests.Dialogs;
 using SipDialogs.Tests.Infrastructure;
 

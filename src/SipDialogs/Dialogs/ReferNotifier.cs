@@ -1,11 +1,10 @@
 using System.Globalization;
-using SipDialogs.Dialogs;
 using SipDialogs.Messages;
 using SipDialogs.Runtime;
 using SipDialogs.Transactions;
 using SipDialogs.Transport;
 
-namespace SipDialogs.Refer;
+namespace SipDialogs.Dialogs;
 
 /// <summary>
 /// The notifier's side of the implicit subscription of one accepted REFER (RFC 3515 §2.4.4, RFC 6665 §4.2): it reports

@@ -1,4 +1,4 @@
-namespace SipDialogs.Refer;
+namespace SipDialogs.Dialogs;
 
 /// <summary>One side of a REFER's implicit subscription, found in its dialog by the id of its Event header.</summary>
 internal interface IReferSubscription

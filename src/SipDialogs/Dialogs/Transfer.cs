@@ -1,11 +1,10 @@
 using System.Threading.Channels;
-using SipDialogs.Dialogs;
 using SipDialogs.Messages;
 using SipDialogs.Runtime;
 using SipDialogs.Transactions;
 using SipDialogs.Transport;
 
-namespace SipDialogs.Refer;
+namespace SipDialogs.Dialogs;
 
 /// <summary>
 /// A REFER this end sent (RFC 3515), seen from the transferor: the REFER's response, the progress the transferee
