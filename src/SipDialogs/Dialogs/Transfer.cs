@@ -11,7 +11,7 @@ namespace SipDialogs.Dialogs;
 /// reports by NOTIFY (each a <c>message/sipfrag</c> holding the referred request's latest status line), and how it ended.
 /// The subscription behind it is freed on the final NOTIFY, on expiry, when the REFER is refused, and with its dialog.
 /// </summary>
-public sealed class Transfer : ITimerTarget, IReferSubscription, IClientTransactionOwner
+public sealed class Transfer : ITimerTarget, ISubscriptionUsage, IClientTransactionOwner
 {
     private readonly Channel<SipFrag> _progress = Channel.CreateUnbounded<SipFrag>(new UnboundedChannelOptions { SingleWriter = true });
     private readonly TaskCompletionSource<SipResponse> _response = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -186,6 +186,43 @@ public sealed class Transfer : ITimerTarget, IReferSubscription, IClientTransact
 
         End(_accepted ? TransferResult.Unknown : TransferResult.Declined, 0, null, "dialog-ended");
     }
+
+    string ISubscriptionUsage.EventPackage => EventHeader.ReferPackage;
+
+    SubscriptionRole ISubscriptionUsage.Role => SubscriptionRole.Subscriber;
+
+    /// <summary>
+    /// A NOTIFY of this subscription (RFC 3515 §2.4.4, RFC 6665 §4.1.3): 200 and its sipfrag passed on, or 400 when it has
+    /// no Subscription-State or its body is not a sipfrag. On the shard.
+    /// </summary>
+    void ISubscriptionUsage.OnNotify(ServerTransaction transaction)
+    {
+        SipRequest notify = transaction.Request;
+        if (notify.SubscriptionState is not { } state)
+        {
+            transaction.Respond(transaction.CreateResponse(400, "Missing Subscription-State Header"));
+            return;
+        }
+
+        if (notify.ContentType is not { } type ||
+            !string.Equals(type.Type + "/" + type.Subtype, SipFrag.MediaType, StringComparison.OrdinalIgnoreCase) ||
+            !SipFrag.TryParse(notify.Body.Span, out SipFrag? fragment, out _) || fragment is null)
+        {
+            transaction.Respond(transaction.CreateResponse(400, "NOTIFY Body Is Not A Sipfrag")); // RFC 3515 §2.4.4
+            return;
+        }
+
+        transaction.Respond(transaction.CreateResponse(200));
+        OnNotify(state, fragment);
+    }
+
+    /// <summary>A subscriber is never refreshed by its peer: the dialog passes no SUBSCRIBE here.</summary>
+    void ISubscriptionUsage.OnSubscribe(ServerTransaction transaction) =>
+        transaction.Respond(transaction.CreateResponse(481, "Subscription Does Not Exist"));
+
+    SubscriptionSnapshot ISubscriptionUsage.Capture(TimeProvider clock) => Capture(clock);
+
+    void ISubscriptionUsage.EndWithDialog() => EndWithDialog();
 
     void IClientTransactionOwner.OnResponse(ClientTransaction transaction, SipResponse response, InboundMessage received) =>
         OnReferResponse(response, received);
