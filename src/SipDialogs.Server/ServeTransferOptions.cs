@@ -2,7 +2,7 @@ namespace SipDialogs.Server;
 
 /// <summary>
 /// What <c>serve</c> does with a call it places as a transferee (RFC 5589 §6), bound from section
-/// <c>SipDialogs:Transfers</c> beside the stack's own <see cref="Refer.TransferOptions"/> (whose
+/// <c>SipDialogs:Transfers</c> beside the stack's own <see cref="Dialogs.TransferOptions"/> (whose
 /// <c>AcceptReferrals</c> says whether REFER is accepted at all).
 /// </summary>
 internal sealed class ServeTransferOptions

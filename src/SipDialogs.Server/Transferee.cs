@@ -3,7 +3,6 @@ using Microsoft.Extensions.Options;
 using SipDialogs.Dialogs;
 using SipDialogs.Hosting;
 using SipDialogs.Messages;
-using SipDialogs.Refer;
 using SipDialogs.Transport;
 
 namespace SipDialogs.Server;

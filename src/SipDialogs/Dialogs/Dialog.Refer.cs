@@ -1,6 +1,5 @@
 using System.Globalization;
 using SipDialogs.Messages;
-using SipDialogs.Refer;
 using SipDialogs.Transactions;
 
 namespace SipDialogs.Dialogs;
@@ -11,8 +10,8 @@ namespace SipDialogs.Dialogs;
 /// </summary>
 public sealed partial class Dialog
 {
-    private List<Transfer>? _transfers;
-    private List<ReferNotifier>? _notifiers;
+    /// <summary>The subscription usages (RFC 5057): REFERs sent still waiting for their outcome, REFERs accepted still reporting.</summary>
+    private List<ISubscriptionUsage>? _subscriptions;
     private bool _subscriptionOnly;
 
     /// <summary>
@@ -24,7 +23,7 @@ public sealed partial class Dialog
     public event EventHandler<ReferReceivedEventArgs>? ReferReceived;
 
     /// <summary>The live subscriptions of the dialog: REFERs sent still waiting for their outcome, and REFERs accepted still reporting.</summary>
-    public int SubscriptionCount => (_transfers?.Count ?? 0) + (_notifiers?.Count ?? 0);
+    public int SubscriptionCount => _subscriptions?.Count ?? 0;
 
     internal DialogLayer Layer => _layer ?? throw new InvalidOperationException("The dialog is not attached to a running stack.");
 
@@ -85,10 +84,16 @@ public sealed partial class Dialog
     /// <summary>Sets the local sequence number of a dialog a subscriber made from an early NOTIFY: its REFER's. On the shard.</summary>
     internal void SetLocalCSeq(uint number) => _localCSeq = number;
 
-    internal void AddTransfer(Transfer transfer)
+    internal void AddTransfer(Transfer transfer) => AddSubscription(transfer, announce: true);
+
+    /// <summary>Adds a subscription usage to the dialog; the store hears of it when <paramref name="announce"/>. On the shard.</summary>
+    private void AddSubscription(ISubscriptionUsage usage, bool announce)
     {
-        (_transfers ??= new List<Transfer>(1)).Add(transfer);
-        Changed(DialogChange.SubscriptionAdded);
+        (_subscriptions ??= new List<ISubscriptionUsage>(1)).Add(usage);
+        if (announce)
+        {
+            Changed(DialogChange.SubscriptionAdded);
+        }
     }
 
     /// <summary>Sends a REFER in the dialog and starts its transfer. On the shard.</summary>
@@ -195,7 +200,7 @@ public sealed partial class Dialog
         }
 
         var notifier = new ReferNotifier(this, _layer!, _shard!, (uint)transaction.Request.CSeqNumber);
-        (_notifiers ??= new List<ReferNotifier>(1)).Add(notifier);
+        AddSubscription(notifier, announce: false);
         _layer!.CountSubscription(_shard!, 1);
         Changed(DialogChange.SubscriptionAdded);
         notifier.Start(_layer.Transfers.SubscriptionDuration);
@@ -208,8 +213,9 @@ public sealed partial class Dialog
         transaction.Respond(transaction.CreateResponse(status, reason));
 
     /// <summary>
-    /// A NOTIFY received in the dialog (RFC 6665 §4.1.3): matched by its Event id to a transfer of ours, answered 200 and
-    /// passed on; 481 when no subscription matches, 489 for another event package, 400 when malformed. On the shard.
+    /// A NOTIFY received in the dialog (RFC 6665 §4.1.3): passed to the subscription usage its Event package and id
+    /// name, which answers it; 481 when no subscription matches, 489 for a package this end does not serve, 400 without
+    /// an Event header. On the shard.
     /// </summary>
     private void OnNotify(ServerTransaction transaction)
     {
@@ -226,70 +232,35 @@ public sealed partial class Dialog
             return;
         }
 
-        if (FindSubscription(_transfers, eventHeader.Id) is not { } transfer)
+        if (FindSubscription(SubscriptionRole.Subscriber, eventHeader.Package, eventHeader.Id) is not { } usage)
         {
             transaction.Respond(transaction.CreateResponse(481, "Subscription Does Not Exist")); // RFC 6665 §4.1.3
             return;
         }
 
-        if (notify.SubscriptionState is not { } state)
-        {
-            transaction.Respond(transaction.CreateResponse(400, "Missing Subscription-State Header"));
-            return;
-        }
-
-        if (notify.ContentType is not { } type ||
-            !string.Equals(type.Type + "/" + type.Subtype, SipFrag.MediaType, StringComparison.OrdinalIgnoreCase) ||
-            !SipFrag.TryParse(notify.Body.Span, out SipFrag? fragment, out _) || fragment is null)
-        {
-            transaction.Respond(transaction.CreateResponse(400, "NOTIFY Body Is Not A Sipfrag")); // RFC 3515 §2.4.4
-            return;
-        }
-
-        transaction.Respond(transaction.CreateResponse(200));
-        transfer.OnNotify(state, fragment);
+        usage.OnNotify(transaction);
     }
 
     /// <summary>
-    /// A SUBSCRIBE refreshing one of our REFER subscriptions (RFC 3515 §2.4.6, RFC 6665 §4.2.1.2): 200 with the Expires
-    /// granted, then a NOTIFY of the current state; Expires 0 ends it. 481 when no subscription matches. On the shard.
+    /// A SUBSCRIBE refreshing one of our subscriptions (RFC 3515 §2.4.6, RFC 6665 §4.2.1.2): passed to the notifier its
+    /// Event package and id name; 481 when no subscription matches. On the shard.
     /// </summary>
     private void OnSubscribe(ServerTransaction transaction)
     {
-        SipRequest subscribe = transaction.Request;
-        ReferNotifier? notifier = null;
-        if (subscribe.Event is { } eventHeader && string.Equals(eventHeader.Package, EventHeader.ReferPackage, StringComparison.OrdinalIgnoreCase))
-        {
-            notifier = FindSubscription(_notifiers, eventHeader.Id);
-        }
-
-        if (notifier is null)
+        if (transaction.Request.Event is not { } eventHeader ||
+            FindSubscription(SubscriptionRole.Notifier, eventHeader.Package, eventHeader.Id) is not { } usage)
         {
             transaction.Respond(transaction.CreateResponse(481, "Subscription Does Not Exist"));
             return;
         }
 
-        TimeSpan most = _layer!.Transfers.SubscriptionDuration;
-        TimeSpan granted = subscribe.Expires is uint asked ? TimeSpan.FromSeconds(Math.Min(asked, most.TotalSeconds)) : most;
-        transaction.Respond(transaction.CreateResponse(200)
-            .Add(SipHeaderKind.Expires, ((long)granted.TotalSeconds).ToString(CultureInfo.InvariantCulture)));
-        notifier.Refresh(granted);
+        usage.OnSubscribe(transaction);
     }
 
-    /// <summary>A transfer's subscription ended: it leaves the dialog, and a dialog made by REFER ends with its last one.</summary>
-    internal void OnSubscriptionEnded(Transfer transfer)
+    /// <summary>A subscription usage ended: it leaves the dialog, and a dialog made by REFER ends with its last one.</summary>
+    internal void OnSubscriptionEnded(ISubscriptionUsage usage)
     {
-        if (_transfers?.Remove(transfer) == true)
-        {
-            Changed(DialogChange.SubscriptionEnded);
-            EndIfUnused();
-        }
-    }
-
-    /// <summary>A notifier's subscription ended: it leaves the dialog, and a dialog made by REFER ends with its last one.</summary>
-    internal void OnSubscriptionEnded(ReferNotifier notifier)
-    {
-        if (_notifiers?.Remove(notifier) == true)
+        if (_subscriptions?.Remove(usage) == true)
         {
             Changed(DialogChange.SubscriptionEnded);
             EndIfUnused();
@@ -299,23 +270,13 @@ public sealed partial class Dialog
     /// <summary>The dialog ended: every subscription in it ends and is freed, without NOTIFY. On the shard.</summary>
     private void EndSubscriptions()
     {
-        List<Transfer>? transfers = _transfers;
-        List<ReferNotifier>? notifiers = _notifiers;
-        _transfers = null;
-        _notifiers = null;
-        if (transfers is not null)
+        List<ISubscriptionUsage>? subscriptions = _subscriptions;
+        _subscriptions = null;
+        if (subscriptions is not null)
         {
-            foreach (Transfer transfer in transfers)
+            foreach (ISubscriptionUsage usage in subscriptions)
             {
-                transfer.EndWithDialog();
-            }
-        }
-
-        if (notifiers is not null)
-        {
-            foreach (ReferNotifier notifier in notifiers)
-            {
-                notifier.EndWithDialog();
+                usage.EndWithDialog();
             }
         }
     }
@@ -329,32 +290,24 @@ public sealed partial class Dialog
     }
 
     /// <summary>
-    /// The subscription a NOTIFY or SUBSCRIBE is for: by its Event id, or, without one, the first REFER's
-    /// (RFC 3515 §2.4.6).
+    /// The subscription usage a NOTIFY or SUBSCRIBE is for: of this side and package, by its Event id, or, without one,
+    /// the first (RFC 3515 §2.4.6).
     /// </summary>
-    private static T? FindSubscription<T>(List<T>? subscriptions, string? id)
-        where T : class, IReferSubscription
+    private ISubscriptionUsage? FindSubscription(SubscriptionRole role, string package, string? id)
     {
-        if (subscriptions is not { Count: > 0 })
+        uint number = 0;
+        if (_subscriptions is not { Count: > 0 } subscriptions ||
+            (id is not null && !uint.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out number)))
         {
             return null;
         }
 
-        if (id is null)
+        foreach (ISubscriptionUsage usage in subscriptions)
         {
-            return subscriptions[0];
-        }
-
-        if (!uint.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out uint number))
-        {
-            return null;
-        }
-
-        foreach (T subscription in subscriptions)
-        {
-            if (subscription.EventId == number)
+            if (usage.Role == role && string.Equals(usage.EventPackage, package, StringComparison.OrdinalIgnoreCase) &&
+                (id is null || usage.EventId == number))
             {
-                return subscription;
+                return usage;
             }
         }
 

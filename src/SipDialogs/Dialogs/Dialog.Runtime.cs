@@ -5,7 +5,6 @@ using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using SipDialogs.Internal;
 using SipDialogs.Messages;
-using SipDialogs.Refer;
 using SipDialogs.Runtime;
 using SipDialogs.Transactions;
 using SipDialogs.Transport;
@@ -22,7 +21,7 @@ namespace SipDialogs.Dialogs;
 /// it and may be called from any thread, by any number of callers. Public properties read fields written with
 /// volatile semantics, so a reader on another thread sees a consistent value.
 /// </remarks>
-public sealed partial class Dialog : IAsyncDisposable, ITimerTarget
+public sealed partial class Dialog : IAsyncDisposable, ITimerTarget, IClientTransactionOwner
 {
     private const int TimerRetransmit2xx = 1;
     private const int TimerNoAck = 2;
@@ -81,8 +80,8 @@ public sealed partial class Dialog : IAsyncDisposable, ITimerTarget
 
     internal bool IsInStore => _inStore;
 
-    /// <summary>The call this dialog came from (an <see cref="OutgoingCall"/> or <see cref="IncomingCall"/>), for graceful ending.</summary>
-    internal object? Call { get; set; }
+    /// <summary>The call this early dialog came from (an <see cref="OutgoingCall"/> or <see cref="IncomingCall"/>), for graceful ending.</summary>
+    internal IEarlyDialogOwner? Call { get; set; }
 
     /// <summary>
     /// Sends BYE (RFC 3261 §15.1.1) and waits for its final response. The dialog is terminated as the BYE leaves, so
@@ -427,7 +426,7 @@ public sealed partial class Dialog : IAsyncDisposable, ITimerTarget
             SendAck(response); // Every 2xx, retransmissions included (RFC 3261 §13.2.2.4).
         }
 
-        if (status < 200 || transaction.UserState is not Dialog)
+        if (status < 200)
         {
             return;
         }
@@ -447,6 +446,15 @@ public sealed partial class Dialog : IAsyncDisposable, ITimerTarget
 
             CompleteOffer(transaction, response);
         }
+    }
+
+    void IClientTransactionOwner.OnResponse(ClientTransaction transaction, SipResponse response, InboundMessage received) =>
+        OnResponse(transaction, response);
+
+    void IClientTransactionOwner.OnNoResponse(ClientTransaction transaction, int status) => OnNoResponse(transaction, status);
+
+    void IClientTransactionOwner.OnTerminated(ClientTransaction transaction)
+    {
     }
 
     /// <summary>A request of this dialog got no response (a local 408 or 503, RFC 3261 §8.1.3.1). On the shard.</summary>
@@ -486,14 +494,12 @@ public sealed partial class Dialog : IAsyncDisposable, ITimerTarget
     }
 
     /// <summary>Starts a client transaction for a request of this dialog: adds the Via and sends to the next hop. On the shard.</summary>
-    internal ClientTransaction StartRequest(SipMessageBuilder request, object? userState)
+    internal ClientTransaction StartRequest(SipMessageBuilder request, IClientTransactionOwner? owner)
     {
         DialogLayer layer = _layer ?? throw new InvalidOperationException("The dialog is not attached to a running stack.");
         RequestVia via = layer.Transactions.CreateVia(NextHop(), 700 + (_localBody?.Length ?? 0));
         request.InsertFirst(SipHeaderKind.Via, via.Value);
-        ClientTransaction transaction = layer.Transactions.StartRequest((SipRequest)request.Build(), via.Target);
-        transaction.UserState = userState;
-        return transaction;
+        return layer.Transactions.StartRequest((SipRequest)request.Build(), via.Target, owner);
     }
 
     /// <summary>
@@ -801,11 +807,8 @@ public sealed partial class Dialog : IAsyncDisposable, ITimerTarget
                     return null;
                 }
 
-            case DialogState.Early when Call is OutgoingCall outgoing:
-                return outgoing.CancelOnShard();
-            case DialogState.Early when Call is IncomingCall incoming:
-                incoming.RejectOnShard(480, null);
-                return null;
+            case DialogState.Early when Call is { } call:
+                return call.EndEarly();
             case DialogState.Early:
                 Terminate();
                 return null;

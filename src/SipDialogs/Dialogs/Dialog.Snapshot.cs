@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
 using System.Text;
 using SipDialogs.Messages;
-using SipDialogs.Refer;
 using SipDialogs.Runtime;
 using SipDialogs.Transport;
 
@@ -148,7 +147,7 @@ public sealed partial class Dialog
             else
             {
                 var notifier = new ReferNotifier(this, _layer!, shard, subscription.EventId);
-                (_notifiers ??= new List<ReferNotifier>(1)).Add(notifier);
+                AddSubscription(notifier, announce: false);
                 notifier.Resume(subscription.LastStatus, subscription.LastReason, left);
             }
 
@@ -222,22 +221,23 @@ public sealed partial class Dialog
 
     private SubscriptionSnapshot[] CaptureSubscriptions(TimeProvider? clock)
     {
-        int count = (_transfers?.Count ?? 0) + (_notifiers?.Count ?? 0);
-        if (count == 0 || clock is null)
+        if (_subscriptions is not { Count: > 0 } usages || clock is null)
         {
             return [];
         }
 
-        var subscriptions = new SubscriptionSnapshot[count];
+        // Subscribers first, then notifiers, as the snapshot has always listed them.
+        var subscriptions = new SubscriptionSnapshot[usages.Count];
         int i = 0;
-        foreach (Transfer transfer in _transfers ?? [])
+        foreach (SubscriptionRole role in (ReadOnlySpan<SubscriptionRole>)[SubscriptionRole.Subscriber, SubscriptionRole.Notifier])
         {
-            subscriptions[i++] = transfer.Capture(clock);
-        }
-
-        foreach (ReferNotifier notifier in _notifiers ?? [])
-        {
-            subscriptions[i++] = notifier.Capture(clock);
+            foreach (ISubscriptionUsage usage in usages)
+            {
+                if (usage.Role == role)
+                {
+                    subscriptions[i++] = usage.Capture(clock);
+                }
+            }
         }
 
         return subscriptions;

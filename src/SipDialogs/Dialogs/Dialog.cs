@@ -52,9 +52,6 @@ public sealed partial class Dialog
         _remoteCSeq = remoteCSeq;
     }
 
-    /// <summary>A slot for the layer above (the call that owns this dialog); never read here.</summary>
-    internal object? UserState { get; set; }
-
     /// <summary>The dialog's identifier as this end sees it (RFC 3261 §12).</summary>
     public DialogId Id { get; }
 

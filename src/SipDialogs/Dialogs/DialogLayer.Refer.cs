@@ -1,6 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
 using SipDialogs.Messages;
-using SipDialogs.Refer;
 using SipDialogs.Runtime;
 using SipDialogs.Transactions;
 using SipDialogs.Transport;
@@ -24,9 +23,6 @@ internal sealed partial class DialogLayer
 
     /// <summary>How REFERs are answered when no handler answers, and how long their subscriptions last.</summary>
     public TransferOptions Transfers { get; init; } = new();
-
-    /// <summary>Places a call (the stack's <c>InviteAsync</c>): the referred call of an accepted REFER.</summary>
-    public Func<string, InviteOptions, CancellationToken, Task<OutgoingCall>>? Inviter { get; set; }
 
     /// <summary>The stack-wide REFER handlers, for REFERs outside a dialog and in dialogs without their own.</summary>
     public event EventHandler<ReferReceivedEventArgs>? ReferReceived;
@@ -67,10 +63,6 @@ internal sealed partial class DialogLayer
             return Interlocked.CompareExchange(ref _subscriptions, created, null) ?? created;
         }
     }
-
-    /// <summary>Places the referred call through the stack.</summary>
-    public Task<OutgoingCall> InviteAsync(string target, InviteOptions options, CancellationToken cancellationToken) =>
-        (Inviter ?? throw new InvalidOperationException("The dialog layer has no stack to place calls."))(target, options, cancellationToken);
 
     /// <summary>
     /// The checks of RFC 3515 §2.4.2 every REFER gets, answered here when they fail: exactly one Refer-To (400), a SIP or
@@ -187,8 +179,7 @@ internal sealed partial class DialogLayer
         CountSubscription(shard, 1);
         try
         {
-            ClientTransaction transaction = _transactions.StartRequest(request, target);
-            transaction.UserState = transfer;
+            _transactions.StartRequest(request, target, transfer);
         }
         catch (SipTransportException)
         {
@@ -214,7 +205,7 @@ internal sealed partial class DialogLayer
     }
 
     /// <summary>The final response to a REFER sent outside any dialog: a 2xx makes the subscription's dialog (RFC 3515 §4.1).</summary>
-    private void OnOutOfDialogReferResponse(Transfer transfer, SipResponse response, InboundMessage? received)
+    internal void OnOutOfDialogReferResponse(Transfer transfer, SipResponse response, InboundMessage? received)
     {
         if (transfer.Request is not { } request)
         {
@@ -263,22 +254,5 @@ internal sealed partial class DialogLayer
         transfer.SetDialog(dialog);
         dialog.OnRequest(transaction);
         return true;
-    }
-
-    /// <summary>A response to a REFER or NOTIFY of ours.</summary>
-    private void OnReferResponse(ClientTransaction transaction, SipResponse response, InboundMessage? received)
-    {
-        switch (transaction.UserState)
-        {
-            case Transfer { Dialog: { } dialog } transfer:
-                dialog.OnReferResponse(transfer, response);
-                break;
-            case Transfer transfer:
-                OnOutOfDialogReferResponse(transfer, response, received);
-                break;
-            case ReferNotifier notifier:
-                notifier.OnResponse(transaction, response.StatusCode);
-                break;
-        }
     }
 }

@@ -75,22 +75,9 @@ internal sealed partial class DialogLayer
         }
     }
 
-    /// <summary>A response to a request of a call or a dialog.</summary>
-    public void OnResponse(ClientTransaction transaction, SipResponse response, InboundMessage received)
-    {
-        switch (transaction.UserState)
-        {
-            case Refer.Transfer or Refer.ReferNotifier:
-                OnReferResponse(transaction, response, received);
-                break;
-            case OutgoingCall call:
-                call.OnResponse(response, received);
-                break;
-            case Dialog dialog:
-                dialog.OnResponse(transaction, response);
-                break;
-        }
-    }
+    /// <summary>A response to a request of a call, a dialog or a subscription: told to what sent the request.</summary>
+    public static void OnResponse(ClientTransaction transaction, SipResponse response, InboundMessage received) =>
+        transaction.Owner?.OnResponse(transaction, response, received);
 
     /// <summary>
     /// A response no transaction took: a retransmitted 2xx to an INVITE whose transaction has ended is ACKed again by its
@@ -109,17 +96,17 @@ internal sealed partial class DialogLayer
     }
 
     /// <summary>A client transaction got no response (Timer B or F, RFC 3261 §17.1; a local 408).</summary>
-    public void OnTimeout(Transaction transaction) => OnNoResponse(transaction, 408);
+    public static void OnTimeout(Transaction transaction) => OnNoResponse(transaction, 408);
 
     /// <summary>A client transaction could not send (RFC 3261 §8.1.3.1; a local 503).</summary>
-    public void OnTransportError(Transaction transaction) => OnNoResponse(transaction, 503);
+    public static void OnTransportError(Transaction transaction) => OnNoResponse(transaction, 503);
 
     /// <summary>A transaction ended: an outgoing call's INVITE transaction ends its forks that never answered.</summary>
     public static void OnTerminated(Transaction transaction)
     {
-        if (transaction.UserState is OutgoingCall call)
+        if (transaction is ClientTransaction { Owner: { } owner } client)
         {
-            call.OnTransactionTerminated(transaction);
+            owner.OnTerminated(client);
         }
     }
 
@@ -144,7 +131,7 @@ internal sealed partial class DialogLayer
         }
 
         var call = new IncomingCall(this, invite);
-        invite.UserState = call;
+        invite.Owner = call;
         return call;
     }
 
@@ -187,19 +174,11 @@ internal sealed partial class DialogLayer
         DialogLog.HandlerFault(_logger, name, exception);
     }
 
-    private void OnNoResponse(Transaction transaction, int status)
+    private static void OnNoResponse(Transaction transaction, int status)
     {
-        switch (transaction.UserState)
+        if (transaction is ClientTransaction { Owner: { } owner } client)
         {
-            case Refer.Transfer or Refer.ReferNotifier when transaction is ClientTransaction client:
-                OnReferResponse(client, TransactionLayer.MakeLocalResponse(client.Request, status), null);
-                break;
-            case OutgoingCall call:
-                call.OnNoResponse(status);
-                break;
-            case Dialog dialog when transaction is ClientTransaction client:
-                dialog.OnNoResponse(client, status);
-                break;
+            owner.OnNoResponse(client, status);
         }
     }
 

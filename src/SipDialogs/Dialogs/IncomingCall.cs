@@ -11,7 +11,7 @@ namespace SipDialogs.Dialogs;
 /// a 2xx a confirmed one (§12.1.1), which the stack retransmits until its ACK (§13.3.1.4). The methods may be called
 /// from any thread; they run on the call's shard.
 /// </summary>
-public sealed class IncomingCall : ITimerTarget
+public sealed class IncomingCall : ITimerTarget, IServerTransactionOwner, IEarlyDialogOwner
 {
     private readonly DialogLayer _layer;
     private readonly ServerTransaction _invite;
@@ -246,6 +246,15 @@ public sealed class IncomingCall : ITimerTarget
 
         _dialog?.ResponseSent(status, SipMethods.Invite);
         return true;
+    }
+
+    void IServerTransactionOwner.OnCancelled(ServerTransaction transaction) => OnCancelled();
+
+    /// <summary>An early dialog of this call ends gracefully: the INVITE gets 480 (RFC 3261 §13.3.1.3). On the shard.</summary>
+    Task? IEarlyDialogOwner.EndEarly()
+    {
+        RejectOnShard(480, null);
+        return null;
     }
 
     /// <summary>The caller cancelled (RFC 3261 §9.2): the INVITE gets 487 and the token fires. On the shard.</summary>

@@ -13,7 +13,7 @@ namespace SipDialogs.Dialogs;
 /// confirmed dialog of the first 2xx. A later 2xx from another fork is acknowledged and ended with BYE (§13.2.2.4);
 /// every 2xx, retransmissions included, is acknowledged.
 /// </summary>
-public sealed class OutgoingCall
+public sealed class OutgoingCall : IClientTransactionOwner, IEarlyDialogOwner
 {
     private readonly DialogLayer _layer;
     private readonly Shard _shard;
@@ -66,8 +66,7 @@ public sealed class OutgoingCall
     /// <summary>Sends the INVITE in its transaction. On the shard.</summary>
     internal void Start(CancellationToken cancellationToken)
     {
-        _transaction = (ClientInviteTransaction)_layer.Transactions.StartRequest(_invite, _target);
-        _transaction.UserState = this;
+        _transaction = (ClientInviteTransaction)_layer.Transactions.StartRequest(_invite, _target, this);
         if (cancellationToken.CanBeCanceled)
         {
             _registration = cancellationToken.UnsafeRegister(static s => _ = ((OutgoingCall)s!).CancelAsync().AsTask(), this);
@@ -160,6 +159,15 @@ public sealed class OutgoingCall
             _answered.TrySetCanceled();
         }
     }
+
+    void IClientTransactionOwner.OnResponse(ClientTransaction transaction, SipResponse response, InboundMessage received) =>
+        OnResponse(response, received);
+
+    void IClientTransactionOwner.OnNoResponse(ClientTransaction transaction, int status) => OnNoResponse(status);
+
+    void IClientTransactionOwner.OnTerminated(ClientTransaction transaction) => OnTransactionTerminated(transaction);
+
+    Task? IEarlyDialogOwner.EndEarly() => CancelOnShard();
 
     internal void OnNoResponse(int status) => Fail(TransactionLayer.MakeLocalResponse(_invite, status));
 
@@ -290,9 +298,8 @@ public sealed class OutgoingCall
         RequestVia via = _layer.Transactions.CreateVia(_target, 1024 + _recipe.BodyLength);
         invite.InsertFirst(SipHeaderKind.Via, via.Value);
         Volatile.Write(ref _invite, (SipRequest)invite.Build());
-        _transaction!.UserState = null;
-        _transaction = (ClientInviteTransaction)_layer.Transactions.StartRequest(_invite, via.Target);
-        _transaction.UserState = this;
+        _transaction!.Owner = null;
+        _transaction = (ClientInviteTransaction)_layer.Transactions.StartRequest(_invite, via.Target, this);
         return true;
     }
 

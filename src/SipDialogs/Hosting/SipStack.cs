@@ -4,7 +4,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using SipDialogs.Dialogs;
 using SipDialogs.Messages;
-using SipDialogs.Refer;
 using SipDialogs.Runtime;
 using SipDialogs.Transactions;
 using SipDialogs.Transport;
@@ -66,7 +65,6 @@ public sealed class SipStack : IAsyncDisposable, ISipMessageSink, ITransactionUs
         {
             Transfers = options.Transfers,
         };
-        DialogLayer.Inviter = InviteAsync;
         DialogLayer.Unmatched = DispatchOutsideDialog;
     }
 
@@ -167,23 +165,7 @@ public sealed class SipStack : IAsyncDisposable, ISipMessageSink, ITransactionUs
         ArgumentException.ThrowIfNullOrEmpty(target);
         ObjectDisposedException.ThrowIf(_disposal.IsStarted, this);
         cancellationToken.ThrowIfCancellationRequested();
-        options ??= new InviteOptions();
-        SipEndPoint nextHop = options.NextHop
-            ?? (SipTargets.TryResolve(target, out SipEndPoint resolved)
-                ? resolved
-                : throw new ArgumentException($"'{target}' is not a SIP URI with an IP address; give InviteOptions.NextHop (names are not resolved yet).", nameof(target)));
-        string callId = SipIds.NewCallId();
-        RequestVia probe = _transactions.CreateVia(nextHop, 1024 + (options.SessionDescription?.Length ?? 0));
-        SipEndPoint local = _transport.GetLocalEndPoint(probe.Target.Protocol)
-            ?? throw new SipTransportException($"Not listening on {probe.Target.Protocol}.");
-        var recipe = new OutgoingCall.InviteRecipe(target, options, local, callId, _options.SessionTimers);
-        SipMessageBuilder invite = recipe.Build();
-        invite.InsertFirst(SipHeaderKind.Via, probe.Value);
-        var request = (SipRequest)invite.Build();
-        Shard shard = _shards.GetShard(request.CallIdBytes);
-        var call = new OutgoingCall(DialogLayer, shard, recipe, request, probe.Target);
-        await shard.RunAsync(static s => s.call.Start(s.cancellationToken), (call, cancellationToken), CancellationToken.None).ConfigureAwait(false);
-        return call;
+        return await DialogLayer.InviteAsync(target, options ?? new InviteOptions(), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -378,9 +360,9 @@ public sealed class SipStack : IAsyncDisposable, ISipMessageSink, ITransactionUs
 
     void ITransactionUser.OnCancel(ServerInviteTransaction invite, InboundMessage cancel)
     {
-        if (invite.UserState is IncomingCall call)
+        if (invite.Owner is { } owner)
         {
-            call.OnCancelled();
+            owner.OnCancelled(invite);
             return;
         }
 

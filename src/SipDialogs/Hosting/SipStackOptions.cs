@@ -36,7 +36,7 @@ public sealed class SipStackOptions
     public SessionTimerOptions SessionTimers { get; set; } = new();
 
     /// <summary>REFER (RFC 3515): whether the stack accepts transfers no handler answers, and how long their subscriptions last.</summary>
-    public Refer.TransferOptions Transfers { get; set; } = new();
+    public Dialogs.TransferOptions Transfers { get; set; } = new();
 
     /// <summary>A PKCS#12 file with the TLS server certificate and key; required when listening on TLS.</summary>
     public string? TlsCertificatePath { get; set; }

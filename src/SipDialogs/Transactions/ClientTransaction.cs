@@ -50,6 +50,9 @@ internal abstract class ClientTransaction : Transaction
         }
     }
 
+    /// <summary>What sent the request and hears its responses, or null when nothing waits for them (a BYE, a CANCEL).</summary>
+    public IClientTransactionOwner? Owner { get; set; }
+
     /// <summary>True once Timer B or F fired.</summary>
     public bool TimedOut { get; private protected set; }
 

@@ -28,6 +28,9 @@ internal abstract class ServerTransaction : Transaction
     /// <summary>The request's top Via, which responses are routed by (RFC 3261 §18.2.2, RFC 3581).</summary>
     public ViaHeader TopVia { get; }
 
+    /// <summary>What answers the request (an incoming call), or null when the request goes to a handler only.</summary>
+    public IServerTransactionOwner? Owner { get; set; }
+
     /// <summary>The status of the last response sent, 0 before the first.</summary>
     public int LastStatusCode { get; private protected set; }
 

@@ -41,9 +41,6 @@ internal abstract class Transaction : ITimerTarget
     /// <summary>True for a client transaction.</summary>
     public abstract bool IsClient { get; }
 
-    /// <summary>Whatever the transaction user keeps with the transaction (its dialog, its API call).</summary>
-    public object? UserState { get; set; }
-
     /// <summary>The key the transaction is matched by in its table.</summary>
     internal byte[] Key { get; }
 

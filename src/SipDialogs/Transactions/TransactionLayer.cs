@@ -156,10 +156,11 @@ internal sealed class TransactionLayer : IShardMessageHandler<InboundMessage>, I
     /// </summary>
     /// <param name="request">The request; its bytes are sent as they are.</param>
     /// <param name="target">The next hop and transport.</param>
+    /// <param name="owner">What hears the transaction's responses, set before the request leaves; null for none.</param>
     /// <returns>The transaction: an INVITE one for INVITE, a non-INVITE one otherwise.</returns>
     /// <exception cref="ArgumentException">The request is an ACK (never a transaction of its own, §17.1) or has no RFC 3261 branch.</exception>
     /// <exception cref="InvalidOperationException">Not on the owning shard, or a transaction with that branch and method exists.</exception>
-    public ClientTransaction StartRequest(SipRequest request, SipEndPoint target)
+    public ClientTransaction StartRequest(SipRequest request, SipEndPoint target, IClientTransactionOwner? owner = null)
     {
         ArgumentNullException.ThrowIfNull(request);
         Shard shard = _shards.GetShard(request.CallIdBytes);
@@ -191,6 +192,7 @@ internal sealed class TransactionLayer : IShardMessageHandler<InboundMessage>, I
             throw new InvalidOperationException("A client transaction with this branch and method already exists (RFC 3261 §8.1.1.7: a branch is unique per request).");
         }
 
+        transaction.Owner = owner;
         TransactionLog.Created(Logger, "client", request.Method, target.Protocol);
         transaction.Start();
         return transaction;

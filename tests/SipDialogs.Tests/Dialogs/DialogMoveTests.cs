@@ -6,7 +6,6 @@ using Xunit.Abstractions;
 using SipDialogs.Dialogs;
 using SipDialogs.Hosting;
 using SipDialogs.Messages;
-using SipDialogs.Refer;
 using SipDialogs.Tests.Infrastructure;
 using SipDialogs.Transport;
 

@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using SipDialogs.Dialogs;
 using SipDialogs.Hosting;
 using SipDialogs.Messages;
-using SipDialogs.Refer;
 using SipDialogs.Tests.Dialogs;
 using SipDialogs.Tests.Infrastructure;
 

@@ -3,7 +3,6 @@ using System.Text;
 using SipDialogs.Dialogs;
 using SipDialogs.Hosting;
 using SipDialogs.Messages;
-using SipDialogs.Refer;
 using SipDialogs.Tests.Dialogs;
 using SipDialogs.Tests.Infrastructure;
 
@@ -129,11 +128,7 @@ public sealed class SubscriptionLifetimeTests
         var target = new TargetCalls();
         await using Trio trio = await Trio.StartAsync(target);
         await using var a = new RawTransferor(trio.Transferee);
-        SipResponse accepted = await a.AskAsync(SipMethods.Refer, trio.ReferTo("carol"));
-        Assert.Equal(202, accepted.StatusCode);
-        a.Dialog.RemoteTag = Encoding.ASCII.GetString(accepted.ToTag);
-        uint id = a.Dialog.CSeq;
-        string referEvent = "Event: refer;id=" + id.ToString(CultureInfo.InvariantCulture);
+        (uint id, string referEvent) = await ReferOutsideADialogAsync(trio, a);
         Assert.Equal(100, RawTransferor.ReportOf(await a.NotifyAsync(id)));
         await target.RingingAsync("carol");
         Assert.Equal(180, RawTransferor.ReportOf(await a.NotifyAsync(id)));
@@ -160,6 +155,45 @@ public sealed class SubscriptionLifetimeTests
         await AssertNoSubscriptionAsync(trio.Transferee);
         target.Reject("carol");
         await trio.AssertEverythingFreedAsync(a);
+    }
+
+    [Fact]
+    public async Task ANotifyNamingASubscriptionThisEndNotifiesIsRefused481AndTheSubscriptionLivesOn()
+    {
+        var target = new TargetCalls();
+        await using Trio trio = await Trio.StartAsync(target);
+        await using var a = new RawTransferor(trio.Transferee);
+        (uint id, string referEvent) = await ReferOutsideADialogAsync(trio, a);
+        Assert.Equal(100, RawTransferor.ReportOf(await a.NotifyAsync(id)));
+
+        // The transferee notifies for this id; a NOTIFY is only for a subscriber's usage (RFC 6665 §4.1.3).
+        SipResponse crossed = await a.AskAsync(SipMethods.Notify, referEvent, "Subscription-State: active;expires=60");
+
+        Assert.Equal(481, crossed.StatusCode);
+        Assert.Equal("Subscription Does Not Exist", crossed.ReasonPhrase);
+        Assert.Equal(1, trio.Transferee.SubscriptionCount);
+        SipResponse unsubscribed = await a.AskAsync(SipMethods.Subscribe, referEvent, "Expires: 0");
+        Assert.Equal(200, unsubscribed.StatusCode);
+        SipRequest last;
+        do
+        {
+            last = await a.NotifyAsync(id); // A report of carol's ringing may come before the last one.
+        }
+        while (!last.SubscriptionState!.IsTerminated);
+
+        await AssertNoSubscriptionAsync(trio.Transferee);
+        target.Reject("carol");
+        await trio.AssertEverythingFreedAsync(a);
+    }
+
+    /// <summary>A REFER to carol from outside any dialog, accepted 202: the subscription's id and its Event header.</summary>
+    private static async Task<(uint Id, string ReferEvent)> ReferOutsideADialogAsync(Trio trio, RawTransferor a)
+    {
+        SipResponse accepted = await a.AskAsync(SipMethods.Refer, trio.ReferTo("carol"));
+        Assert.Equal(202, accepted.StatusCode);
+        a.Dialog.RemoteTag = Encoding.ASCII.GetString(accepted.ToTag);
+        uint id = a.Dialog.CSeq;
+        return (id, "Event: refer;id=" + id.ToString(CultureInfo.InvariantCulture));
     }
 
     private static async Task AssertNoSubscriptionAsync(params SipStack[] stacks)

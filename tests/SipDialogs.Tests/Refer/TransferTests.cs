@@ -1,7 +1,6 @@
 using System.Text;
 using SipDialogs.Dialogs;
 using SipDialogs.Messages;
-using SipDialogs.Refer;
 using SipDialogs.Tests.Dialogs;
 using SipDialogs.Tests.Infrastructure;
 

@@ -3,7 +3,6 @@ using System.Globalization;
 using SipDialogs.Dialogs;
 using SipDialogs.Hosting;
 using SipDialogs.Messages;
-using SipDialogs.Refer;
 using SipDialogs.Tests.Dialogs;
 using SipDialogs.Tests.Infrastructure;
 using SipDialogs.Transport;

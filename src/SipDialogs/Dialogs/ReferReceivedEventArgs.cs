@@ -1,8 +1,7 @@
-using SipDialogs.Dialogs;
 using SipDialogs.Messages;
 using SipDialogs.Transactions;
 
-namespace SipDialogs.Refer;
+namespace SipDialogs.Dialogs;
 
 /// <summary>
 /// A REFER received (RFC 3515), in a dialog or outside one, for the application to accept or decline. Accepting

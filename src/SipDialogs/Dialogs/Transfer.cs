@@ -1,16 +1,17 @@
 using System.Threading.Channels;
-using SipDialogs.Dialogs;
 using SipDialogs.Messages;
 using SipDialogs.Runtime;
+using SipDialogs.Transactions;
+using SipDialogs.Transport;
 
-namespace SipDialogs.Refer;
+namespace SipDialogs.Dialogs;
 
 /// <summary>
 /// A REFER this end sent (RFC 3515), seen from the transferor: the REFER's response, the progress the transferee
 /// reports by NOTIFY (each a <c>message/sipfrag</c> holding the referred request's latest status line), and how it ended.
 /// The subscription behind it is freed on the final NOTIFY, on expiry, when the REFER is refused, and with its dialog.
 /// </summary>
-public sealed class Transfer : ITimerTarget, IReferSubscription
+public sealed class Transfer : ITimerTarget, ISubscriptionUsage, IClientTransactionOwner
 {
     private readonly Channel<SipFrag> _progress = Channel.CreateUnbounded<SipFrag>(new UnboundedChannelOptions { SingleWriter = true });
     private readonly TaskCompletionSource<SipResponse> _response = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -179,11 +180,71 @@ public sealed class Transfer : ITimerTarget, IReferSubscription
     {
         if (Request is { } request)
         {
-            _response.TrySetResult(Transactions.TransactionLayer.MakeLocalResponse(request, 408));
+            _response.TrySetResult(TransactionLayer.MakeLocalResponse(request, 408));
             Request = null;
         }
 
         End(_accepted ? TransferResult.Unknown : TransferResult.Declined, 0, null, "dialog-ended");
+    }
+
+    string ISubscriptionUsage.EventPackage => EventHeader.ReferPackage;
+
+    SubscriptionRole ISubscriptionUsage.Role => SubscriptionRole.Subscriber;
+
+    /// <summary>
+    /// A NOTIFY of this subscription (RFC 3515 §2.4.4, RFC 6665 §4.1.3): 200 and its sipfrag passed on, or 400 when it has
+    /// no Subscription-State or its body is not a sipfrag. On the shard.
+    /// </summary>
+    void ISubscriptionUsage.OnNotify(ServerTransaction transaction)
+    {
+        SipRequest notify = transaction.Request;
+        if (notify.SubscriptionState is not { } state)
+        {
+            transaction.Respond(transaction.CreateResponse(400, "Missing Subscription-State Header"));
+            return;
+        }
+
+        if (notify.ContentType is not { } type ||
+            !string.Equals(type.Type + "/" + type.Subtype, SipFrag.MediaType, StringComparison.OrdinalIgnoreCase) ||
+            !SipFrag.TryParse(notify.Body.Span, out SipFrag? fragment, out _) || fragment is null)
+        {
+            transaction.Respond(transaction.CreateResponse(400, "NOTIFY Body Is Not A Sipfrag")); // RFC 3515 §2.4.4
+            return;
+        }
+
+        transaction.Respond(transaction.CreateResponse(200));
+        OnNotify(state, fragment);
+    }
+
+    /// <summary>A subscriber is never refreshed by its peer: the dialog passes no SUBSCRIBE here.</summary>
+    void ISubscriptionUsage.OnSubscribe(ServerTransaction transaction) =>
+        transaction.Respond(transaction.CreateResponse(481, "Subscription Does Not Exist"));
+
+    SubscriptionSnapshot ISubscriptionUsage.Capture(TimeProvider clock) => Capture(clock);
+
+    void ISubscriptionUsage.EndWithDialog() => EndWithDialog();
+
+    void IClientTransactionOwner.OnResponse(ClientTransaction transaction, SipResponse response, InboundMessage received) =>
+        OnReferResponse(response, received);
+
+    void IClientTransactionOwner.OnNoResponse(ClientTransaction transaction, int status) =>
+        OnReferResponse(TransactionLayer.MakeLocalResponse(transaction.Request, status), null);
+
+    void IClientTransactionOwner.OnTerminated(ClientTransaction transaction)
+    {
+    }
+
+    /// <summary>A response to the REFER: to its dialog, or, for a REFER sent outside any dialog, to the layer, whose 2xx makes one.</summary>
+    private void OnReferResponse(SipResponse response, InboundMessage? received)
+    {
+        if (Dialog is { } dialog)
+        {
+            dialog.OnReferResponse(this, response);
+        }
+        else
+        {
+            _layer.OnOutOfDialogReferResponse(this, response, received);
+        }
     }
 
     void ITimerTarget.OnTimer(int timer)

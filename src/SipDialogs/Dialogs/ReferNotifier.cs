@@ -1,10 +1,10 @@
 using System.Globalization;
-using SipDialogs.Dialogs;
 using SipDialogs.Messages;
 using SipDialogs.Runtime;
 using SipDialogs.Transactions;
+using SipDialogs.Transport;
 
-namespace SipDialogs.Refer;
+namespace SipDialogs.Dialogs;
 
 /// <summary>
 /// The notifier's side of the implicit subscription of one accepted REFER (RFC 3515 §2.4.4, RFC 6665 §4.2): it reports
@@ -13,7 +13,7 @@ namespace SipDialogs.Refer;
 /// expiry (terminated;reason=timeout), when a NOTIFY is answered 481 or gets no answer, and with its dialog.
 /// </summary>
 /// <remarks>Lives on the shard of its dialog, like the dialog: no lock, nothing volatile.</remarks>
-internal sealed class ReferNotifier : ITimerTarget, IReferSubscription
+internal sealed class ReferNotifier : ITimerTarget, ISubscriptionUsage, IClientTransactionOwner
 {
     /// <summary>How often a NOTIFY refused 500 (out of order) is sent again before the subscription gives up on it.</summary>
     private const int MaxRetries = 3;
@@ -43,6 +43,12 @@ internal sealed class ReferNotifier : ITimerTarget, IReferSubscription
 
     /// <summary>The id of the subscription's Event header: the CSeq number of its REFER (RFC 3515 §2.4.6).</summary>
     public uint EventId { get; }
+
+    /// <inheritdoc/>
+    public string EventPackage => EventHeader.ReferPackage;
+
+    /// <inheritdoc/>
+    public SubscriptionRole Role => SubscriptionRole.Notifier;
 
     /// <summary>Whether the subscription has been freed.</summary>
     public bool IsEnded => _ended;
@@ -85,6 +91,23 @@ internal sealed class ReferNotifier : ITimerTarget, IReferSubscription
             LastReason = _reason,
         };
     }
+
+    /// <summary>
+    /// A SUBSCRIBE refreshing the subscription (RFC 3515 §2.4.6, RFC 6665 §4.2.1.2): 200 with the Expires granted (at
+    /// most the configured duration), then a NOTIFY of the current state; Expires 0 ends it.
+    /// </summary>
+    public void OnSubscribe(ServerTransaction transaction)
+    {
+        TimeSpan most = _layer.Transfers.SubscriptionDuration;
+        TimeSpan granted = transaction.Request.Expires is uint asked ? TimeSpan.FromSeconds(Math.Min(asked, most.TotalSeconds)) : most;
+        transaction.Respond(transaction.CreateResponse(200)
+            .Add(SipHeaderKind.Expires, ((long)granted.TotalSeconds).ToString(CultureInfo.InvariantCulture)));
+        Refresh(granted);
+    }
+
+    /// <summary>A notifier is never notified: the dialog passes no NOTIFY here.</summary>
+    public void OnNotify(ServerTransaction transaction) =>
+        transaction.Respond(transaction.CreateResponse(481, "Subscription Does Not Exist"));
 
     /// <summary>A SUBSCRIBE refreshed the subscription (RFC 6665 §4.2.1.2): a new expiry, and a NOTIFY of the current state.</summary>
     public void Refresh(TimeSpan duration)
@@ -182,6 +205,15 @@ internal sealed class ReferNotifier : ITimerTarget, IReferSubscription
 
     /// <summary>The dialog ended: the subscription is freed without a NOTIFY, which could no longer be sent in it.</summary>
     public void EndWithDialog() => End();
+
+    void IClientTransactionOwner.OnResponse(ClientTransaction transaction, SipResponse response, InboundMessage received) =>
+        OnResponse(transaction, response.StatusCode);
+
+    void IClientTransactionOwner.OnNoResponse(ClientTransaction transaction, int status) => OnResponse(transaction, status);
+
+    void IClientTransactionOwner.OnTerminated(ClientTransaction transaction)
+    {
+    }
 
     void ITimerTarget.OnTimer(int timer)
     {

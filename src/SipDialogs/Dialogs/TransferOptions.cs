@@ -1,4 +1,4 @@
-namespace SipDialogs.Refer;
+namespace SipDialogs.Dialogs;
 
 /// <summary>
 /// How the stack answers REFER (RFC 3515) when no handler does: whether it acts as a transferee, and how long the

@@ -1,4 +1,4 @@
-namespace SipDialogs.Refer;
+namespace SipDialogs.Dialogs;
 
 /// <summary>How a transfer (a REFER and its implicit subscription) ended, as the transferor learns it.</summary>
 public enum TransferResult

@@ -1,6 +1,6 @@
 using SipDialogs.Transport;
 
-namespace SipDialogs.Refer;
+namespace SipDialogs.Dialogs;
 
 /// <summary>What a REFER sent by <see cref="Dialogs.Dialog.ReferAsync(string, ReferOptions?, CancellationToken)"/> or <see cref="Hosting.SipStack.ReferAsync"/> carries besides Refer-To.</summary>
 public sealed class ReferOptions

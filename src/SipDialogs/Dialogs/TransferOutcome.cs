@@ -1,4 +1,4 @@
-namespace SipDialogs.Refer;
+namespace SipDialogs.Dialogs;
 
 /// <summary>The end of a transfer: how it ended and the last status the transferee reported.</summary>
 public sealed class TransferOutcome

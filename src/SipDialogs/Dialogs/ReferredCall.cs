@@ -1,10 +1,9 @@
 using System.Text;
 using System.Threading.Channels;
-using SipDialogs.Dialogs;
 using SipDialogs.Messages;
 using SipDialogs.Transport;
 
-namespace SipDialogs.Refer;
+namespace SipDialogs.Dialogs;
 
 /// <summary>
 /// The call a transferee places for an accepted REFER (RFC 3515 §2.4.3), and the NOTIFYs that follow it: each
