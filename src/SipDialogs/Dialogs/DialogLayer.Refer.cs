@@ -135,7 +135,7 @@ internal sealed partial class DialogLayer
     public void OnOutOfDialogRefer(ServerTransaction transaction)
     {
         SipRequest refer = transaction.Request;
-        if (!refer.TryValidate(out SipParseError error))
+        if (!refer.TryValidateAsUas(out SipParseError error))
         {
             transaction.Respond(transaction.CreateResponse(error.StatusCode, error.ReasonPhrase));
             return;
