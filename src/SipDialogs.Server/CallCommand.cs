@@ -97,6 +97,7 @@ internal static class CallCommand
         return await StackHost.RunAsync(async () =>
         {
             using IHost host = builder.Build();
+            StackHost.HoldRepeatedStopSignals(host);
             await host.StartAsync(cancellationToken).ConfigureAwait(false);
             try
             {

@@ -117,6 +117,7 @@ internal static class ServeCommand
         return StackHost.RunAsync(async () =>
         {
             using IHost host = builder.Build();
+            StackHost.HoldRepeatedStopSignals(host);
             await host.RunAsync(cancellationToken).ConfigureAwait(false);
             return 0;
         });

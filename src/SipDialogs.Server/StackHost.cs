@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -14,6 +15,9 @@ namespace SipDialogs.Server;
 /// </summary>
 internal static class StackHost
 {
+    /// <summary>The process-lifetime registrations of <see cref="HoldRepeatedStopSignals"/>; never disposed.</summary>
+    private static readonly List<PosixSignalRegistration> s_heldSignals = [];
+
     /// <summary>Exit code of a configuration the stack refuses.</summary>
     public const int InvalidConfiguration = 2;
 
@@ -80,6 +84,32 @@ internal static class StackHost
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<SipStackOptions>, SipStackOptionsValidation>();
         return builder;
+    }
+
+    /// <summary>
+    /// Once the host is stopping, a further Ctrl-C, SIGTERM or SIGQUIT is taken and ignored for the rest of the process:
+    /// the host's own handlers go with the host, and a signal that came after them would otherwise end the process at
+    /// once (exit 130 or 143) in the middle of a clean stop. The stop is bounded by the host's shutdown timeout.
+    /// </summary>
+    /// <param name="host">The command's host, built and not yet stopped.</param>
+    public static void HoldRepeatedStopSignals(IHost host)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(static () =>
+        {
+            lock (s_heldSignals)
+            {
+                if (s_heldSignals.Count > 0)
+                {
+                    return;
+                }
+
+                foreach (PosixSignal signal in (ReadOnlySpan<PosixSignal>)[PosixSignal.SIGINT, PosixSignal.SIGTERM, PosixSignal.SIGQUIT])
+                {
+                    s_heldSignals.Add(PosixSignalRegistration.Create(signal, static context => context.Cancel = true));
+                }
+            }
+        });
     }
 
     /// <summary>Runs a command's host and turns a refused configuration or listen end point into a message and an exit code.</summary>
