@@ -12,7 +12,6 @@ public sealed partial class Dialog
 {
     /// <summary>The subscription usages (RFC 5057): REFERs sent still waiting for their outcome, REFERs accepted still reporting.</summary>
     private List<ISubscriptionUsage>? _subscriptions;
-    private bool _subscriptionOnly;
 
     /// <summary>
     /// Raised for a REFER received in this dialog (RFC 3515), on the thread pool, in order with the dialog's other
@@ -79,7 +78,7 @@ public sealed partial class Dialog
     }
 
     /// <summary>Marks a dialog made by REFER: it has no INVITE usage and ends with its last subscription (RFC 6665 §4.1.2.4).</summary>
-    internal void MarkSubscriptionOnly() => _subscriptionOnly = true;
+    internal void MarkSubscriptionOnly() => Volatile.Write(ref _invite, null);
 
     /// <summary>Sets the local sequence number of a dialog a subscriber made from an early NOTIFY: its REFER's. On the shard.</summary>
     internal void SetLocalCSeq(uint number) => _localCSeq = number;
@@ -283,7 +282,7 @@ public sealed partial class Dialog
 
     private void EndIfUnused()
     {
-        if (_subscriptionOnly && SubscriptionCount == 0 && _state != DialogState.Terminated)
+        if (_invite is null && SubscriptionCount == 0 && _state != DialogState.Terminated)
         {
             Terminate();
         }

@@ -1,8 +1,7 @@
 using System.Buffers;
-using System.Globalization;
+using System.Diagnostics;
 using System.Net;
 using System.Runtime.CompilerServices;
-using System.Security.Cryptography;
 using SipDialogs.Internal;
 using SipDialogs.Messages;
 using SipDialogs.Runtime;
@@ -12,9 +11,10 @@ using SipDialogs.Transport;
 namespace SipDialogs.Dialogs;
 
 /// <summary>
-/// The running side of a dialog: its requests and responses on the shard, the 2xx it retransmits until the ACK
-/// (RFC 3261 §13.3.1.4), the ACK it repeats for every 2xx retransmission (§13.2.2.4), offers and glare (§14), and its
-/// events, raised on the thread pool in order, never on the shard.
+/// The running side of a dialog: its requests and responses on the shard, handed to its usages (RFC 5057): INVITE,
+/// UPDATE, ACK and 2xx to its <see cref="InviteUsage"/> (offer/answer, 2xx reliability, glare, session timer), REFER,
+/// NOTIFY and SUBSCRIBE to its subscription usages; and its events, raised on the thread pool in order, never on the
+/// shard.
 /// </summary>
 /// <remarks>
 /// Every method that changes the dialog runs on the shard of its Call-ID, one at a time; the public methods post to
@@ -23,27 +23,12 @@ namespace SipDialogs.Dialogs;
 /// </remarks>
 public sealed partial class Dialog : IAsyncDisposable, ITimerTarget, IClientTransactionOwner
 {
-    private const int TimerRetransmit2xx = 1;
-    private const int TimerNoAck = 2;
-    private const int TimerHangUp = 3;
-    private const int TimerGlareRetry = 4;
-
-    /// <summary>How often an offer refused 491 is tried again before its caller sees the 491 (RFC 3261 §14.1).</summary>
-    private const int MaxGlareAttempts = 3;
-
     private DialogLayer? _layer;
     private Shard? _shard;
     private SipEndPoint _peer;
-    private byte[]? _localBody;
-    private string? _localBodyType;
-    private ReliableAnswer? _answer;
-    private SentAck? _ack;
-    private PendingOffer? _offer;
-    private uint _incomingInviteCSeq;
-    private TimeSpan _hangUpAfter;
-    private TimerHandle _retransmitTimer;
-    private TimerHandle _noAckTimer;
-    private TimerHandle _otherTimer;
+
+    /// <summary>The INVITE usage (RFC 5057): null for a dialog made by REFER, which only its subscriptions keep.</summary>
+    private InviteUsage? _invite;
     private Task? _eventTail;
     private DisposalLatch? _disposal;
     private bool _inStore;
@@ -68,20 +53,39 @@ public sealed partial class Dialog : IAsyncDisposable, ITimerTarget, IClientTran
     /// The body this end last sent as its session description (the offer of its INVITE or the answer of its 2xx),
     /// which answers a peer's refresh offer when no handler answers. Null when none was sent.
     /// </summary>
-    public ReadOnlyMemory<byte> LocalSessionDescription => Volatile.Read(ref _localBody);
+    public ReadOnlyMemory<byte> LocalSessionDescription => Volatile.Read(ref _invite)?.LocalBody ?? default;
 
     /// <summary>
     /// True while a 2xx this end sent to an INVITE waits for its ACK and is being retransmitted (RFC 3261 §13.3.1.4);
     /// when none comes within 64*T1, the dialog ends with BYE.
     /// </summary>
-    public bool IsAwaitingAck => Volatile.Read(ref _answer) is not null;
+    public bool IsAwaitingAck => Volatile.Read(ref _invite)?.IsAwaitingAck ?? false;
+
+    /// <summary>The negotiated session interval (RFC 4028), or null when the dialog has no session timer.</summary>
+    public TimeSpan? SessionInterval => Volatile.Read(ref _invite)?.SessionInterval;
+
+    /// <summary>Whether this end refreshes the session (RFC 4028 §9, §7.2); false when the peer does or there is no timer.</summary>
+    public bool IsSessionRefresher => Volatile.Read(ref _invite)?.IsSessionRefresher ?? false;
 
     internal Shard? Shard => _shard;
 
     internal bool IsInStore => _inStore;
 
+    /// <summary>The layer of the running stack, or null while the dialog is not attached.</summary>
+    internal DialogLayer? AttachedLayer => _layer;
+
     /// <summary>The call this early dialog came from (an <see cref="OutgoingCall"/> or <see cref="IncomingCall"/>), for graceful ending.</summary>
-    internal IEarlyDialogOwner? Call { get; set; }
+    internal IEarlyDialogOwner? Call
+    {
+        get => _invite?.Call;
+        set
+        {
+            if (_invite is { } invite)
+            {
+                invite.Call = value;
+            }
+        }
+    }
 
     /// <summary>
     /// Sends BYE (RFC 3261 §15.1.1) and waits for its final response. The dialog is terminated as the BYE leaves, so
@@ -187,17 +191,19 @@ public sealed partial class Dialog : IAsyncDisposable, ITimerTarget, IClientTran
     }
 
     /// <summary>Records the session description this end sent (an offer in a request, an answer in a 2xx).</summary>
-    internal void SetLocalBody(ReadOnlyMemory<byte> body, string? contentType)
-    {
-        if (!body.IsEmpty)
-        {
-            Volatile.Write(ref _localBody, body.ToArray());
-            _localBodyType = contentType;
-            Changed(DialogChange.SessionRefreshed);
-        }
-    }
+    internal void SetLocalBody(ReadOnlyMemory<byte> body, string? contentType) => _invite?.SetLocalBody(this, body, contentType);
 
-    internal void SetHangUpAfterAck(TimeSpan after) => _hangUpAfter = after;
+    /// <summary>Ends the call with BYE this long after the ACK of its 2xx.</summary>
+    internal void SetHangUpAfterAck(TimeSpan after) => _invite?.SetHangUpAfterAck(after);
+
+    /// <summary>Takes the session the INVITE that makes the dialog asks for (RFC 4028 §9). On the shard.</summary>
+    internal void TakeSessionRequest(SipRequest request, bool creating) => _invite?.TakeSessionRequest(this, request, creating);
+
+    /// <summary>Takes the session of a 2xx to the INVITE that made the dialog (RFC 4028 §7.2). On the shard.</summary>
+    internal void TakeSessionResponse(SipResponse response) => _invite?.TakeSessionResponse(this, response);
+
+    /// <summary>Session-Expires (and Require: timer when the peer supports it) in a 2xx this end sends to a session request.</summary>
+    internal void AddSessionHeaders(SipMessageBuilder response) => _invite?.AddSessionHeaders(response);
 
     /// <summary>
     /// Sends a final response to a request received in (or creating) this dialog. A 2xx to an INVITE is retransmitted
@@ -216,59 +222,13 @@ public sealed partial class Dialog : IAsyncDisposable, ITimerTarget, IClientTran
             return false;
         }
 
-        SipRequest request = transaction.Request;
-        ResponseSent(status, request.CSeqMethod);
-        if (status is >= 200 and < 300 && request.Method is SipMethods.Invite or SipMethods.Update)
-        {
-            RestartSessionTimer(); // The peer's session request refreshed the session (RFC 4028 §10).
-        }
-        if (request.Method == SipMethods.Invite && status >= 200 && request.CSeqNumber == _incomingInviteCSeq)
-        {
-            // RFC 3261 §14.2 refuses a second INVITE only while the first has no final response: UDP may deliver the
-            // next re-INVITE before the ACK of this one's 2xx, and that is no error.
-            _incomingInviteCSeq = 0;
-        }
-
-        if (request.Method != SipMethods.Invite || status is < 200 or >= 300)
-        {
-            return true;
-        }
-
-        // The server transaction sent the 2xx once and passed retransmission to us (RFC 6026 §7.1).
-        StopTimer(ref _retransmitTimer);
-        StopTimer(ref _noAckTimer);
-        Volatile.Write(ref _answer, new ReliableAnswer(bytes, transaction.TopVia, transaction.Received, (uint)request.CSeqNumber, layer.Timers.T1));
-        if (!transaction.Received.Remote.IsReliable)
-        {
-            _retransmitTimer = _shard!.Timers.Schedule(layer.Timers.T1, this, TimerRetransmit2xx);
-        }
-
-        _noAckTimer = _shard!.Timers.Schedule(layer.Timers.SixtyFourT1, this, TimerNoAck);
+        ResponseSent(status, transaction.Request.CSeqMethod);
+        _invite?.OnFinalSent(this, transaction, bytes, status);
         return true;
     }
 
     /// <summary>An ACK for a 2xx of ours (RFC 3261 §13.3.1.4): ends that 2xx's retransmissions. On the shard.</summary>
-    internal void OnAck(SipRequest ack)
-    {
-        // Not through ReceiveRequest's §12.2.2 ordering: the ACK carries its INVITE's CSeq (§13.2.2.4), which a later
-        // request the peer sent while that INVITE was pending (an INFO, say) may have passed. Dropping the ACK as out of
-        // order would keep the 2xx going and end the call with BYE after 64*T1. The CSeq matches it to our 2xx instead.
-        if (_answer is not { } answer || answer.CSeq != ack.CSeqNumber)
-        {
-            return;
-        }
-
-        StopTimer(ref _retransmitTimer);
-        StopTimer(ref _noAckTimer);
-        Volatile.Write(ref _answer, null);
-        _incomingInviteCSeq = 0;
-        SetRemoteBody(ack); // The answer to an offer our 2xx made (RFC 3264 §5, late offer).
-        if (_hangUpAfter > TimeSpan.Zero && !_otherTimer.IsSet)
-        {
-            _otherTimer = _shard!.Timers.Schedule(_hangUpAfter, this, TimerHangUp);
-            _hangUpAfter = TimeSpan.Zero;
-        }
-    }
+    internal void OnAck(SipRequest ack) => _invite?.OnAck(this, ack);
 
     /// <summary>A request received within the dialog, other than ACK (RFC 3261 §12.2.2). On the shard.</summary>
     internal void OnRequest(ServerTransaction transaction)
@@ -293,11 +253,6 @@ public sealed partial class Dialog : IAsyncDisposable, ITimerTarget, IClientTran
             return;
         }
 
-        if (method is SipMethods.Invite or SipMethods.Update)
-        {
-            SetRemoteBody(request); // An offer (RFC 3264 §8); a request without a body changes nothing.
-        }
-
         switch (method)
         {
             case SipMethods.Refer:
@@ -311,39 +266,10 @@ public sealed partial class Dialog : IAsyncDisposable, ITimerTarget, IClientTran
                 return;
         }
 
-        bool offer = !request.Body.IsEmpty;
-        if (method == SipMethods.Invite || (method == SipMethods.Update && offer))
+        // An INVITE in a dialog made by REFER adds an INVITE usage to it (RFC 5057 §3).
+        if (method is SipMethods.Invite or SipMethods.Update && !InviteUsageFor(method).OnRequest(this, transaction))
         {
-            if (_offer is { Sent: true })
-            {
-                Respond(transaction, 491); // RFC 3261 §14.2, RFC 3311 §5.2: our offer is outstanding.
-                return;
-            }
-
-            if (method == SipMethods.Invite && _incomingInviteCSeq != 0)
-            {
-                // RFC 3261 §14.2: a re-INVITE while an earlier one is unanswered or unacknowledged.
-                transaction.Respond(transaction.CreateResponse(500)
-                    .Add(SipHeaderKind.RetryAfter, RandomNumberGenerator.GetInt32(0, 11).ToString(CultureInfo.InvariantCulture)));
-                return;
-            }
-
-            if (method == SipMethods.Invite)
-            {
-                _incomingInviteCSeq = (uint)request.CSeqNumber;
-            }
-        }
-
-        if (method is SipMethods.Invite or SipMethods.Update && _layer is { } layer)
-        {
-            if (AsksTooShortASession(request, layer.SessionTimers))
-            {
-                _incomingInviteCSeq = method == SipMethods.Invite ? 0 : _incomingInviteCSeq;
-                transaction.Respond(IntervalTooSmall(transaction, layer.SessionTimers)); // RFC 4028 §9
-                return;
-            }
-
-            TakeSessionRequest(request, creating: false); // A session refresh (RFC 4028 §9).
+            return;
         }
 
         if (RequestReceived is { } handlers)
@@ -379,9 +305,9 @@ public sealed partial class Dialog : IAsyncDisposable, ITimerTarget, IClientTran
                         .Add(SipHeaderKind.Supported, "timer, " + DialogLayer.ReplacesOption);
                 }
 
-                if (!transaction.Request.Body.IsEmpty && _localBody is { } body)
+                if (!transaction.Request.Body.IsEmpty)
                 {
-                    ok.WithBody(_localBodyType ?? "application/sdp", body);
+                    _invite?.AddCurrentAnswer(ok);
                 }
 
                 SendFinal(transaction, ok, 200);
@@ -420,10 +346,10 @@ public sealed partial class Dialog : IAsyncDisposable, ITimerTarget, IClientTran
     internal void OnResponse(ClientTransaction transaction, SipResponse response)
     {
         int status = response.StatusCode;
-        string method = response.CSeqMethod;
-        if (method == SipMethods.Invite && status is >= 200 and < 300)
+        InviteUsage? invite = _invite;
+        if (response.CSeqMethod == SipMethods.Invite && status is >= 200 and < 300)
         {
-            SendAck(response); // Every 2xx, retransmissions included (RFC 3261 §13.2.2.4).
+            invite?.SendAck(this, response); // Every 2xx, retransmissions included (RFC 3261 §13.2.2.4).
         }
 
         if (status < 200)
@@ -431,20 +357,10 @@ public sealed partial class Dialog : IAsyncDisposable, ITimerTarget, IClientTran
             return;
         }
 
-        if (ReferenceEquals(_offer?.Transaction, transaction) || !IsRetransmitted2xx(transaction, status))
+        if (invite is null || !invite.IsRetransmitted2xx(transaction, status))
         {
             ReceiveResponse(response);
-            if (status < 300 && method is SipMethods.Invite or SipMethods.Update && _state == DialogState.Confirmed)
-            {
-                TakeSessionResponse(response);
-            }
-
-            if (ReferenceEquals(_refresh, transaction))
-            {
-                OnRefreshResponse(transaction, response);
-            }
-
-            CompleteOffer(transaction, response);
+            invite?.OnResponse(this, transaction, response);
         }
     }
 
@@ -466,16 +382,11 @@ public sealed partial class Dialog : IAsyncDisposable, ITimerTarget, IClientTran
             ReceiveResponse(local); // §12.2.1.2: a 408 ends the dialog.
         }
 
-        if (ReferenceEquals(_refresh, transaction))
-        {
-            OnRefreshResponse(transaction, local);
-        }
-
-        CompleteOffer(transaction, local);
+        _invite?.OnNoResponse(this, transaction, local);
     }
 
     /// <summary>A retransmitted 2xx to a request of ours that arrived after its transaction ended: ACK it again.</summary>
-    internal void OnStray2xx(SipResponse response) => SendAck(response);
+    internal void OnStray2xx(SipResponse response) => _invite?.SendAck(this, response);
 
     /// <summary>
     /// Sends BYE and terminates the dialog: the hang-up of a UAS whose 2xx never got its ACK, of a configured call
@@ -497,7 +408,7 @@ public sealed partial class Dialog : IAsyncDisposable, ITimerTarget, IClientTran
     internal ClientTransaction StartRequest(SipMessageBuilder request, IClientTransactionOwner? owner)
     {
         DialogLayer layer = _layer ?? throw new InvalidOperationException("The dialog is not attached to a running stack.");
-        RequestVia via = layer.Transactions.CreateVia(NextHop(), 700 + (_localBody?.Length ?? 0));
+        RequestVia via = layer.Transactions.CreateVia(NextHop(), 700 + (_invite?.LocalBody.Length ?? 0));
         request.InsertFirst(SipHeaderKind.Via, via.Value);
         return layer.Transactions.StartRequest((SipRequest)request.Build(), via.Target, owner);
     }
@@ -515,22 +426,12 @@ public sealed partial class Dialog : IAsyncDisposable, ITimerTarget, IClientTran
     /// <summary>Marks the dialog ended: timers stop, it leaves the store, pending offers complete. On the shard.</summary>
     private void OnTerminated()
     {
-        StopTimer(ref _retransmitTimer);
-        StopTimer(ref _noAckTimer);
-        StopTimer(ref _otherTimer);
-        StopTimer(ref _sessionTimer);
-        Volatile.Write(ref _answer, null);
+        _invite?.OnTerminated(this);
         if (_inStore)
         {
             Changed(DialogChange.Terminated);
             _inStore = false;
             _layer!.Store.Remove(Id);
-        }
-
-        if (_offer is { } offer && !offer.Sent)
-        {
-            _offer = null;
-            offer.Completion.TrySetException(new InvalidOperationException("The dialog ended before the offer could be sent."));
         }
 
         EndSubscriptions();
@@ -568,47 +469,11 @@ public sealed partial class Dialog : IAsyncDisposable, ITimerTarget, IClientTran
         }
     }
 
-    void ITimerTarget.OnTimer(int timer)
-    {
-        switch (timer)
-        {
-            case TimerRetransmit2xx:
-                _retransmitTimer = default;
-                if (_answer is { } answer)
-                {
-                    // RFC 3261 §13.3.1.4: T1, doubling up to T2, until the ACK.
-                    _layer!.SendResponse(answer.Bytes, answer.TopVia, answer.Request);
-                    answer.Interval = answer.Interval * 2 < _layer.Timers.T2 ? answer.Interval * 2 : _layer.Timers.T2;
-                    _retransmitTimer = _shard!.Timers.Schedule(answer.Interval, this, TimerRetransmit2xx);
-                }
+    /// <summary>Every timer of the dialog is its INVITE usage's, which holds no reference back: handed on with the dialog.</summary>
+    void ITimerTarget.OnTimer(int timer) => _invite?.OnTimer(this, timer);
 
-                break;
-            case TimerNoAck:
-                // No ACK within 64*T1: end the dialog with BYE (§13.3.1.4).
-                _noAckTimer = default;
-                Volatile.Write(ref _answer, null);
-                HangUp();
-                break;
-            case TimerHangUp:
-                _otherTimer = default;
-                HangUp();
-                break;
-            case TimerSessionRefresh:
-            case TimerSessionExpiry:
-                OnSessionTimer(timer);
-                break;
-            case TimerGlareRetry:
-                _otherTimer = default;
-                if (_offer is { Sent: false } offer)
-                {
-                    SendOffer(offer);
-                }
-
-                break;
-        }
-    }
-
-    private void HangUp()
+    /// <summary>Ends a confirmed dialog with BYE, whether or not the peer can be reached. On the shard.</summary>
+    internal void HangUp()
     {
         if (_state != DialogState.Confirmed)
         {
@@ -627,100 +492,35 @@ public sealed partial class Dialog : IAsyncDisposable, ITimerTarget, IClientTran
 
     private async Task<SipResponse> SendOfferAsync(string method, string? body, string contentType, CancellationToken cancellationToken)
     {
-        PendingOffer offer = await OnShardAsync(static (d, s) => d.StartOffer(s.method, s.body, s.contentType), (method, body, contentType), cancellationToken)
+        TaskCompletionSource<SipResponse> offer = await OnShardAsync(
+            static (d, s) => d.InviteUsageFor(s.method).StartOffer(d, s.method, s.body, s.contentType), (method, body, contentType), cancellationToken)
             .ConfigureAwait(false);
-        return await offer.Completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return await offer.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private PendingOffer StartOffer(string method, string? body, string contentType)
+    /// <summary>
+    /// The INVITE usage, which a re-INVITE or UPDATE in a dialog made by REFER adds (RFC 5057 §3: any usage may share a
+    /// dialog). On the shard.
+    /// </summary>
+    private InviteUsage InviteUsageFor(string method)
     {
-        if (_state != DialogState.Confirmed && !(method == SipMethods.Update && _state == DialogState.Early))
+        Debug.Assert(method is SipMethods.Invite or SipMethods.Update, "Only INVITE and UPDATE belong to the INVITE usage.");
+        if (_invite is not { } invite)
         {
-            throw new InvalidOperationException($"A {method} is sent in a confirmed dialog; this one is {_state}.");
+            invite = new InviteUsage();
+            Volatile.Write(ref _invite, invite);
         }
 
-        if (_offer is not null)
-        {
-            throw new InvalidOperationException($"A {_offer.Method} of this end is still pending; RFC 3261 §14.1 allows one at a time.");
-        }
-
-        var offer = new PendingOffer(method, body, contentType);
-        _offer = offer;
-        SendOffer(offer);
-        return offer;
+        return invite;
     }
 
-    private void SendOffer(PendingOffer offer)
-    {
-        SipMessageBuilder request = CreateRequestWithBody(offer.Method, offer.Body, offer.ContentType);
-        try
-        {
-            offer.Transaction = StartRequest(request, this);
-        }
-        catch (Exception ex) when (ex is SipTransportException or InvalidOperationException)
-        {
-            _offer = null;
-            offer.Completion.TrySetException(ex);
-            return;
-        }
-
-        offer.Sent = true;
-        offer.Attempts++;
-        if (offer.Body is not null)
-        {
-            SetLocalBody(System.Text.Encoding.UTF8.GetBytes(offer.Body), offer.ContentType);
-        }
-    }
-
-    private void CompleteOffer(ClientTransaction transaction, SipResponse response)
-    {
-        if (_offer is not { } offer || !ReferenceEquals(offer.Transaction, transaction))
-        {
-            return;
-        }
-
-        if (response.StatusCode == 491 && offer.Attempts < MaxGlareAttempts && _state == DialogState.Confirmed)
-        {
-            // RFC 3261 §14.1: the owner of the Call-ID (the dialog's UAC) waits 2.1–4 s, the other 0–2 s, in 10 ms steps.
-            offer.Sent = false;
-            offer.Transaction = null;
-            int steps = IsUac ? RandomNumberGenerator.GetInt32(210, 401) : RandomNumberGenerator.GetInt32(0, 201);
-            StopTimer(ref _otherTimer);
-            _otherTimer = _shard!.Timers.Schedule(TimeSpan.FromMilliseconds(steps * 10), this, TimerGlareRetry);
-            return;
-        }
-
-        _offer = null;
-        offer.Completion.TrySetResult(response);
-    }
-
-    private bool IsRetransmitted2xx(ClientTransaction transaction, int status) =>
-        status is >= 200 and < 300 && transaction.State == TransactionState.Accepted && _ack is { } ack && ack.CSeq == transaction.Request.CSeqNumber;
-
-    private void SendAck(SipResponse response)
-    {
-        uint cseq = (uint)response.CSeqNumber;
-        SentAck? ack = _ack;
-        if (ack is null || ack.CSeq != cseq)
-        {
-            SipMessageBuilder builder = CreateAck(cseq);
-            SipEndPoint target = NextHop();
-            RequestVia via = _layer!.Transactions.CreateVia(target, 600);
-            builder.InsertFirst(SipHeaderKind.Via, via.Value);
-            ack = new SentAck(cseq, builder.ToArray(), via.Target);
-            _ack = ack;
-        }
-
-        _layer!.SendAck(ack.Bytes, ack.Target);
-    }
-
-    private SipMessageBuilder CreateRequestWithBody(string method, string? body, string? contentType)
+    internal SipMessageBuilder CreateRequestWithBody(string method, string? body, string? contentType)
     {
         SipMessageBuilder request = CreateRequest(method);
         if (method is SipMethods.Invite or SipMethods.Update)
         {
             request.Add(SipHeaderKind.Allow, DialogLayer.Allow);
-            AddSessionRequestHeaders(request);
+            _invite?.AddSessionRequestHeaders(this, request);
         }
 
         if (body is not null)
@@ -737,13 +537,13 @@ public sealed partial class Dialog : IAsyncDisposable, ITimerTarget, IClientTran
         if (status is >= 200 and < 300 && transaction.Request.Method is SipMethods.Invite or SipMethods.Update)
         {
             response.Add(SipHeaderKind.Contact, _localContact); // RFC 3261 §12.2.2 and RFC 3311 §5.2: target refresh.
-            AddSessionHeaders(response);
+            _invite?.AddSessionHeaders(response);
         }
 
         return response;
     }
 
-    private void Respond(ServerTransaction transaction, int status, string? reason = null) =>
+    internal void Respond(ServerTransaction transaction, int status, string? reason = null) =>
         transaction.Respond(CreateResponse(transaction, status, reason));
 
     /// <summary>Queues an event after the ones before it, to run on the thread pool, outside the shard.</summary>
@@ -789,7 +589,7 @@ public sealed partial class Dialog : IAsyncDisposable, ITimerTarget, IClientTran
 
     private Task? EndGracefully()
     {
-        if (_subscriptionOnly)
+        if (_invite is null)
         {
             Terminate(); // A dialog made by REFER has no session to end (RFC 6665 §4.1.2.4); its subscriptions end with it.
             return null;
@@ -829,14 +629,6 @@ public sealed partial class Dialog : IAsyncDisposable, ITimerTarget, IClientTran
         return await shard.RunAsync(static s => s.work(s.dialog, s.state), (work, dialog: this, state), cancellationToken).ConfigureAwait(false);
     }
 
-    private void StopTimer(ref TimerHandle handle)
-    {
-        if (handle.IsSet)
-        {
-            _shard!.Timers.Cancel(ref handle);
-        }
-    }
-
     internal void ReportHandlerFault(string name, Exception exception) => _layer?.ReportHandlerFault(name, exception);
 
     internal void PostDefaultAnswer(ServerTransaction transaction, bool fault)
@@ -873,41 +665,6 @@ public sealed partial class Dialog : IAsyncDisposable, ITimerTarget, IClientTran
                 dialog.AnswerReferByDefault(refer, fault);
             },
             (this, refer, fault));
-
-    /// <summary>A 2xx this end retransmits until its ACK.</summary>
-    private sealed class ReliableAnswer(byte[] bytes, ViaHeader topVia, InboundMessage request, uint cseq, TimeSpan interval)
-    {
-        public byte[] Bytes { get; } = bytes;
-
-        public ViaHeader TopVia { get; } = topVia;
-
-        public InboundMessage Request { get; } = request;
-
-        public uint CSeq { get; } = cseq;
-
-        public TimeSpan Interval { get; set; } = interval;
-    }
-
-    /// <summary>The ACK sent for the 2xx to an INVITE of this end, sent again for each retransmission of that 2xx.</summary>
-    private sealed record SentAck(uint CSeq, byte[] Bytes, SipEndPoint Target);
-
-    /// <summary>A re-INVITE or UPDATE of this end: one at a time (RFC 3261 §14.1), tried again after 491.</summary>
-    private sealed class PendingOffer(string method, string? body, string contentType)
-    {
-        public string Method { get; } = method;
-
-        public string? Body { get; } = body;
-
-        public string ContentType { get; } = contentType;
-
-        public TaskCompletionSource<SipResponse> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public ClientTransaction? Transaction { get; set; }
-
-        public bool Sent { get; set; }
-
-        public int Attempts { get; set; }
-    }
 
     /// <summary>One event for the handlers, run on the thread pool.</summary>
     private sealed class EventWork<TArgs>(Dialog dialog, TArgs args, EventHandler<TArgs> handlers)

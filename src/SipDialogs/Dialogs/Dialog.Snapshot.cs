@@ -12,14 +12,11 @@ namespace SipDialogs.Dialogs;
 /// </summary>
 public sealed partial class Dialog
 {
-    private byte[]? _remoteBody;
-    private string? _remoteBodyType;
-    private long _sessionRefreshedAtMs;
     private ImmutableDictionary<string, string>? _applicationData;
     private bool _exported;
 
     /// <summary>The session description the peer sent last (its offer or answer, RFC 3264); empty when none.</summary>
-    public ReadOnlyMemory<byte> RemoteSessionDescription => Volatile.Read(ref _remoteBody);
+    public ReadOnlyMemory<byte> RemoteSessionDescription => Volatile.Read(ref _invite)?.RemoteBody ?? default;
 
     /// <summary>
     /// The application's data carried with the dialog: it moves with an exported dialog and is replicated by a
@@ -56,7 +53,7 @@ public sealed partial class Dialog
         }
 
         TimeProvider? clock = _shard?.TimeProvider;
-        uint interval = _sessionInterval;
+        InviteUsage? invite = _invite;
         return new DialogSnapshot
         {
             CallId = Id.CallId,
@@ -73,17 +70,15 @@ public sealed partial class Dialog
             LocalCSeq = LocalCSeq,
             RemoteCSeq = RemoteCSeq,
             Peer = _peer.Address is null ? string.Empty : _peer.ToString(),
-            IsSubscriptionOnly = _subscriptionOnly,
-            LocalSessionDescription = _localBody,
-            LocalSessionDescriptionType = _localBody is null ? string.Empty : _localBodyType ?? "application/sdp",
-            RemoteSessionDescription = _remoteBody,
-            RemoteSessionDescriptionType = _remoteBody is null ? string.Empty : _remoteBodyType ?? "application/sdp",
-            SessionIntervalSeconds = interval,
-            IsSessionRefresher = _weRefresh,
-            PeerSupportsSessionTimer = _peerSupportsTimer,
-            SessionExpiresAt = interval == 0 || _sessionRefreshedAtMs == 0
-                ? null
-                : DateTimeOffset.FromUnixTimeMilliseconds(_sessionRefreshedAtMs + interval * 1000L),
+            IsSubscriptionOnly = invite is null,
+            LocalSessionDescription = invite?.LocalSessionDescription ?? default,
+            LocalSessionDescriptionType = invite?.LocalSessionDescriptionType ?? string.Empty,
+            RemoteSessionDescription = invite?.RemoteSessionDescription ?? default,
+            RemoteSessionDescriptionType = invite?.RemoteSessionDescriptionType ?? string.Empty,
+            SessionIntervalSeconds = invite?.SessionIntervalSeconds ?? 0,
+            IsSessionRefresher = invite?.WeRefresh ?? false,
+            PeerSupportsSessionTimer = invite?.PeerSupportsSessionTimer ?? false,
+            SessionExpiresAt = invite?.SessionExpiresAt,
             Subscriptions = CaptureSubscriptions(clock),
             ApplicationData = ApplicationData,
         };
@@ -98,17 +93,9 @@ public sealed partial class Dialog
         var dialog = new Dialog(
             snapshot.Id, snapshot.IsUac, snapshot.IsSecure, DialogState.Confirmed, snapshot.LocalUri, snapshot.RemoteUri, localContact,
             snapshot.RemoteTarget, [.. snapshot.RouteSet], snapshot.FirstRouteIsStrict,
-            snapshot.LocalCSeq is uint local ? local : EmptyCSeq, snapshot.RemoteCSeq is uint remote ? remote : EmptyCSeq)
+            snapshot.LocalCSeq is uint local ? local : EmptyCSeq, snapshot.RemoteCSeq is uint remote ? remote : EmptyCSeq,
+            snapshot.IsSubscriptionOnly ? null : InviteUsage.FromSnapshot(snapshot))
         {
-            _subscriptionOnly = snapshot.IsSubscriptionOnly,
-            _localBody = snapshot.LocalSessionDescription.IsEmpty ? null : snapshot.LocalSessionDescription.ToArray(),
-            _localBodyType = snapshot.LocalSessionDescription.IsEmpty ? null : snapshot.LocalSessionDescriptionType,
-            _remoteBody = snapshot.RemoteSessionDescription.IsEmpty ? null : snapshot.RemoteSessionDescription.ToArray(),
-            _remoteBodyType = snapshot.RemoteSessionDescription.IsEmpty ? null : snapshot.RemoteSessionDescriptionType,
-            _sessionInterval = snapshot.SessionIntervalSeconds,
-            _weRefresh = snapshot.IsSessionRefresher,
-            _peerSupportsTimer = snapshot.PeerSupportsSessionTimer,
-            _sessionRefreshedAtMs = snapshot.SessionExpiresAt is { } expires ? expires.ToUnixTimeMilliseconds() - snapshot.SessionIntervalSeconds * 1000L : 0,
             _applicationData = snapshot.ApplicationData.Count == 0 ? null : snapshot.ApplicationData.ToImmutableDictionary(StringComparer.Ordinal),
         };
         return dialog;
@@ -126,15 +113,7 @@ public sealed partial class Dialog
     {
         Shard shard = _shard!;
         DateTimeOffset now = shard.TimeProvider.GetUtcNow();
-        if (_sessionInterval != 0 && snapshot.SessionExpiresAt is { } expires)
-        {
-            // RFC 4028 §10, from the last refresh: the refresher at half the interval, the other end before expiry.
-            TimeSpan interval = TimeSpan.FromSeconds(_sessionInterval);
-            TimeSpan due = _weRefresh
-                ? expires - interval / 2 - now
-                : expires - TimeSpan.FromSeconds(Math.Min(32, _sessionInterval / 3.0)) - now;
-            _sessionTimer = shard.Timers.Schedule(due > TimeSpan.Zero ? due : TimeSpan.Zero, this, _weRefresh ? TimerSessionRefresh : TimerSessionExpiry);
-        }
+        _invite?.ResumeFrom(this, snapshot, now);
 
         foreach (SubscriptionSnapshot subscription in snapshot.Subscriptions)
         {
@@ -168,7 +147,7 @@ public sealed partial class Dialog
             throw new InvalidOperationException($"Only a confirmed dialog can move; this one is {_state}.");
         }
 
-        if (_answer is not null || _offer is not null || _refresh is not null || _incomingInviteCSeq != 0)
+        if (_invite is { IsUnsettled: true })
         {
             throw new InvalidOperationException("The dialog waits for an ACK or for the answer to an offer; export it once that has settled.");
         }
@@ -187,22 +166,10 @@ public sealed partial class Dialog
     }
 
     /// <summary>Records the session description the peer sent (an offer, or the answer to ours). On the shard.</summary>
-    internal void SetRemoteBody(SipMessage message)
-    {
-        ReadOnlyMemory<byte> body = message.Body;
-        if (body.IsEmpty)
-        {
-            return;
-        }
-
-        int index = message.IndexOfHeader(SipHeaderKind.ContentType);
-        ReadOnlySpan<byte> type = index < 0 ? default : message.GetHeaderValueBytes(index);
-        _remoteBodyType = type.IsEmpty || Ascii.EqualsIgnoreCase(type, "application/sdp"u8) ? null : Encoding.UTF8.GetString(type);
-        Volatile.Write(ref _remoteBody, body.ToArray());
-    }
+    internal void SetRemoteBody(SipMessage message) => _invite?.SetRemoteBody(message);
 
     /// <summary>Tells the store of a change, while the dialog is in it. On the shard.</summary>
-    private void Changed(DialogChange change)
+    internal void Changed(DialogChange change)
     {
         if (_inStore)
         {

@@ -36,7 +36,7 @@ public sealed partial class Dialog
 
     private Dialog(
         DialogId id, bool isUac, bool isSecure, DialogState state, string localUri, string remoteUri, string localContact,
-        string remoteTarget, string[] routeSet, bool firstRouteIsStrict, long localCSeq, long remoteCSeq)
+        string remoteTarget, string[] routeSet, bool firstRouteIsStrict, long localCSeq, long remoteCSeq, InviteUsage? invite)
     {
         Id = id;
         IsUac = isUac;
@@ -50,6 +50,7 @@ public sealed partial class Dialog
         _firstRouteIsStrict = firstRouteIsStrict;
         _localCSeq = localCSeq;
         _remoteCSeq = remoteCSeq;
+        _invite = invite;
     }
 
     /// <summary>The dialog's identifier as this end sees it (RFC 3261 §12).</summary>
@@ -132,7 +133,7 @@ public sealed partial class Dialog
         dialog = new Dialog(
             id, isUac: false, IsSipsOverTls(request, overTls), statusCode < 200 ? DialogState.Early : DialogState.Confirmed,
             localUri: WithoutTag(to), remoteUri: WithoutTag(from), localContact, remoteTarget ?? request.RequestUriText,
-            routeSet, IsStrict(recordRoute, 0), localCSeq: EmptyCSeq, remoteCSeq: request.CSeqNumber);
+            routeSet, IsStrict(recordRoute, 0), localCSeq: EmptyCSeq, remoteCSeq: request.CSeqNumber, new InviteUsage());
         if (request.Method == SipMethods.Invite)
         {
             dialog.SetRemoteBody(request); // The offer (RFC 3264 §5), unless it comes in the ACK.
@@ -192,7 +193,7 @@ public sealed partial class Dialog
             DialogId.ForUac(response), isUac: true, IsSipsOverTls(request, overTls),
             response.StatusCode < 200 ? DialogState.Early : DialogState.Confirmed,
             localUri: WithoutTag(from), remoteUri: WithoutTag(to), localContact.ToString(), remoteTarget ?? request.RequestUriText,
-            routeSet, firstRouteIsStrict, localCSeq: request.CSeqNumber, remoteCSeq: EmptyCSeq);
+            routeSet, firstRouteIsStrict, localCSeq: request.CSeqNumber, remoteCSeq: EmptyCSeq, new InviteUsage());
         dialog.SetRemoteBody(response);
         return true;
     }

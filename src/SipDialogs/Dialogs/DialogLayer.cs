@@ -124,9 +124,9 @@ internal sealed partial class DialogLayer
             return null;
         }
 
-        if (Dialog.AsksTooShortASession(invite.Request, SessionTimers))
+        if (InviteUsage.AsksTooShortASession(invite.Request, SessionTimers))
         {
-            invite.Respond(Dialog.IntervalTooSmall(invite, SessionTimers));
+            invite.Respond(InviteUsage.IntervalTooSmall(invite, SessionTimers));
             return null;
         }
 

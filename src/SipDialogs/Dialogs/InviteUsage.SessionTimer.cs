@@ -11,10 +11,10 @@ namespace SipDialogs.Dialogs;
 /// peer does not take UPDATE), and the other end ends the dialog with BYE when no refresh has come shortly before
 /// the session expires (§10), so a dead peer cannot leave a dialog behind.
 /// </summary>
-public sealed partial class Dialog
+internal sealed partial class InviteUsage
 {
-    private const int TimerSessionRefresh = 5;
-    private const int TimerSessionExpiry = 6;
+    internal const int TimerSessionRefresh = 5;
+    internal const int TimerSessionExpiry = 6;
     private const string TimerOption = "timer";
 
     private uint _sessionInterval;
@@ -22,6 +22,7 @@ public sealed partial class Dialog
     private bool _peerSupportsTimer;
     private TimerHandle _sessionTimer;
     private ClientTransaction? _refresh;
+    private long _sessionRefreshedAtMs;
 
     /// <summary>The negotiated session interval (RFC 4028), or null when the dialog has no session timer.</summary>
     public TimeSpan? SessionInterval
@@ -40,23 +41,24 @@ public sealed partial class Dialog
     /// Whether a session request asks for too small an interval from a peer that supports timers: it gets 422 with
     /// this end's Min-SE (RFC 4028 §9). A peer that does not support them has its interval raised instead (errata 1687).
     /// </summary>
-    internal static bool AsksTooShortASession(SipRequest request, SessionTimerOptions options) =>
+    public static bool AsksTooShortASession(SipRequest request, SessionTimerOptions options) =>
         options.Enabled && request.TryGetSessionExpires(out SessionExpiresHeader? asked, out _) && asked is not null &&
         asked.DeltaSeconds < MinimumSeconds(options) && Supports(request, TimerOption);
 
     /// <summary>The 422 for <see cref="AsksTooShortASession"/>.</summary>
-    internal static SipMessageBuilder IntervalTooSmall(ServerTransaction transaction, SessionTimerOptions options) =>
+    public static SipMessageBuilder IntervalTooSmall(ServerTransaction transaction, SessionTimerOptions options) =>
         transaction.CreateResponse(422).Add(SipHeaderKind.MinSE, MinimumSeconds(options).ToString(CultureInfo.InvariantCulture));
 
     /// <summary>
     /// Takes the session a request received asks for (the INVITE that makes the dialog, or a refresh): its
     /// interval, at least this end's minimum, and who refreshes (RFC 4028 §9). On the shard.
     /// </summary>
+    /// <param name="dialog">The dialog of this usage.</param>
     /// <param name="request">The request.</param>
     /// <param name="creating">True for the INVITE that makes the dialog, where this end may ask for a timer itself.</param>
-    internal void TakeSessionRequest(SipRequest request, bool creating)
+    public void TakeSessionRequest(Dialog dialog, SipRequest request, bool creating)
     {
-        if (_layer is not { } layer || !layer.SessionTimers.Enabled)
+        if (dialog.AttachedLayer is not { } layer || !layer.SessionTimers.Enabled)
         {
             return;
         }
@@ -84,9 +86,9 @@ public sealed partial class Dialog
     }
 
     /// <summary>Takes the session of a 2xx to an INVITE or UPDATE of this end (RFC 4028 §7.2): none when it names none.</summary>
-    internal void TakeSessionResponse(SipResponse response)
+    public void TakeSessionResponse(Dialog dialog, SipResponse response)
     {
-        if (_layer is not { } layer || !layer.SessionTimers.Enabled)
+        if (dialog.AttachedLayer is not { } layer || !layer.SessionTimers.Enabled)
         {
             return;
         }
@@ -101,11 +103,11 @@ public sealed partial class Dialog
             Volatile.Write(ref _sessionInterval, 0u); // The peer does not do session timers, and has not been asked to refresh.
         }
 
-        RestartSessionTimer();
+        RestartSessionTimer(dialog);
     }
 
     /// <summary>Session-Expires (and Require: timer when the peer supports it) in a 2xx this end sends to a session request.</summary>
-    internal void AddSessionHeaders(SipMessageBuilder response)
+    public void AddSessionHeaders(SipMessageBuilder response)
     {
         if (_sessionInterval == 0)
         {
@@ -121,9 +123,9 @@ public sealed partial class Dialog
     }
 
     /// <summary>Session-Expires and Supported in a request of this end that refreshes the session (RFC 4028 §7.4).</summary>
-    internal void AddSessionRequestHeaders(SipMessageBuilder request)
+    public void AddSessionRequestHeaders(Dialog dialog, SipMessageBuilder request)
     {
-        if (_sessionInterval == 0 || _layer is not { } layer)
+        if (_sessionInterval == 0 || dialog.AttachedLayer is not { } layer)
         {
             return;
         }
@@ -135,30 +137,31 @@ public sealed partial class Dialog
     }
 
     /// <summary>Starts the session timer again after a refresh: the refresher's at half the interval, the other's before expiry.</summary>
-    internal void RestartSessionTimer()
+    public void RestartSessionTimer(Dialog dialog)
     {
-        StopTimer(ref _sessionTimer);
+        Shard shard = dialog.Shard!;
+        Stop(shard, ref _sessionTimer);
         uint seconds = _sessionInterval;
-        if (seconds == 0 || _state != DialogState.Confirmed)
+        if (seconds == 0 || dialog.State != DialogState.Confirmed)
         {
             return;
         }
 
         // RFC 4028 §10: the refresher at half the interval; the other end BYEs min(32 s, interval/3) before expiry.
-        _sessionRefreshedAtMs = _shard!.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
-        Changed(DialogChange.SessionRefreshed);
+        _sessionRefreshedAtMs = shard.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+        dialog.Changed(DialogChange.SessionRefreshed);
         TimeSpan interval = TimeSpan.FromSeconds(seconds);
         _sessionTimer = _weRefresh
-            ? _shard!.Timers.Schedule(interval / 2, this, TimerSessionRefresh)
-            : _shard!.Timers.Schedule(interval - TimeSpan.FromSeconds(Math.Min(32, seconds / 3.0)), this, TimerSessionExpiry);
+            ? shard.Timers.Schedule(interval / 2, dialog, TimerSessionRefresh)
+            : shard.Timers.Schedule(interval - TimeSpan.FromSeconds(Math.Min(32, seconds / 3.0)), dialog, TimerSessionExpiry);
     }
 
     /// <summary>A final response to this end's refresh request. On the shard.</summary>
-    private void OnRefreshResponse(ClientTransaction transaction, SipResponse response)
+    private void OnRefreshResponse(Dialog dialog, ClientTransaction transaction, SipResponse response)
     {
         _refresh = null;
         int status = response.StatusCode;
-        if (status is >= 200 and < 300 || _state != DialogState.Confirmed)
+        if (status is >= 200 and < 300 || dialog.State != DialogState.Confirmed)
         {
             return; // A 2xx restarted the timer; a 408 or 481 ended the dialog (RFC 4028 §10).
         }
@@ -169,43 +172,43 @@ public sealed partial class Dialog
             string? body = _localBody is { } bytes ? System.Text.Encoding.UTF8.GetString(bytes) : null;
             if (_offer is null)
             {
-                _ = StartOffer(SipMethods.Invite, body, _localBodyType ?? "application/sdp");
+                _ = StartOffer(dialog, SipMethods.Invite, body, _localBodyType ?? "application/sdp");
                 return;
             }
         }
 
-        HangUp(); // The session cannot be refreshed: end it rather than let it linger.
+        dialog.HangUp(); // The session cannot be refreshed: end it rather than let it linger.
     }
 
-    private void OnSessionTimer(int timer)
+    private void OnSessionTimer(Dialog dialog, int timer)
     {
         _sessionTimer = default;
-        if (_state != DialogState.Confirmed)
+        if (dialog.State != DialogState.Confirmed)
         {
             return;
         }
 
         if (timer == TimerSessionExpiry)
         {
-            HangUp(); // RFC 4028 §10: no refresh came.
+            dialog.HangUp(); // RFC 4028 §10: no refresh came.
             return;
         }
 
         if (_offer is not null || _refresh is not null)
         {
-            RestartSessionTimer(); // An offer in flight refreshes the session when it succeeds.
+            RestartSessionTimer(dialog); // An offer in flight refreshes the session when it succeeds.
             return;
         }
 
-        SipMessageBuilder update = CreateRequest(SipMethods.Update);
-        AddSessionRequestHeaders(update);
+        SipMessageBuilder update = dialog.CreateRequest(SipMethods.Update);
+        AddSessionRequestHeaders(dialog, update);
         try
         {
-            _refresh = StartRequest(update, this);
+            _refresh = dialog.StartRequest(update, dialog);
         }
         catch (SipTransportException)
         {
-            HangUp();
+            dialog.HangUp();
         }
     }
 
