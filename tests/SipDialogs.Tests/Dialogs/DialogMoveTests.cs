@@ -118,15 +118,8 @@ public sealed class DialogMoveTests(ITestOutputHelper output)
     [Fact]
     public async Task TheImportingStackAnswersThePeersByeAndNothingIsLeft()
     {
-        var answered = new TaskCompletionSource<Dialog>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var first = new SipStack(Parties.Options(), Answering(answered));
-        await using var second = new SipStack(Parties.Options());
-        await first.StartAsync();
-        await second.StartAsync();
-        await using var caller = new RawCaller();
-        await caller.CallAsync(UdpOf(first));
-        Dialog original = await answered.Task.WaitAsync(s_timeout);
-        await Poll.UntilAsync(() => !original.IsAwaitingAck, s_timeout, "the ACK arrives");
+        await using var call = await AnsweredCall.StartAsync();
+        (SipStack first, SipStack second, RawCaller caller, Dialog original) = call;
 
         Dialog moved = await second.ImportDialogAsync(await first.ExportDialogAsync(original));
         var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -200,15 +193,8 @@ public sealed class DialogMoveTests(ITestOutputHelper output)
     [Fact]
     public async Task ATransferSubscriptionMovesWithItsDialog()
     {
-        var answered = new TaskCompletionSource<Dialog>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var first = new SipStack(Parties.Options(), Answering(answered));
-        await using var second = new SipStack(Parties.Options());
-        await first.StartAsync();
-        await second.StartAsync();
-        await using var caller = new RawCaller();
-        await caller.CallAsync(UdpOf(first));
-        Dialog original = await answered.Task.WaitAsync(s_timeout);
-        await Poll.UntilAsync(() => !original.IsAwaitingAck, s_timeout, "the ACK arrives");
+        await using var call = await AnsweredCall.StartAsync();
+        (SipStack first, SipStack second, RawCaller caller, Dialog original) = call;
 
         // The callee refers the caller elsewhere; the caller accepts and reports 100 Trying.
         Task<Transfer> referring = original.ReferAsync("sip:carol@127.0.0.1:9");
@@ -270,13 +256,8 @@ public sealed class DialogMoveTests(ITestOutputHelper output)
     [Fact]
     public async Task ImportingADialogHeldAlreadyIsRefused()
     {
-        var answered = new TaskCompletionSource<Dialog>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var first = new SipStack(Parties.Options(), Answering(answered));
-        await first.StartAsync();
-        await using var caller = new RawCaller();
-        await caller.CallAsync(UdpOf(first));
-        Dialog original = await answered.Task.WaitAsync(s_timeout);
-        await Poll.UntilAsync(() => !original.IsAwaitingAck, s_timeout, "the ACK arrives");
+        await using var call = await AnsweredCall.StartAsync();
+        (SipStack first, _, RawCaller caller, Dialog original) = call;
 
         DialogSnapshot snapshot = await first.ExportDialogAsync(original);
         Dialog back = await first.ImportDialogAsync(snapshot);
@@ -344,6 +325,50 @@ public sealed class DialogMoveTests(ITestOutputHelper output)
         Assert.False(shelf.Holds(original.Id));
         await first.ExportDialogAsync(original); // The first stack lets go of its stale copy without a word.
         await Parties.AssertFreedAsync(first, second);
+    }
+
+    /// <summary>Two stacks and a raw caller whose call the first stack answered and the caller acknowledged.</summary>
+    private sealed class AnsweredCall : IAsyncDisposable
+    {
+        private AnsweredCall(SipStack first, SipStack second, RawCaller caller, Dialog dialog)
+        {
+            First = first;
+            Second = second;
+            Caller = caller;
+            Dialog = dialog;
+        }
+
+        public SipStack First { get; }
+
+        public SipStack Second { get; }
+
+        public RawCaller Caller { get; }
+
+        public Dialog Dialog { get; }
+
+        public static async Task<AnsweredCall> StartAsync()
+        {
+            var answered = new TaskCompletionSource<Dialog>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var first = new SipStack(Parties.Options(), Answering(answered));
+            var second = new SipStack(Parties.Options());
+            await first.StartAsync();
+            await second.StartAsync();
+            var caller = new RawCaller();
+            await caller.CallAsync(UdpOf(first));
+            Dialog dialog = await answered.Task.WaitAsync(s_timeout);
+            await Poll.UntilAsync(() => !dialog.IsAwaitingAck, s_timeout, "the ACK arrives");
+            return new AnsweredCall(first, second, caller, dialog);
+        }
+
+        public void Deconstruct(out SipStack first, out SipStack second, out RawCaller caller, out Dialog dialog) =>
+            (first, second, caller, dialog) = (First, Second, Caller, Dialog);
+
+        public async ValueTask DisposeAsync()
+        {
+            await Caller.DisposeAsync();
+            await First.DisposeAsync();
+            await Second.DisposeAsync();
+        }
     }
 
     private static void AssertInOrder(DialogChange[] changes, params DialogChange[] expected)
