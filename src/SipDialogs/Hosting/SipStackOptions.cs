@@ -28,9 +28,6 @@ public sealed class SipStackOptions
     /// <summary>The shards: how many, their mailboxes, the timing wheel.</summary>
     public ShardOptions Shards { get; set; } = new();
 
-    /// <summary>Whether and how INVITEs are answered (a UAS that takes calls).</summary>
-    public CallAnsweringOptions Answer { get; set; } = new();
-
     /// <summary>Session timers (RFC 4028).</summary>
     public SessionTimerOptions SessionTimers { get; set; } = new();
 
@@ -75,7 +72,6 @@ public sealed class SipStackOptions
         Limits.Validate();
         Timers.Validate();
         Shards.Validate();
-        Answer.Validate();
         SessionTimers.Validate();
         Transfers.Validate();
         foreach (SipEndPoint endPoint in endPoints)
