@@ -14,6 +14,7 @@ public sealed partial class Dialog
     private List<Transfer>? _transfers;
     private List<ReferNotifier>? _notifiers;
     private bool _subscriptionOnly;
+    private int _subscriptionCount;
 
     /// <summary>
     /// Raised for a REFER received in this dialog (RFC 3515), on the thread pool, in order with the dialog's other
@@ -23,8 +24,11 @@ public sealed partial class Dialog
     /// </summary>
     public event EventHandler<ReferReceivedEventArgs>? ReferReceived;
 
-    /// <summary>The live subscriptions of the dialog: REFERs sent still waiting for their outcome, and REFERs accepted still reporting.</summary>
-    public int SubscriptionCount => (_transfers?.Count ?? 0) + (_notifiers?.Count ?? 0);
+    /// <summary>
+    /// The live subscriptions of the dialog: REFERs sent still waiting for their outcome, and REFERs accepted still
+    /// reporting. Any thread: a count the shard publishes after each change.
+    /// </summary>
+    public int SubscriptionCount => Volatile.Read(ref _subscriptionCount);
 
     internal DialogLayer Layer => _layer ?? throw new InvalidOperationException("The dialog is not attached to a running stack.");
 
@@ -85,7 +89,11 @@ public sealed partial class Dialog
     /// <summary>Sets the local sequence number of a dialog a subscriber made from an early NOTIFY: its REFER's. On the shard.</summary>
     internal void SetLocalCSeq(uint number) => _localCSeq = number;
 
-    internal void AddTransfer(Transfer transfer) => (_transfers ??= new List<Transfer>(1)).Add(transfer);
+    internal void AddTransfer(Transfer transfer)
+    {
+        (_transfers ??= new List<Transfer>(1)).Add(transfer);
+        PublishSubscriptionCount();
+    }
 
     /// <summary>Sends a REFER in the dialog and starts its transfer. On the shard.</summary>
     private Transfer StartRefer(string referTo, ReferOptions options)
@@ -131,9 +139,9 @@ public sealed partial class Dialog
     internal void ReceiveRefer(ServerTransaction transaction, ReferToHeader referTo, SipUri target, bool inDialog)
     {
         var args = new ReferReceivedEventArgs(this, transaction, referTo, target, inDialog);
-        if ((ReferReceived ?? _layer!.ReferHandlers) is { } handlers)
+        if ((ReferReceived ?? _layer!.ReferHandlers) is not null || HasPendingEvents)
         {
-            Raise(args, handlers);
+            Raise(args, static d => d.ReferReceived ?? d._layer?.ReferHandlers);
             return;
         }
 
@@ -191,6 +199,7 @@ public sealed partial class Dialog
 
         var notifier = new ReferNotifier(this, _layer!, _shard!, (uint)transaction.Request.CSeqNumber);
         (_notifiers ??= new List<ReferNotifier>(1)).Add(notifier);
+        PublishSubscriptionCount();
         _layer!.CountSubscription(_shard!, 1);
         notifier.Start(_layer.Transfers.SubscriptionDuration);
         return notifier;
@@ -275,6 +284,7 @@ public sealed partial class Dialog
     {
         if (_transfers?.Remove(transfer) == true)
         {
+            PublishSubscriptionCount();
             EndIfUnused();
         }
     }
@@ -284,6 +294,7 @@ public sealed partial class Dialog
     {
         if (_notifiers?.Remove(notifier) == true)
         {
+            PublishSubscriptionCount();
             EndIfUnused();
         }
     }
@@ -295,6 +306,7 @@ public sealed partial class Dialog
         List<ReferNotifier>? notifiers = _notifiers;
         _transfers = null;
         _notifiers = null;
+        PublishSubscriptionCount();
         if (transfers is not null)
         {
             foreach (Transfer transfer in transfers)
@@ -311,6 +323,9 @@ public sealed partial class Dialog
             }
         }
     }
+
+    /// <summary>Publishes the count of the lists, which only the shard touches, for readers on any thread.</summary>
+    private void PublishSubscriptionCount() => Volatile.Write(ref _subscriptionCount, (_transfers?.Count ?? 0) + (_notifiers?.Count ?? 0));
 
     private void EndIfUnused()
     {
