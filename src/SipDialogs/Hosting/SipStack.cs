@@ -32,7 +32,8 @@ public sealed class SipStack : IAsyncDisposable, ISipMessageSink, ITransactionUs
 
     /// <summary>Creates the stack; nothing listens until <see cref="StartAsync"/>.</summary>
     /// <param name="options">The configuration; validated here.</param>
-    /// <param name="handler">Receives new requests; a <see cref="UasCore"/> when null.</param>
+    /// <param name="handler">Receives new requests; a <see cref="UasCore"/> (which answers OPTIONS and refuses the rest)
+    /// when null.</param>
     /// <param name="loggerFactory">Where logs go; none when null.</param>
     /// <param name="timeProvider">The clock of every timer (tests advance a fake one); the system clock when null.</param>
     /// <param name="remoteCertificateValidation">Validates TLS peers' certificates; the system's rules when null.</param>
@@ -49,7 +50,7 @@ public sealed class SipStack : IAsyncDisposable, ISipMessageSink, ITransactionUs
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _options = options;
-        _handler = handler ?? (options.Answer.Enabled ? new CallAnsweringUas(this, options.Answer) : new UasCore());
+        _handler = handler ?? new UasCore();
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = _loggerFactory.CreateLogger<SipStack>();
         _certificate = string.IsNullOrEmpty(options.TlsCertificatePath)
