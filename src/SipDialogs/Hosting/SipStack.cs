@@ -367,10 +367,14 @@ public sealed class SipStack : IAsyncDisposable, ISipMessageSink, ITransactionUs
             return;
         }
 
-        // Off the shard, in order with the shard's other requests; the transaction keeps the request object the
-        // handler gets, so that the INVITE's CANCEL reaches the same one.
+        // Off the shard, in order with the shard's other requests. An INVITE's transaction keeps the object the
+        // handler gets until its final response, so that its CANCEL reaches the same one.
         var request = new SipServerRequest(transaction, this);
-        transaction.Owner = request;
+        if (transaction.Method == SipMethods.Invite)
+        {
+            transaction.Owner = request;
+        }
+
         if (!transaction.Shard.Outbox.TryPostNew(s_dispatchRequest, request))
         {
             // The application is behind by a whole mailbox: shed load as a full mailbox does (RFC 3261 §21.5.4).

@@ -196,6 +196,7 @@ internal abstract class ServerTransaction : Transaction
         var copy = (SipRequest)Request.CopyIndex();
         Request = copy;
         _received = _received with { Message = copy };
+        Owner = null; // The application's view of the request (kept for a CANCEL, which now has no effect) goes too.
     }
 
     /// <summary>Reads the status code of a response's bytes.</summary>

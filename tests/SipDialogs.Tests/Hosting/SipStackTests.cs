@@ -311,6 +311,8 @@ public class SipStackTests
         Assert.Equal(1, stack.TransactionCount);
         SipServerRequest answered = Assert.Single(handler.Requests);
         Assert.NotSame(answered.Request, answered.Transaction.Request);
+        Assert.NotSame(answered.Request, answered.Transaction.Received.Message);
+        Assert.Null(answered.Transaction.Owner);
         Assert.False(answered.Transaction.Request.HasDecodedHeaders);
         Assert.True(answered.Request.HasDecodedHeaders);
         Assert.Same(handler.From, answered.Request.From);
