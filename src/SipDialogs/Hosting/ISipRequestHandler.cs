@@ -24,6 +24,7 @@ public interface ISipRequestHandler
     /// A CANCEL matched a pending INVITE (RFC 3261 §9.2); the CANCEL itself was answered 200. The INVITE should now be
     /// answered 487 (Request Terminated) unless it already got a final response; the default does that.
     /// </summary>
-    /// <param name="invite">The INVITE that was cancelled: the same object its <see cref="OnRequest"/> was given.</param>
+    /// <param name="invite">The INVITE that was cancelled: the object <see cref="OnRequest"/> was given, when the INVITE
+    /// came to the handler (a re-INVITE of a dialog did not).</param>
     void OnCancel(SipServerRequest invite) => invite.Respond(487);
 }
