@@ -108,11 +108,10 @@ public sealed class IncomingCall : IEarlyDialogOwner
     /// <param name="cancellationToken">Ends the wait.</param>
     /// <returns>The confirmed dialog.</returns>
     /// <exception cref="InvalidOperationException">The call has a final response already (it was cancelled, say).</exception>
-    public async Task<Dialog> AnswerAsync(string? sessionDescription, string contentType = "application/sdp", CancellationToken cancellationToken = default)
+    public Task<Dialog> AnswerAsync(string? sessionDescription, string contentType = "application/sdp", CancellationToken cancellationToken = default)
     {
         byte[]? body = sessionDescription is null ? null : System.Text.Encoding.UTF8.GetBytes(sessionDescription);
-        return await _invite.Shard.RunAsync(static s => s.call.Answer(s.body, s.contentType), (call: this, body, contentType), cancellationToken)
-            .ConfigureAwait(false);
+        return _invite.Shard.RunAsync(static s => s.call.Answer(s.body, s.contentType), (call: this, body, contentType), cancellationToken).AsTask();
     }
 
     /// <summary>
