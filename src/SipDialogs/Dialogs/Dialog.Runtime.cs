@@ -193,8 +193,6 @@ public sealed partial class Dialog : IAsyncDisposable, ITimerTarget, IClientTran
     /// <summary>Records the session description this end sent (an offer in a request, an answer in a 2xx).</summary>
     internal void SetLocalBody(ReadOnlyMemory<byte> body, string? contentType) => _invite?.SetLocalBody(this, body, contentType);
 
-    /// <summary>Ends the call with BYE this long after the ACK of its 2xx.</summary>
-    internal void SetHangUpAfterAck(TimeSpan after) => _invite?.SetHangUpAfterAck(after);
 
     /// <summary>Takes the session the INVITE that makes the dialog asks for (RFC 4028 §9). On the shard.</summary>
     internal void TakeSessionRequest(SipRequest request, bool creating) => _invite?.TakeSessionRequest(this, request, creating);
