@@ -189,11 +189,17 @@ internal sealed class Shard : IAsyncDisposable
         return RunSlowAsync(call, item, cancellationToken);
     }
 
-    /// <summary>Completes when every work item posted before this call has run.</summary>
+    /// <summary>
+    /// Completes when every work item posted before this call has run, and then what those items handed to the
+    /// <see cref="Outbox"/> has run too.
+    /// </summary>
     /// <param name="cancellationToken">Ends the wait.</param>
-    /// <returns>Completes when the shard has caught up.</returns>
-    public ValueTask WhenIdleAsync(CancellationToken cancellationToken = default) =>
-        new(RunAsync(static _ => true, 0, cancellationToken).AsTask());
+    /// <returns>Completes when the shard and its outbox have caught up.</returns>
+    public async ValueTask WhenIdleAsync(CancellationToken cancellationToken = default)
+    {
+        await RunAsync(static _ => true, 0, cancellationToken).ConfigureAwait(false);
+        await Outbox.WhenRunAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>
     /// Counts and logs an exception a handler threw; for code on the shard that calls user handlers itself and must

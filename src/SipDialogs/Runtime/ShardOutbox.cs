@@ -70,6 +70,14 @@ internal sealed class ShardOutbox
     /// <returns>False when full or closed: the caller refuses the work (a request gets 503).</returns>
     public bool TryPostNew(Action<object?> work, object? state) => Volatile.Read(ref _waiting) < _capacity && Post(work, state);
 
+    /// <summary>Completes when every item posted before this call has run (at once when the outbox is closed and drained).</summary>
+    /// <returns>Completes when the outbox has caught up.</returns>
+    public Task WhenRunAsync()
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        return Post(static s => ((TaskCompletionSource)s!).TrySetResult(), done) ? done.Task : _loop;
+    }
+
     /// <summary>Closes the outbox, lets the loop run what was queued, and completes when it has ended.</summary>
     /// <returns>Completes when the loop has ended.</returns>
     public Task CloseAsync()

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using SipDialogs.Runtime;
 
 namespace SipDialogs.Tests.Runtime;
@@ -28,6 +29,27 @@ public class ShardOutboxTests
         Assert.Equal(Enumerable.Range(0, Items), log.Order);
         Assert.True(log.OffShard, "Outbox work ran on the shard.");
         Assert.False(log.Overlapped, "Two outbox items ran at once.");
+    }
+
+    [Fact]
+    public async Task AShardIsIdleOnlyOnceWhatItHandedToItsOutboxHasRunToo()
+    {
+        await using var shard = new Shard(0, new ShardOptions(), TimeProvider.System);
+        using var gate = new ManualResetEventSlim();
+        var handedOut = new StrongBox<bool>();
+
+        // The shard hands out an item that waits for the gate: the shard is free, its outbox is not.
+        await shard.RunAsync(
+            static s => Assert.True(s.shard.Outbox.Post(
+                static w => { var (g, box) = ((ManualResetEventSlim, StrongBox<bool>))w!; Assert.True(g.Wait(s_timeout)); box.Value = true; },
+                (s.gate, s.handedOut))),
+            (shard, gate, handedOut)).AsTask().WaitAsync(s_timeout);
+        Task idle = shard.WhenIdleAsync().AsTask();
+        Assert.False(idle.IsCompleted);
+
+        gate.Set();
+        await idle.WaitAsync(s_timeout);
+        Assert.True(handedOut.Value);
     }
 
     [Fact]
