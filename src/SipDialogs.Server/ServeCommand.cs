@@ -2,6 +2,8 @@ using System.CommandLine;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using SipDialogs.Hosting;
 
 namespace SipDialogs.Server;
 
@@ -76,28 +78,37 @@ internal static class ServeCommand
             new StackArguments(listen, shards, config, logFormat, tlsCertificate),
             options =>
             {
-                options.Answer.Enabled = true; // --mode uas
-                if (ring is double seconds)
-                {
-                    options.Answer.RingFor = TimeSpan.FromSeconds(seconds);
-                }
-
-                if (hangUpAfter is double after)
-                {
-                    options.Answer.HangUpAfter = TimeSpan.FromSeconds(after);
-                }
-
-                if (answerSdp is not null)
-                {
-                    options.Answer.AnswerSdp = File.ReadAllText(answerSdp.FullName);
-                }
-
                 if (acceptTransfers is bool accept)
                 {
                     options.Transfers.AcceptReferrals = accept;
                 }
             },
             defaults: static options => options.Transfers.AcceptReferrals = true); // serve is a transferee unless told not to be.
+
+        // --mode uas: the answerer is serve's request handler.
+        builder.Services.AddOptions<CallAnsweringOptions>()
+            .Bind(builder.Configuration.GetSection(CallAnsweringOptions.SectionName))
+            .PostConfigure(options =>
+            {
+                if (ring is double seconds)
+                {
+                    options.RingFor = TimeSpan.FromSeconds(seconds);
+                }
+
+                if (hangUpAfter is double after)
+                {
+                    options.HangUpAfter = TimeSpan.FromSeconds(after);
+                }
+
+                if (answerSdp is not null)
+                {
+                    options.AnswerSdp = File.ReadAllText(answerSdp.FullName);
+                }
+            })
+            .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<CallAnsweringOptions>>(new OptionsValidation<CallAnsweringOptions>(static options => options.Validate()));
+        builder.Services.AddSingleton<ISipRequestHandler>(static services =>
+            new CallAnsweringUas(services.GetRequiredService<IOptions<CallAnsweringOptions>>().Value));
         builder.Services.AddOptions<ServeTransferOptions>()
             .Bind(builder.Configuration.GetSection(ServeTransferOptions.SectionName))
             .PostConfigure(options =>

@@ -6,11 +6,13 @@ using SipDialogs.Hosting;
 namespace SipDialogs.Server;
 
 /// <summary>
-/// Runs one <see cref="SipStack"/> for the host's lifetime: started with the host, disposed on stop. With a
-/// <see cref="Transferee"/> (serve), the stack's REFERs go to it from the start, and on stop its referred calls end
-/// before the stack does.
+/// Runs one <see cref="SipStack"/> for the host's lifetime: started with the host, disposed on stop. Its requests go to
+/// the registered <see cref="ISipRequestHandler"/> (serve's <see cref="CallAnsweringUas"/>), or to the stack's plain
+/// UAS core when none is. With a <see cref="Transferee"/> (serve), the stack's REFERs go to it from the start, and on
+/// stop its referred calls end before the stack does.
 /// </summary>
-internal sealed class SipServerService(IOptions<SipStackOptions> options, ILoggerFactory loggerFactory, Transferee? transferee = null)
+internal sealed class SipServerService(
+    IOptions<SipStackOptions> options, ILoggerFactory loggerFactory, Transferee? transferee = null, ISipRequestHandler? handler = null)
     : IHostedService, IAsyncDisposable
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger<SipServerService>();
@@ -21,7 +23,7 @@ internal sealed class SipServerService(IOptions<SipStackOptions> options, ILogge
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        _stack = new SipStack(options.Value, handler: null, loggerFactory);
+        _stack = new SipStack(options.Value, handler, loggerFactory);
         transferee?.Attach(_stack);
         await _stack.StartAsync(cancellationToken).ConfigureAwait(false);
     }

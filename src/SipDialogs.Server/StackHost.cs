@@ -82,7 +82,7 @@ internal static class StackHost
                 configure(options);
             })
             .ValidateOnStart();
-        builder.Services.AddSingleton<IValidateOptions<SipStackOptions>, SipStackOptionsValidation>();
+        builder.Services.AddSingleton<IValidateOptions<SipStackOptions>>(new OptionsValidation<SipStackOptions>(static options => options.Validate()));
         return builder;
     }
 

@@ -18,16 +18,19 @@ internal sealed class Transferee : IDisposable
 {
     private readonly ServeTransferOptions _options;
     private readonly SipStackOptions _stackOptions;
+    private readonly string _answerSdp;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
     private readonly TaskCompletionSource _allEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _inProgress = 1; // Held by the running service until it stops, so that 0 means "stopped, none left".
     private int _stopped;
 
-    public Transferee(IOptions<ServeTransferOptions> options, IOptions<SipStackOptions> stackOptions, ILogger<Transferee> logger)
+    public Transferee(
+        IOptions<ServeTransferOptions> options, IOptions<SipStackOptions> stackOptions, IOptions<CallAnsweringOptions> answering, ILogger<Transferee> logger)
     {
         _options = options.Value;
         _stackOptions = stackOptions.Value;
+        _answerSdp = answering.Value.AnswerSdp ?? CallAnsweringOptions.DefaultSdp;
         _logger = logger;
     }
 
@@ -87,7 +90,7 @@ internal sealed class Transferee : IDisposable
             // In a call the stack offers the call's own session; a REFER outside any dialog has none, so serve's answer.
             InviteOptions? invite = refer.IsInDialog
                 ? null
-                : new InviteOptions { SessionDescription = _stackOptions.Answer.AnswerSdp ?? CallAnsweringOptions.DefaultSdp };
+                : new InviteOptions { SessionDescription = _answerSdp };
             OutgoingCall? call = await refer.AcceptAsync(invite, CancellationToken.None).ConfigureAwait(false);
             if (call is null)
             {

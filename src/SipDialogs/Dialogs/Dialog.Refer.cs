@@ -12,6 +12,7 @@ public sealed partial class Dialog
 {
     /// <summary>The subscription usages (RFC 5057): REFERs sent still waiting for their outcome, REFERs accepted still reporting.</summary>
     private List<ISubscriptionUsage>? _subscriptions;
+    private int _subscriptionCount;
 
     /// <summary>
     /// Raised for a REFER received in this dialog (RFC 3515), on the thread pool, in order with the dialog's other
@@ -21,8 +22,11 @@ public sealed partial class Dialog
     /// </summary>
     public event EventHandler<ReferReceivedEventArgs>? ReferReceived;
 
-    /// <summary>The live subscriptions of the dialog: REFERs sent still waiting for their outcome, and REFERs accepted still reporting.</summary>
-    public int SubscriptionCount => _subscriptions?.Count ?? 0;
+    /// <summary>
+    /// The live subscriptions of the dialog: REFERs sent still waiting for their outcome, and REFERs accepted still
+    /// reporting. Any thread: a count the shard publishes after each change.
+    /// </summary>
+    public int SubscriptionCount => Volatile.Read(ref _subscriptionCount);
 
     internal DialogLayer Layer => _layer ?? throw new InvalidOperationException("The dialog is not attached to a running stack.");
 
@@ -89,6 +93,7 @@ public sealed partial class Dialog
     private void AddSubscription(ISubscriptionUsage usage, bool announce)
     {
         (_subscriptions ??= new List<ISubscriptionUsage>(1)).Add(usage);
+        PublishSubscriptionCount();
         if (announce)
         {
             Changed(DialogChange.SubscriptionAdded);
@@ -139,9 +144,9 @@ public sealed partial class Dialog
     internal void ReceiveRefer(ServerTransaction transaction, ReferToHeader referTo, SipUri target, bool inDialog)
     {
         var args = new ReferReceivedEventArgs(this, transaction, referTo, target, inDialog);
-        if ((ReferReceived ?? _layer!.ReferHandlers) is { } handlers)
+        if ((ReferReceived ?? _layer!.ReferHandlers) is not null || HasPendingEvents)
         {
-            Raise(args, handlers);
+            Raise(args, static d => d.ReferReceived ?? d._layer?.ReferHandlers);
             return;
         }
 
@@ -261,6 +266,7 @@ public sealed partial class Dialog
     {
         if (_subscriptions?.Remove(usage) == true)
         {
+            PublishSubscriptionCount();
             Changed(DialogChange.SubscriptionEnded);
             EndIfUnused();
         }
@@ -271,6 +277,7 @@ public sealed partial class Dialog
     {
         List<ISubscriptionUsage>? subscriptions = _subscriptions;
         _subscriptions = null;
+        PublishSubscriptionCount();
         if (subscriptions is not null)
         {
             foreach (ISubscriptionUsage usage in subscriptions)
@@ -279,6 +286,9 @@ public sealed partial class Dialog
             }
         }
     }
+
+    /// <summary>Publishes the count of the list, which only the shard touches, for readers on any thread.</summary>
+    private void PublishSubscriptionCount() => Volatile.Write(ref _subscriptionCount, _subscriptions?.Count ?? 0);
 
     private void EndIfUnused()
     {

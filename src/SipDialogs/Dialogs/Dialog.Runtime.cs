@@ -193,8 +193,6 @@ public sealed partial class Dialog : IAsyncDisposable, ITimerTarget, IClientTran
     /// <summary>Records the session description this end sent (an offer in a request, an answer in a 2xx).</summary>
     internal void SetLocalBody(ReadOnlyMemory<byte> body, string? contentType) => _invite?.SetLocalBody(this, body, contentType);
 
-    /// <summary>Ends the call with BYE this long after the ACK of its 2xx.</summary>
-    internal void SetHangUpAfterAck(TimeSpan after) => _invite?.SetHangUpAfterAck(after);
 
     /// <summary>Takes the session the INVITE that makes the dialog asks for (RFC 4028 §9). On the shard.</summary>
     internal void TakeSessionRequest(SipRequest request, bool creating) => _invite?.TakeSessionRequest(this, request, creating);
@@ -272,9 +270,9 @@ public sealed partial class Dialog : IAsyncDisposable, ITimerTarget, IClientTran
             return;
         }
 
-        if (RequestReceived is { } handlers)
+        if (RequestReceived is not null || HasPendingEvents)
         {
-            Raise(new DialogRequestEventArgs(this, transaction), handlers);
+            Raise(new DialogRequestEventArgs(this, transaction), static d => d.RequestReceived);
             return;
         }
 
@@ -463,9 +461,9 @@ public sealed partial class Dialog : IAsyncDisposable, ITimerTarget, IClientTran
             OnTerminated();
         }
 
-        if (StateChanged is { } handlers)
+        if (StateChanged is not null || HasPendingEvents)
         {
-            Raise(new DialogStateChangedEventArgs(this, old, state), handlers);
+            Raise(new DialogStateChangedEventArgs(this, old, state), static d => d.StateChanged);
         }
     }
 
@@ -546,14 +544,43 @@ public sealed partial class Dialog : IAsyncDisposable, ITimerTarget, IClientTran
     internal void Respond(ServerTransaction transaction, int status, string? reason = null) =>
         transaction.Respond(CreateResponse(transaction, status, reason));
 
-    /// <summary>Queues an event after the ones before it, to run on the thread pool, outside the shard.</summary>
-    private void Raise<TArgs>(TArgs args, EventHandler<TArgs> handlers)
-        where TArgs : DialogEventArgs
+    /// <summary>
+    /// Runs application code about this dialog (<see cref="InviteOptions.DialogCreated"/>, the <c>prepare</c> of an
+    /// answer) on the thread pool, outside the shard, after the events and callbacks queued before it and before those
+    /// queued after it, which read their handlers only when they run: what it subscribes sees every later event. On
+    /// the shard, or before the dialog is attached to it.
+    /// </summary>
+    internal void QueueCallback(Action<Dialog, object?> callback, object? state) => Enqueue(new CallbackWork(this, callback, state));
+
+    /// <summary>
+    /// True while events or callbacks of this dialog wait to run: a new event is then queued behind them even when no
+    /// handler is subscribed now, since one of them may subscribe. On the shard.
+    /// </summary>
+    private bool HasPendingEvents => _eventTail is { IsCompleted: false };
+
+    /// <summary>
+    /// Queues an event after the ones before it, to run on the thread pool, outside the shard; its handlers are read
+    /// when it runs.
+    /// </summary>
+    private void Raise<TArgs>(TArgs args, Func<Dialog, EventHandler<TArgs>?> handlers)
+        where TArgs : DialogEventArgs =>
+        Enqueue(new EventWork<TArgs>(this, args, handlers));
+
+    private void Enqueue(DialogWork work) => _eventTail = RunAfterAsync(_eventTail, work);
+
+    /// <summary>Runs the work on the thread pool once the work queued before it has run; never inline on the shard.</summary>
+    private static async Task RunAfterAsync(Task? tail, DialogWork work)
     {
-        var work = new EventWork<TArgs>(this, args, handlers);
-        Task tail = _eventTail ?? Task.CompletedTask;
-        _eventTail = tail.ContinueWith(
-            static (_, state) => ((EventWork<TArgs>)state!).Run(), work, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        if (tail is null || tail.IsCompleted)
+        {
+            await Task.Yield(); // Off the shard's thread: the shard has no synchronization context, so to the pool.
+        }
+        else
+        {
+            await tail.ConfigureAwait(false); // Never faults: the work catches what application code throws.
+        }
+
+        work.Run();
     }
 
     private async Task DisposeCoreAsync()
@@ -666,16 +693,28 @@ public sealed partial class Dialog : IAsyncDisposable, ITimerTarget, IClientTran
             },
             (this, refer, fault));
 
-    /// <summary>One event for the handlers, run on the thread pool.</summary>
-    private sealed class EventWork<TArgs>(Dialog dialog, TArgs args, EventHandler<TArgs> handlers)
+    /// <summary>Application code queued on the dialog's event chain, run on the thread pool.</summary>
+    private abstract class DialogWork
+    {
+        public abstract void Run();
+    }
+
+    /// <summary>A callback of the application about the dialog.</summary>
+    private sealed class CallbackWork(Dialog dialog, Action<Dialog, object?> callback, object? state) : DialogWork
+    {
+        public override void Run() => callback(dialog, state); // Catches what the application throws itself.
+    }
+
+    /// <summary>One event for the handlers subscribed when it runs.</summary>
+    private sealed class EventWork<TArgs>(Dialog dialog, TArgs args, Func<Dialog, EventHandler<TArgs>?> handlers) : DialogWork
         where TArgs : DialogEventArgs
     {
-        public void Run()
+        public override void Run()
         {
             bool fault = false;
             try
             {
-                handlers(dialog, args);
+                handlers(dialog)?.Invoke(dialog, args);
             }
 #pragma warning disable CA1031 // An application's handler must never hurt the stack: caught, logged, counted.
             catch (Exception exception)

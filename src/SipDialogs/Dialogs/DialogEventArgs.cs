@@ -42,12 +42,13 @@ public sealed class DialogRequestEventArgs : DialogEventArgs
         : base(dialog)
     {
         _transaction = transaction;
+        transaction.HandOut(); // On the shard: the request is the application's from now on.
         Request = transaction.Request;
         Method = Request.Method;
         Body = Request.Body;
     }
 
-    /// <summary>The request. Read its headers in the handler; after the answer the stack keeps only its bytes.</summary>
+    /// <summary>The request. Its headers may be read from any thread, also after the answer: the stack never changes it.</summary>
     public SipRequest Request { get; }
 
     /// <summary>The request's method.</summary>

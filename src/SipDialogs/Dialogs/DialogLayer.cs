@@ -112,31 +112,24 @@ internal sealed partial class DialogLayer
 
     /// <summary>
     /// Makes the call object of an INVITE received outside any dialog, or answers it 422 when it asks for too short a
-    /// session (RFC 4028 §9) and returns null. On the shard.
+    /// session (RFC 4028 §9) and returns null. Any thread: it reads only the request, which the application was given.
     /// </summary>
-    public IncomingCall? CreateIncomingCall(ServerTransaction invite)
+    public IncomingCall? CreateIncomingCall(ServerTransaction invite, SipRequest request)
     {
-        if (IsLateRetransmission(invite.Request))
-        {
-            // The INVITE that made one of our dialogs, again, after its transaction ended (a peer with a longer T1
-            // than ours): it must not make a second dialog. RFC 3261 §8.2.2.2 answers a merged request 482.
-            invite.Respond(invite.CreateResponse(482, "Merged Request"));
-            return null;
-        }
-
-        if (InviteUsage.AsksTooShortASession(invite.Request, SessionTimers))
+        if (InviteUsage.AsksTooShortASession(request, SessionTimers))
         {
             invite.Respond(InviteUsage.IntervalTooSmall(invite, SessionTimers));
             return null;
         }
 
-        var call = new IncomingCall(this, invite);
-        invite.Owner = call;
-        return call;
+        return new IncomingCall(this, invite, request);
     }
 
-    /// <summary>Whether a dialog this end answered was made by this very INVITE (same Call-ID, From tag and CSeq or later).</summary>
-    private bool IsLateRetransmission(SipRequest invite)
+    /// <summary>
+    /// Whether a dialog this end answered was made by this very INVITE (same Call-ID, From tag and CSeq or later): a
+    /// late retransmission, answered 482 before it reaches the application. On the shard.
+    /// </summary>
+    internal bool IsLateRetransmission(SipRequest invite)
     {
         List<Dialog> found = t_found ??= new List<Dialog>(2);
         found.Clear();

@@ -9,9 +9,9 @@ namespace SipDialogs.Dialogs;
 /// A call received (an INVITE outside any dialog, RFC 3261 §13.3): ring, send progress with early media, answer with a
 /// session description, reject with a status, or redirect. A provisional response with a tag makes an early dialog and
 /// a 2xx a confirmed one (§12.1.1), which the stack retransmits until its ACK (§13.3.1.4). The methods may be called
-/// from any thread; they run on the call's shard.
+/// from any thread; they run on the call's shard, and the application code they take runs off it.
 /// </summary>
-public sealed class IncomingCall : ITimerTarget, IServerTransactionOwner, IEarlyDialogOwner
+public sealed class IncomingCall : IEarlyDialogOwner
 {
     private readonly DialogLayer _layer;
     private readonly ServerTransaction _invite;
@@ -19,19 +19,17 @@ public sealed class IncomingCall : ITimerTarget, IServerTransactionOwner, IEarly
     private Dialog? _dialog;
     private CancellationTokenSource? _cancelled;
     private bool _wasCancelled;
-    private TimerHandle _answerTimer;
-    private byte[]? _pendingAnswer;
-    private TimeSpan _pendingHangUp;
 
-    internal IncomingCall(DialogLayer layer, ServerTransaction invite)
+    /// <summary>Made when the INVITE is handed to the application, from the request it was given. Any thread.</summary>
+    internal IncomingCall(DialogLayer layer, ServerTransaction invite, SipRequest request)
     {
         _layer = layer;
         _invite = invite;
-        _request = invite.Request;
+        _request = request;
         Offer = _request.Body;
     }
 
-    /// <summary>The INVITE. Read its headers before answering: after the final response the stack keeps only its bytes.</summary>
+    /// <summary>The INVITE. Its headers may be read from any thread, before or after the answer: the stack never changes it.</summary>
     public SipRequest Request => _request;
 
     /// <summary>Where the INVITE came from.</summary>
@@ -110,16 +108,21 @@ public sealed class IncomingCall : ITimerTarget, IServerTransactionOwner, IEarly
     /// <param name="cancellationToken">Ends the wait.</param>
     /// <returns>The confirmed dialog.</returns>
     /// <exception cref="InvalidOperationException">The call has a final response already (it was cancelled, say).</exception>
-    public Task<Dialog> AnswerAsync(string? sessionDescription, string contentType = "application/sdp", CancellationToken cancellationToken = default) =>
-        AnswerAsync(sessionDescription, static _ => { }, contentType, cancellationToken);
+    public Task<Dialog> AnswerAsync(string? sessionDescription, string contentType = "application/sdp", CancellationToken cancellationToken = default)
+    {
+        byte[]? body = sessionDescription is null ? null : System.Text.Encoding.UTF8.GetBytes(sessionDescription);
+        return _invite.Shard.RunAsync(static s => s.call.Answer(s.body, s.contentType), (call: this, body, contentType), cancellationToken).AsTask();
+    }
 
     /// <summary>
     /// Answers 200 OK as <see cref="AnswerAsync(string?, string, CancellationToken)"/> does, first letting
     /// <paramref name="prepare"/> subscribe to the dialog's events: it runs before the 200 leaves, so no request of the
-    /// peer can come before the handlers are in place. It runs on the call's shard and must not block.
+    /// peer can come before the handlers are in place. It runs on the thread pool, never on a shard, as the dialog's
+    /// first event would: every event of the dialog comes after it. It must not block.
     /// </summary>
     /// <param name="sessionDescription">The answer, or null.</param>
-    /// <param name="prepare">Called with the dialog before the 200 is sent.</param>
+    /// <param name="prepare">Called with the dialog before the 200 is sent; when it throws, the call is not answered
+    /// and this method throws what it threw.</param>
     /// <param name="contentType">The body's type.</param>
     /// <param name="cancellationToken">Ends the wait.</param>
     /// <returns>The confirmed dialog.</returns>
@@ -128,9 +131,9 @@ public sealed class IncomingCall : ITimerTarget, IServerTransactionOwner, IEarly
     {
         ArgumentNullException.ThrowIfNull(prepare);
         byte[]? body = sessionDescription is null ? null : System.Text.Encoding.UTF8.GetBytes(sessionDescription);
-        return await _invite.Shard.RunAsync(
-            static s => s.call.Answer(s.body, s.contentType, TimeSpan.Zero, s.prepare), (call: this, body, contentType, prepare), cancellationToken)
-            .ConfigureAwait(false);
+        var answer = new PreparedAnswer(this, body, contentType, prepare);
+        await _invite.Shard.RunAsync(static a => a.Start(), answer, cancellationToken).ConfigureAwait(false);
+        return await answer.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Refuses the call with a final status, e.g. 486 Busy Here or 603 Decline.</summary>
@@ -162,8 +165,11 @@ public sealed class IncomingCall : ITimerTarget, IServerTransactionOwner, IEarly
     /// <summary>The shard of the call's Call-ID.</summary>
     internal Shard Shard => _invite.Shard;
 
-    /// <summary>Whether the INVITE has its final response.</summary>
+    /// <summary>Whether the INVITE has its final response. On the shard.</summary>
     internal bool IsAnswered => _invite.LastStatusCode >= 200 || _invite.State == TransactionState.Terminated;
+
+    /// <summary>Whether the INVITE has a final response, sent or on its way to the shard. Any thread.</summary>
+    internal bool HasFinalResponse => _invite.HasFinalResponse;
 
     /// <summary>Sends a provisional response; one with a tag makes the early dialog. On the shard.</summary>
     internal void Provisional(int status, byte[]? body, string contentType)
@@ -186,17 +192,16 @@ public sealed class IncomingCall : ITimerTarget, IServerTransactionOwner, IEarly
         _invite.Respond(response);
     }
 
-    /// <summary>Answers 200 with the body; the dialog hangs up <paramref name="hangUpAfter"/> after the ACK when positive. On the shard.</summary>
-    internal Dialog Answer(byte[]? body, string contentType, TimeSpan hangUpAfter, Action<Dialog>? prepare = null)
+    /// <summary>
+    /// Answers 200 with the body. On the shard. <paramref name="prepared"/> is the dialog a <c>prepare</c> callback was
+    /// given when there was no early dialog yet: made, not attached, so that nothing is left behind when the call is
+    /// cancelled while the callback runs.
+    /// </summary>
+    internal Dialog Answer(byte[]? body, string contentType, Dialog? prepared = null)
     {
-        if (IsAnswered)
-        {
-            throw new InvalidOperationException(_wasCancelled ? "The call was cancelled by the caller." : "The call has its final response already.");
-        }
-
-        StopTimer();
+        ThrowIfAnswered();
         string contact = ContactFor();
-        Dialog dialog = EnsureDialog(200, contact)
+        Dialog dialog = (prepared is not null && _dialog is null ? Attach(prepared, 200) : EnsureDialog(200, contact))
             ?? throw new InvalidOperationException("The INVITE cannot make a dialog (no usable Contact, or the dialog exists).");
         dialog.TakeSessionRequest(_request, creating: true); // RFC 4028 §9
         SipMessageBuilder ok = _invite.CreateResponse(200)
@@ -210,8 +215,6 @@ public sealed class IncomingCall : ITimerTarget, IServerTransactionOwner, IEarly
             dialog.SetLocalBody(body, contentType);
         }
 
-        dialog.SetHangUpAfterAck(hangUpAfter);
-        prepare?.Invoke(dialog);
         if (!dialog.SendFinal(_invite, ok, 200))
         {
             dialog.Terminate();
@@ -227,18 +230,9 @@ public sealed class IncomingCall : ITimerTarget, IServerTransactionOwner, IEarly
         return dialog;
     }
 
-    /// <summary>Answers after a delay (a ringing UAS). On the shard.</summary>
-    internal void AnswerAfter(TimeSpan delay, byte[]? body, TimeSpan hangUpAfter)
-    {
-        _pendingAnswer = body;
-        _pendingHangUp = hangUpAfter;
-        _answerTimer = _invite.Shard.Timers.Schedule(delay, this, 0);
-    }
-
     /// <summary>Refuses the call; the early dialog, if any, ends (RFC 3261 §12.3). On the shard.</summary>
     internal bool RejectOnShard(int status, string? reason)
     {
-        StopTimer();
         if (IsAnswered || !_invite.Respond(_invite.CreateResponse(status, reason)))
         {
             return false;
@@ -248,8 +242,6 @@ public sealed class IncomingCall : ITimerTarget, IServerTransactionOwner, IEarly
         return true;
     }
 
-    void IServerTransactionOwner.OnCancelled(ServerTransaction transaction) => OnCancelled();
-
     /// <summary>An early dialog of this call ends gracefully: the INVITE gets 480 (RFC 3261 §13.3.1.3). On the shard.</summary>
     Task? IEarlyDialogOwner.EndEarly()
     {
@@ -257,23 +249,28 @@ public sealed class IncomingCall : ITimerTarget, IServerTransactionOwner, IEarly
         return null;
     }
 
-    /// <summary>The caller cancelled (RFC 3261 §9.2): the INVITE gets 487 and the token fires. On the shard.</summary>
-    internal void OnCancelled()
+    /// <summary>
+    /// The caller cancelled (RFC 3261 §9.2). Off the shard, in order after the call was handed to the application: the
+    /// shard answers the INVITE 487, then fires the token.
+    /// </summary>
+    internal void OnCancelled() => _ = _invite.Shard.Post(static c => ((IncomingCall)c!).CancelOnShard(), this);
+
+    /// <summary>
+    /// The INVITE gets 487, then the token fires, its callbacks on the thread pool. On the shard. A final response the
+    /// application sent first, while the CANCEL was on its way here, stands: the CANCEL then has no effect (§9.2).
+    /// </summary>
+    private void CancelOnShard()
     {
+        if (IsAnswered)
+        {
+            return;
+        }
+
         Volatile.Write(ref _wasCancelled, true);
         RejectOnShard(487, null);
         if (Volatile.Read(ref _cancelled) is { } source)
         {
             _ = source.CancelAsync();
-        }
-    }
-
-    void ITimerTarget.OnTimer(int timer)
-    {
-        _answerTimer = default;
-        if (!IsAnswered)
-        {
-            _ = Answer(_pendingAnswer, "application/sdp", _pendingHangUp);
         }
     }
 
@@ -290,21 +287,23 @@ public sealed class IncomingCall : ITimerTarget, IServerTransactionOwner, IEarly
             response.Add(SipHeaderKind.Contact, contact.Contains('<', StringComparison.Ordinal) ? contact : "<" + contact + ">");
         }
 
-        StopTimer();
         bool sent = _invite.Respond(response);
         _dialog?.ResponseSent(status, SipMethods.Invite);
         return sent;
     }
 
-    private Dialog? EnsureDialog(int status, string contact)
-    {
-        if (_dialog is { } existing)
-        {
-            return existing;
-        }
+    private Dialog? EnsureDialog(int status, string contact) => _dialog ?? (Make(status, contact) is { } made ? Attach(made, status) : null);
 
-        if (!Dialog.TryCreateAsUas(_request, status, _invite.LocalTag, contact, _invite.Received.Local.Protocol == SipTransportProtocol.Tls, out Dialog? dialog) ||
-            !dialog.Attach(_layer, _invite.Shard, _invite.Received.Remote, store: true))
+    /// <summary>The dialog a response with <paramref name="status"/> makes, not yet attached (RFC 3261 §12.1.1).</summary>
+    private Dialog? Make(int status, string contact) =>
+        Dialog.TryCreateAsUas(_request, status, _invite.LocalTag, contact, _invite.Received.Local.Protocol == SipTransportProtocol.Tls, out Dialog? dialog)
+            ? dialog
+            : null;
+
+    /// <summary>Joins a dialog made for this call to the stack and its store; null when the store has it already.</summary>
+    private Dialog? Attach(Dialog dialog, int status)
+    {
+        if (!dialog.Attach(_layer, _invite.Shard, _invite.Received.Remote, store: true))
         {
             return null;
         }
@@ -320,11 +319,73 @@ public sealed class IncomingCall : ITimerTarget, IServerTransactionOwner, IEarly
 
     private string ContactFor() => DialogLayer.ContactFor(_invite.Received.Local);
 
-    private void StopTimer()
+    private void ThrowIfAnswered()
     {
-        if (_answerTimer.IsSet)
+        if (IsAnswered)
         {
-            _invite.Shard.Timers.Cancel(ref _answerTimer);
+            throw new InvalidOperationException(Volatile.Read(ref _wasCancelled) ? "The call was cancelled by the caller." : "The call has its final response already.");
+        }
+    }
+
+    /// <summary>
+    /// An answer whose <c>prepare</c> callback runs between two turns of the shard: the first makes the dialog (or takes
+    /// the early one) and queues the callback on it, the callback runs off the shard, and the second sends the 200.
+    /// </summary>
+    private sealed class PreparedAnswer(IncomingCall call, byte[]? body, string contentType, Action<Dialog> prepare)
+    {
+        private readonly TaskCompletionSource<Dialog> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private Dialog? _dialog;
+        private Exception? _fault;
+
+        public Task<Dialog> Task => _completion.Task;
+
+        /// <summary>On the shard.</summary>
+        public void Start()
+        {
+            call.ThrowIfAnswered();
+            Dialog dialog = call._dialog ?? call.Make(200, call.ContactFor())
+                ?? throw new InvalidOperationException("The INVITE cannot make a dialog (no usable Contact).");
+            _dialog = dialog;
+            dialog.QueueCallback(static (d, s) => ((PreparedAnswer)s!).RunPrepare(d), this);
+        }
+
+        /// <summary>Off the shard, on the dialog's event chain.</summary>
+        private void RunPrepare(Dialog dialog)
+        {
+            try
+            {
+                prepare(dialog);
+            }
+#pragma warning disable CA1031 // Handed back to the caller of AnswerAsync through its task.
+            catch (Exception exception)
+#pragma warning restore CA1031
+            {
+                _fault = exception;
+            }
+
+            if (!call._invite.Shard.Post(static s => ((PreparedAnswer)s!).Finish(), this))
+            {
+                _completion.TrySetException(new ObjectDisposedException("The stack has stopped."));
+            }
+        }
+
+        /// <summary>On the shard again.</summary>
+        private void Finish()
+        {
+            if (_fault is not null)
+            {
+                _completion.TrySetException(_fault);
+                return;
+            }
+
+            try
+            {
+                _completion.TrySetResult(call.Answer(body, contentType, _dialog));
+            }
+            catch (InvalidOperationException exception)
+            {
+                _completion.TrySetException(exception);
+            }
         }
     }
 }

@@ -27,9 +27,10 @@ public sealed class InviteOptions
     public IList<string> Routes { get; } = [];
 
     /// <summary>
-    /// Called with each dialog the call makes (one per fork that answers with a tag), on the call's shard, before the
-    /// response that made it is handled further: subscribe to its events here, so that none is missed. It must not
-    /// block; an exception it throws is logged and counted.
+    /// Called with each dialog the call makes (one per fork that answers with a tag), on the thread pool, never on a
+    /// shard, before any event of that dialog: subscribe to its events here, so that none is missed (an event's
+    /// handlers are read when it is delivered, and delivery waits for this callback). It must not block; an exception
+    /// it throws is logged and counted.
     /// </summary>
     public Action<Dialog>? DialogCreated { get; set; }
 

@@ -21,7 +21,6 @@ internal sealed partial class InviteUsage
 {
     internal const int TimerRetransmit2xx = 1;
     internal const int TimerNoAck = 2;
-    internal const int TimerHangUp = 3;
     internal const int TimerGlareRetry = 4;
 
     /// <summary>How often an offer refused 491 is tried again before its caller sees the 491 (RFC 3261 §14.1).</summary>
@@ -35,7 +34,6 @@ internal sealed partial class InviteUsage
     private SentAck? _ack;
     private PendingOffer? _offer;
     private uint _incomingInviteCSeq;
-    private TimeSpan _hangUpAfter;
     private TimerHandle _otherTimer;
 
     /// <summary>The call this early dialog came from (an <see cref="OutgoingCall"/> or <see cref="IncomingCall"/>), for graceful ending.</summary>
@@ -78,8 +76,6 @@ internal sealed partial class InviteUsage
         _remoteBodyType = type.IsEmpty || Ascii.EqualsIgnoreCase(type, "application/sdp"u8) ? null : Encoding.UTF8.GetString(type);
         Volatile.Write(ref _remoteBody, body.ToArray());
     }
-
-    public void SetHangUpAfterAck(TimeSpan after) => _hangUpAfter = after;
 
     /// <summary>This end's current description as the answer of a 200 to an offer, when no handler gave one (RFC 3264).</summary>
     public void AddCurrentAnswer(SipMessageBuilder ok)
@@ -141,11 +137,6 @@ internal sealed partial class InviteUsage
         StopAnswer(dialog.Shard!);
         _incomingInviteCSeq = 0;
         SetRemoteBody(ack); // The answer to an offer our 2xx made (RFC 3264 §5, late offer).
-        if (_hangUpAfter > TimeSpan.Zero && !_otherTimer.IsSet)
-        {
-            _otherTimer = dialog.Shard!.Timers.Schedule(_hangUpAfter, dialog, TimerHangUp);
-            _hangUpAfter = TimeSpan.Zero;
-        }
     }
 
     /// <summary>
@@ -306,10 +297,6 @@ internal sealed partial class InviteUsage
                     StopAnswer(dialog.Shard!);
                 }
 
-                dialog.HangUp();
-                break;
-            case TimerHangUp:
-                _otherTimer = default;
                 dialog.HangUp();
                 break;
             case TimerSessionRefresh:

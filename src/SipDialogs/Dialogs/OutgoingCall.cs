@@ -15,6 +15,21 @@ namespace SipDialogs.Dialogs;
 /// </summary>
 public sealed class OutgoingCall : IClientTransactionOwner, IEarlyDialogOwner
 {
+    private static readonly Action<Dialog, object?> s_dialogCreated = static (dialog, state) =>
+    {
+        var (created, layer) = ((Action<Dialog>, DialogLayer))state!;
+        try
+        {
+            created(dialog);
+        }
+#pragma warning disable CA1031 // The application's callback must never hurt the stack: logged and counted.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            layer.ReportHandlerFault(nameof(InviteOptions.DialogCreated), exception);
+        }
+    };
+
     private readonly DialogLayer _layer;
     private readonly Shard _shard;
     private readonly InviteRecipe _recipe;
@@ -260,16 +275,8 @@ public sealed class OutgoingCall : IClientTransactionOwner, IEarlyDialogOwner
         dialog.SetLocalBody(_invite.Body, _invite.ContentType?.ToString());
         if (_recipe.DialogCreated is { } created)
         {
-            try
-            {
-                created(dialog);
-            }
-#pragma warning disable CA1031 // The application's callback must never hurt the stack: logged and counted.
-            catch (Exception exception)
-#pragma warning restore CA1031
-            {
-                _layer.ReportHandlerFault(nameof(InviteOptions.DialogCreated), exception);
-            }
+            // Off the shard, as the dialog's first event: every event of the dialog is delivered after it.
+            dialog.QueueCallback(s_dialogCreated, (created, _layer));
         }
 
         Dialog[] forks = _forks;

@@ -21,6 +21,7 @@ public sealed class ReferReceivedEventArgs : DialogEventArgs
         : base(dialog)
     {
         _transaction = transaction;
+        transaction.HandOut(); // On the shard: the request is the application's from now on.
         Request = transaction.Request;
         ReferTo = referTo;
         Target = target;
@@ -31,7 +32,7 @@ public sealed class ReferReceivedEventArgs : DialogEventArgs
         WantsSubscription = !string.Equals(Request.GetHeaderValue(SipHeaderKind.ReferSub)?.Trim(), "false", StringComparison.OrdinalIgnoreCase);
     }
 
-    /// <summary>The REFER. Read its headers in the handler; after the answer the stack keeps only its bytes.</summary>
+    /// <summary>The REFER. Its headers may be read from any thread, also after the answer: the stack never changes it.</summary>
     public SipRequest Request { get; }
 
     /// <summary>The Refer-To header: where the transferee is asked to call (RFC 3515 §2.1).</summary>

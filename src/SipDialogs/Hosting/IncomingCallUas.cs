@@ -4,15 +4,16 @@ using SipDialogs.Messages;
 namespace SipDialogs.Hosting;
 
 /// <summary>
-/// A UAS that passes each call (an INVITE outside any dialog) to the application as an <see cref="IncomingCall"/>, on
-/// the thread pool, never on a shard: the application rings, answers, rejects or redirects it, and the stack runs the
-/// dialog that follows (2xx until ACK, in-dialog requests, BYE). The rest of RFC 3261 §8.2 is <see cref="UasCore"/>'s.
+/// A UAS that passes each call (an INVITE outside any dialog) to the application as an <see cref="IncomingCall"/>, off
+/// the shards: the application rings, answers, rejects or redirects it, and the stack runs the dialog that follows
+/// (2xx until ACK, in-dialog requests, BYE). The rest of RFC 3261 §8.2 is <see cref="UasCore"/>'s.
 /// </summary>
 /// <remarks>
 /// <para>
-/// The call must have its final response when the task of <c>onCall</c> completes: one still unanswered then is
-/// refused 480 Temporarily Unavailable, so no call is left waiting. A handler that throws is logged and counted and
-/// its call refused 500.
+/// <c>onCall</c> is called where the request handler is, in order with the other requests of the call's shard, and runs
+/// there until its first <c>await</c>: it must not block. The call must have its final response when its task
+/// completes: one still unanswered then is refused 480 Temporarily Unavailable, so no call is left waiting. A handler
+/// that throws is logged and counted and its call refused 500.
 /// </para>
 /// <para>
 /// Open to derivation, unlike the stack's other classes: to serve other requests besides calls, override
@@ -47,20 +48,25 @@ public class IncomingCallUas : UasCore
             return;
         }
 
-        if (stack.DialogLayer.CreateIncomingCall(request.Transaction) is not { } call)
+        if (stack.DialogLayer.CreateIncomingCall(request.Transaction, request.Request) is not { } call)
         {
             return; // Answered 422 (RFC 4028 §9).
         }
 
-        // RFC 3891 §3: a call that replaces a dialog reaches the application only once that dialog is found.
-        if (!stack.DialogLayer.HoldForReplaces(call, static (c, s) => s.uas.Start(s.stack, c), (uas: this, stack)))
+        request.Call = call; // Its CANCEL now reaches the call, through the same queue, after this.
+        if (call.Request.IndexOfHeader(SipHeaderKind.Replaces) < 0)
         {
-            Start(stack, call);
+            _ = RunAsync(stack, call);
+            return;
+        }
+
+        // RFC 3891 §3: a call that replaces a dialog reaches the application only once that dialog is found, on the
+        // dialog's shard; the answer comes back to the call's shard, and from there here, in order.
+        if (!call.Shard.Post(static s => ((Replacing)s!).Hold(), new Replacing(this, stack, call)))
+        {
+            _ = call.RejectAsync(503).AsTask(); // The stack is stopping.
         }
     }
-
-    private void Start(SipStack stack, IncomingCall call) =>
-        ThreadPool.UnsafeQueueUserWorkItem(static s => _ = s.uas.RunAsync(s.stack, s.call), (uas: this, stack, call), preferLocal: false);
 
     private async Task RunAsync(SipStack stack, IncomingCall call)
     {
@@ -81,6 +87,11 @@ public class IncomingCallUas : UasCore
             stack.ReportHandlerFault(SipMethods.Invite, exception);
         }
 
+        if (call.HasFinalResponse)
+        {
+            return; // Answered, refused or cancelled: no need to ask the shard.
+        }
+
         try
         {
             await call.RejectAsync(status).ConfigureAwait(false);
@@ -89,5 +100,17 @@ public class IncomingCallUas : UasCore
         {
             // The stack stopped.
         }
+    }
+
+    /// <summary>A call whose INVITE carries Replaces, on its way to the replaced dialog's shard and back.</summary>
+    private sealed class Replacing(IncomingCallUas uas, SipStack stack, IncomingCall call)
+    {
+        /// <summary>On the call's shard.</summary>
+        public void Hold() => _ = stack.DialogLayer.HoldForReplaces(call, static (_, s) => s.Proceed(), this);
+
+        /// <summary>Back on the call's shard, the dialog found: the call goes to the application, off the shard.</summary>
+        private void Proceed() => _ = call.Shard.Outbox.Post(static s => ((Replacing)s!).Run(), this);
+
+        private void Run() => _ = uas.RunAsync(stack, call);
     }
 }

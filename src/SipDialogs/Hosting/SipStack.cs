@@ -15,9 +15,27 @@ namespace SipDialogs.Hosting;
 /// layer (§17) on them, delivering new requests to an <see cref="ISipRequestHandler"/>. Safe to call from any
 /// thread; <see cref="DisposeAsync"/> is idempotent and leaves no socket, loop or timer behind.
 /// </summary>
+/// <remarks>
+/// Application code never runs on a shard: the request handler, the calls of an <see cref="IncomingCallUas"/>, every
+/// dialog event and every callback (<see cref="InviteOptions.DialogCreated"/>, the <c>prepare</c> of
+/// <see cref="IncomingCall.AnswerAsync(string?, Action{Dialog}, string, CancellationToken)"/>) run on the thread
+/// pool, in order per dialog and per Call-ID, while the shard carries on with other calls.
+/// </remarks>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1711:Identifiers should not have incorrect suffix", Justification = "A SIP stack is the protocol's own term (RFC 3261 §5); it is no collection.")]
 public sealed class SipStack : IAsyncDisposable, ISipMessageSink, ITransactionUser
 {
+    private static readonly Action<object?> s_dispatchRequest = static state =>
+    {
+        var request = (SipServerRequest)state!;
+        request.Stack!.DispatchRequest(request);
+    };
+
+    private static readonly Action<object?> s_dispatchCancel = static state =>
+    {
+        var request = (SipServerRequest)state!;
+        request.Stack!.DispatchCancel(request);
+    };
+
     private readonly SipStackOptions _options;
     private readonly ISipRequestHandler _handler;
     private readonly ILoggerFactory _loggerFactory;
@@ -27,12 +45,15 @@ public sealed class SipStack : IAsyncDisposable, ISipMessageSink, ITransactionUs
     private readonly SipTransportLayer _transport;
     private readonly X509Certificate2? _certificate;
     private readonly DisposalLatch _disposal = new();
+    private readonly string _retryAfterSeconds;
     private long _handlerFaults;
     private long _strayResponses;
+    private long _refusedHandlerBusy;
 
     /// <summary>Creates the stack; nothing listens until <see cref="StartAsync"/>.</summary>
     /// <param name="options">The configuration; validated here.</param>
-    /// <param name="handler">Receives new requests; a <see cref="UasCore"/> when null.</param>
+    /// <param name="handler">Receives new requests, off the shards; a <see cref="UasCore"/> (which answers OPTIONS and
+    /// refuses the rest) when null.</param>
     /// <param name="loggerFactory">Where logs go; none when null.</param>
     /// <param name="timeProvider">The clock of every timer (tests advance a fake one); the system clock when null.</param>
     /// <param name="remoteCertificateValidation">Validates TLS peers' certificates; the system's rules when null.</param>
@@ -49,7 +70,8 @@ public sealed class SipStack : IAsyncDisposable, ISipMessageSink, ITransactionUs
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _options = options;
-        _handler = handler ?? (options.Answer.Enabled ? new CallAnsweringUas(this, options.Answer) : new UasCore());
+        _handler = handler ?? new UasCore();
+        _retryAfterSeconds = ((long)options.Shards.OverloadRetryAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = _loggerFactory.CreateLogger<SipStack>();
         _certificate = string.IsNullOrEmpty(options.TlsCertificatePath)
@@ -101,8 +123,11 @@ public sealed class SipStack : IAsyncDisposable, ISipMessageSink, ITransactionUs
     /// <summary>Responses that matched no transaction (RFC 3261 §18.1.2: dropped).</summary>
     public long StrayResponses => Volatile.Read(ref _strayResponses) + _transactions.ResponsesWithoutTransaction;
 
-    /// <summary>Requests answered 503 with Retry-After because their shard's mailbox was full.</summary>
-    public long RequestsRefusedOverload => _transactions.RequestsRefusedOverload;
+    /// <summary>
+    /// Requests answered 503 with Retry-After because their shard's mailbox was full, or because as many requests as
+    /// the mailbox holds were still waiting for the request handler.
+    /// </summary>
+    public long RequestsRefusedOverload => _transactions.RequestsRefusedOverload + Volatile.Read(ref _refusedHandlerBusy);
 
     /// <summary>Messages dropped because a shard's mailbox was full.</summary>
     public long MessagesDropped => _shards.MessagesDropped;
@@ -334,20 +359,70 @@ public sealed class SipStack : IAsyncDisposable, ISipMessageSink, ITransactionUs
             return;
         }
 
+        if (transaction.Method == SipMethods.Invite && transaction.Request.ToTag.IsEmpty && DialogLayer.IsLateRetransmission(transaction.Request))
+        {
+            // The INVITE that made one of our dialogs, again, after its transaction ended (a peer with a longer T1
+            // than ours): it must not make a second dialog. RFC 3261 §8.2.2.2 answers a merged request 482.
+            transaction.Respond(transaction.CreateResponse(482, "Merged Request"));
+            return;
+        }
+
+        // Off the shard, in order with the shard's other requests. An INVITE's transaction keeps the object the
+        // handler gets until its final response, so that its CANCEL reaches the same one.
         var request = new SipServerRequest(transaction, this);
+        if (transaction.Method == SipMethods.Invite)
+        {
+            transaction.Owner = request;
+        }
+
+        if (!transaction.Shard.Outbox.TryPostNew(s_dispatchRequest, request))
+        {
+            // The application is behind by a whole mailbox: shed load as a full mailbox does (RFC 3261 §21.5.4).
+            Interlocked.Increment(ref _refusedHandlerBusy);
+            transaction.Respond(transaction.CreateResponse(503).Add(SipHeaderKind.RetryAfter, _retryAfterSeconds));
+        }
+    }
+
+    /// <summary>Calls the handler for a new request. Off the shard, in the shard's outbox.</summary>
+    private void DispatchRequest(SipServerRequest request)
+    {
         try
         {
             _handler.OnRequest(request);
         }
-#pragma warning disable CA1031 // A handler's fault must never reach the shard loop: it is logged, counted, answered.
+#pragma warning disable CA1031 // A handler's fault must never reach the stack: it is logged, counted, answered.
         catch (Exception exception)
 #pragma warning restore CA1031
         {
-            Interlocked.Increment(ref _handlerFaults);
-            HostingLog.HandlerFault(_logger, transaction.Method, exception);
+            ReportHandlerFault(request.Request.Method, exception);
             if (!request.HasFinalResponse)
             {
                 request.Respond(500);
+            }
+        }
+    }
+
+    /// <summary>Tells the call or the handler of a CANCEL. Off the shard, in the shard's outbox, after the INVITE's own call.</summary>
+    private void DispatchCancel(SipServerRequest invite)
+    {
+        if (invite.Call is { } call)
+        {
+            call.OnCancelled();
+            return;
+        }
+
+        try
+        {
+            _handler.OnCancel(invite);
+        }
+#pragma warning disable CA1031 // As for OnRequest.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            ReportHandlerFault(SipMethods.Cancel, exception);
+            if (!invite.HasFinalResponse)
+            {
+                invite.Respond(487);
             }
         }
     }
@@ -360,27 +435,23 @@ public sealed class SipStack : IAsyncDisposable, ISipMessageSink, ITransactionUs
 
     void ITransactionUser.OnCancel(ServerInviteTransaction invite, InboundMessage cancel)
     {
+        // The INVITE's own request object (its owner) when the handler had it; a re-INVITE of a dialog gets one now.
         if (invite.Owner is { } owner)
         {
             owner.OnCancelled(invite);
-            return;
         }
+        else
+        {
+            PostCancel(new SipServerRequest(invite, this));
+        }
+    }
 
-        var request = new SipServerRequest(invite, this);
-        try
+    /// <summary>Hands a CANCEL of <paramref name="invite"/> to the call or the handler, off the shard. On the shard.</summary>
+    internal static void PostCancel(SipServerRequest invite)
+    {
+        if (!invite.Transaction.Shard.Outbox.Post(s_dispatchCancel, invite))
         {
-            _handler.OnCancel(request);
-        }
-#pragma warning disable CA1031 // As for OnRequest.
-        catch (Exception exception)
-#pragma warning restore CA1031
-        {
-            Interlocked.Increment(ref _handlerFaults);
-            HostingLog.HandlerFault(_logger, SipMethods.Cancel, exception);
-            if (!request.HasFinalResponse)
-            {
-                request.Respond(487);
-            }
+            invite.Transaction.Respond(invite.Transaction.CreateResponse(487)); // The stack is stopping: RFC 3261 §9.2 all the same.
         }
     }
 

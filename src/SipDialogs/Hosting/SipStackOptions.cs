@@ -29,9 +29,6 @@ public sealed class SipStackOptions
     /// <summary>The shards: how many, their mailboxes, the timing wheel.</summary>
     public ShardOptions Shards { get; set; } = new();
 
-    /// <summary>Whether and how INVITEs are answered (a UAS that takes calls).</summary>
-    public CallAnsweringOptions Answer { get; set; } = new();
-
     /// <summary>Session timers (RFC 4028).</summary>
     public SessionTimerOptions SessionTimers { get; set; } = new();
 
@@ -76,7 +73,6 @@ public sealed class SipStackOptions
         Limits.Validate();
         Timers.Validate();
         Shards.Validate();
-        Answer.Validate();
         SessionTimers.Validate();
         Transfers.Validate();
         foreach (SipEndPoint endPoint in endPoints)

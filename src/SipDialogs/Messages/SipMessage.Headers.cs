@@ -240,13 +240,32 @@ public abstract partial class SipMessage
             ? values
             : throw new SipMessageException(error);
 
-    private TypedHeaders Typed => _typed ??= new TypedHeaders();
+    /// <summary>
+    /// The decoded headers, made by the first typed read. Readers on several threads share one instance: the first
+    /// to publish it wins, and a reader that lost the race uses the winner's.
+    /// </summary>
+    private TypedHeaders Typed
+    {
+        get
+        {
+            TypedHeaders? typed = Volatile.Read(ref _typed);
+            if (typed is not null)
+            {
+                return typed;
+            }
+
+            var mine = new TypedHeaders();
+            return Interlocked.CompareExchange(ref _typed, mine, null) ?? mine;
+        }
+    }
 
     /// <summary>
     /// Drops the decoded header objects, keeping the bytes and the index: a transaction that outlives its work
-    /// (RFC 6026 Accepted, RFC 3261 Completed, up to 64*T1) holds far less. A later typed read decodes again.
+    /// (RFC 6026 Accepted, RFC 3261 Completed, up to 64*T1) holds far less. A later typed read decodes again. Only for
+    /// a message no application code has seen: one handed to the application is never changed afterwards (its
+    /// transaction keeps a <see cref="CopyIndex"/> instead).
     /// </summary>
-    internal void ReleaseDecodedHeaders() => _typed = null;
+    internal void ReleaseDecodedHeaders() => Volatile.Write(ref _typed, null);
 
     /// <summary>Whether decoded header objects are held (tests read it).</summary>
     internal bool HasDecodedHeaders => _typed is not null;
@@ -333,7 +352,6 @@ public abstract partial class SipMessage
             {
                 if (values[i].IsStar)
                 {
-                    Typed.Contact = null;
                     values = null;
                     error = Fault(SipRejectReason.MalformedHeader, IndexOfHeader(SipHeaderKind.Contact));
                     return false;
@@ -569,7 +587,7 @@ public abstract partial class SipMessage
         where T : class
     {
         error = default;
-        value = cache;
+        value = Volatile.Read(ref cache);
         if (value is not null)
         {
             return true;
@@ -592,7 +610,7 @@ public abstract partial class SipMessage
             return false;
         }
 
-        value = cache = parsed;
+        value = Publish(ref cache, parsed);
         return true;
     }
 
@@ -602,7 +620,7 @@ public abstract partial class SipMessage
         where T : struct
     {
         error = default;
-        if (decoded)
+        if (Volatile.Read(ref decoded))
         {
             value = cache;
             return true;
@@ -626,8 +644,10 @@ public abstract partial class SipMessage
             value = parsed;
         }
 
+        // Two readers racing here write the same value; the flag is written last, so a reader that sees it set
+        // reads the value after it.
         cache = value;
-        decoded = true;
+        Volatile.Write(ref decoded, true);
         return true;
     }
 
@@ -670,7 +690,7 @@ public abstract partial class SipMessage
         where T : class
     {
         error = default;
-        values = cache;
+        values = Volatile.Read(ref cache);
         if (values is not null)
         {
             return true;
@@ -721,7 +741,7 @@ public abstract partial class SipMessage
             }
         }
 
-        values = cache = list is null ? [] : list.ToArray();
+        values = Publish(ref cache, list is null ? [] : list.ToArray());
         return true;
     }
 
@@ -734,7 +754,7 @@ public abstract partial class SipMessage
         out SipParseError error)
     {
         error = default;
-        values = cache;
+        values = Volatile.Read(ref cache);
         if (values is not null)
         {
             return true;
@@ -759,9 +779,17 @@ public abstract partial class SipMessage
             }
         }
 
-        values = cache = list is null ? [] : list.ToArray();
+        values = Publish(ref cache, list is null ? [] : list.ToArray());
         return true;
     }
+
+    /// <summary>
+    /// Publishes a decoded value for every reader: the first reader to decode wins, and one that decoded the same
+    /// value at the same time returns the winner's, so every reader of a message sees one instance per header.
+    /// </summary>
+    private static T Publish<T>(ref T? cache, T decoded)
+        where T : class =>
+        Interlocked.CompareExchange(ref cache, decoded, null) ?? decoded;
 
     /// <summary>A fault in the value of header line <paramref name="index"/>, placed at the value's first byte.</summary>
     private SipParseError Fault(SipRejectReason reason, int index)

@@ -6,8 +6,9 @@ namespace SipDialogs.Messages;
 /// <summary>
 /// A parsed SIP message (RFC 3261 §7): its start line and header block are indexed once, and each header value is
 /// decoded only when it is asked for. The original bytes are kept, so a proxy or B2BUA can forward headers it does
-/// not understand untouched. Instances are immutable after parsing and safe to read from several threads once
-/// published; the lazily decoded caches are benign races (each thread computes the same value).
+/// not understand untouched. Instances are immutable after parsing and safe to read from any number of threads at
+/// once: a value decoded on demand is published with one atomic compare-and-swap, so readers that race decode the
+/// same bytes and all return the one instance that won, and nothing a reader was given is ever changed afterwards.
 /// </summary>
 /// <remarks>
 /// The message refers to the memory it was parsed from and does not copy it: the caller must not reuse that
@@ -52,7 +53,7 @@ public abstract partial class SipMessage
     public ReadOnlySpan<byte> CallIdBytes => GetHeaderValueBytes(_callIdIndex);
 
     /// <summary>The Call-ID (RFC 3261 §20.8).</summary>
-    public string CallId => _callId ??= Encoding.UTF8.GetString(CallIdBytes);
+    public string CallId => Volatile.Read(ref _callId) ?? Publish(ref _callId, Encoding.UTF8.GetString(CallIdBytes));
 
     /// <summary>The CSeq sequence number (RFC 3261 §20.16), below 2^31.</summary>
     public uint CSeqNumber => _cseqNumber;
@@ -335,8 +336,22 @@ public abstract partial class SipMessage
 
     private byte[] Unfolded(int index, ReadOnlySpan<byte> raw)
     {
-        byte[]?[] cache = _unfolded ??= new byte[_count][];
-        return cache[index] ??= Unfold(raw);
+        byte[]?[] cache = Volatile.Read(ref _unfolded) ?? Publish(ref _unfolded, new byte[_count][]);
+        return Volatile.Read(ref cache[index]) ?? Publish(ref cache[index], Unfold(raw));
+    }
+
+    /// <summary>
+    /// A second message over the same bytes and index, without any decoded value: what a transaction keeps of a
+    /// request it handed to the application once it no longer needs the decoded headers, so that it can let them go
+    /// without changing the object the application holds. Copies the index (a few hundred bytes), never the bytes.
+    /// </summary>
+    /// <returns>The copy, of the same type.</returns>
+    internal SipMessage CopyIndex()
+    {
+        var copy = (SipMessage)MemberwiseClone();
+        copy._typed = null;
+        copy._unfolded = null;
+        return copy;
     }
 
     /// <summary>Joins folded lines: each run of whitespace around a line break becomes one space.</summary>

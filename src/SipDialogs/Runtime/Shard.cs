@@ -60,6 +60,7 @@ internal sealed class Shard : IAsyncDisposable
         });
         _writer = _mailbox.Writer;
         _timers = new TimingWheel(timeProvider, options.TimerTick, options.TimerWheelSlots, OnTimerFault, static state => ((Shard)state!).OnDriverTick(), this);
+        Outbox = new ShardOutbox(options.MailboxCapacity, ReportFault);
         _loop = Task.Run(RunLoopAsync);
     }
 
@@ -71,6 +72,12 @@ internal sealed class Shard : IAsyncDisposable
 
     /// <summary>Its timers. Use only on the shard's thread, except <see cref="TimingWheel.Count"/>.</summary>
     public TimingWheel Timers => _timers;
+
+    /// <summary>
+    /// Where the shard hands work to application code: it runs off the shard, in the order posted. Its capacity is the
+    /// mailbox's: a request for the application's handler that finds that many items waiting is refused.
+    /// </summary>
+    public ShardOutbox Outbox { get; }
 
     /// <summary>True when the calling code runs on this shard's loop.</summary>
     public bool IsCurrent => t_current == this;
@@ -141,8 +148,9 @@ internal sealed class Shard : IAsyncDisposable
     }
 
     /// <summary>
-    /// Runs <paramref name="action"/> on the shard and completes when it has run: at once, on the calling thread,
-    /// when called from the shard itself.
+    /// Runs <paramref name="action"/> on the shard and completes when it has run. Always through the mailbox, also
+    /// when called from the shard itself: work never re-enters what the shard is in the middle of, so a call made
+    /// halfway through a dialog's own work runs after that work, in its turn.
     /// </summary>
     /// <typeparam name="TState">The state's type.</typeparam>
     /// <param name="action">The work; its exception is thrown to the caller.</param>
@@ -153,18 +161,13 @@ internal sealed class Shard : IAsyncDisposable
     public ValueTask RunAsync<TState>(Action<TState> action, TState state, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(action);
-        if (IsCurrent)
-        {
-            action(state);
-            return ValueTask.CompletedTask;
-        }
-
         return new ValueTask(RunAsync(static s => { s.Action(s.State); return true; }, (Action: action, State: state), cancellationToken).AsTask());
     }
 
     /// <summary>
-    /// Computes a result on the shard and completes with it when done: at once, on the calling thread, when called
-    /// from the shard itself.
+    /// Computes a result on the shard and completes with it when done; through the mailbox, also when called from the
+    /// shard itself (no inline re-entry). Code on the shard must not wait for the result synchronously: the shard
+    /// runs it only after the current work item returns.
     /// </summary>
     /// <typeparam name="TState">The state's type.</typeparam>
     /// <typeparam name="TResult">The result's type.</typeparam>
@@ -176,11 +179,6 @@ internal sealed class Shard : IAsyncDisposable
     public ValueTask<TResult> RunAsync<TState, TResult>(Func<TState, TResult> function, TState state, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(function);
-        if (IsCurrent)
-        {
-            return new ValueTask<TResult>(function(state));
-        }
-
         var call = new ShardCall<TState, TResult>(function, state);
         ShardWorkItem item = ShardWorkItem.ForCall(call);
         if (_writer.TryWrite(item))
@@ -191,11 +189,17 @@ internal sealed class Shard : IAsyncDisposable
         return RunSlowAsync(call, item, cancellationToken);
     }
 
-    /// <summary>Completes when every work item posted before this call has run.</summary>
+    /// <summary>
+    /// Completes when every work item posted before this call has run, and then what those items handed to the
+    /// <see cref="Outbox"/> has run too.
+    /// </summary>
     /// <param name="cancellationToken">Ends the wait.</param>
-    /// <returns>Completes when the shard has caught up.</returns>
-    public ValueTask WhenIdleAsync(CancellationToken cancellationToken = default) =>
-        new(RunAsync(static _ => true, 0, cancellationToken).AsTask());
+    /// <returns>Completes when the shard and its outbox have caught up.</returns>
+    public async ValueTask WhenIdleAsync(CancellationToken cancellationToken = default)
+    {
+        await RunAsync(static _ => true, 0, cancellationToken).ConfigureAwait(false);
+        await Outbox.WhenRunAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>
     /// Counts and logs an exception a handler threw; for code on the shard that calls user handlers itself and must
@@ -210,8 +214,9 @@ internal sealed class Shard : IAsyncDisposable
 
     /// <summary>
     /// Closes the mailbox, lets the loop run what was already queued, and waits for it to end; later posts are
-    /// dropped and later calls fail. Idempotent and safe from any thread (later callers get the first call's task);
-    /// must not be awaited from the shard's own thread.
+    /// dropped and later calls fail. Then the same for the <see cref="Outbox"/>. Idempotent and safe from any thread
+    /// (later callers get the first call's task); must not be awaited from the shard's own thread, nor from work of its
+    /// outbox.
     /// </summary>
     /// <returns>Completes when the loop has ended.</returns>
     public ValueTask DisposeAsync() => _disposal.RunOnceAsync(static shard => shard.DisposeCoreAsync(), this);
@@ -227,6 +232,9 @@ internal sealed class Shard : IAsyncDisposable
         {
             _timers.Dispose();
         }
+
+        // After the loop: nothing on the shard posts to the outbox any more, and what it posted still runs.
+        await Outbox.CloseAsync().ConfigureAwait(false);
     }
 
     private async ValueTask<TResult> RunSlowAsync<TState, TResult>(ShardCall<TState, TResult> call, ShardWorkItem item, CancellationToken cancellationToken)

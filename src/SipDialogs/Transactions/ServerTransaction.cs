@@ -8,38 +8,67 @@ namespace SipDialogs.Transactions;
 /// A server transaction (RFC 3261 §17.2): receives a request, absorbs or answers its retransmissions, and sends the
 /// transaction user's responses by the §18.2.2 rules, retransmitting them over UDP where its state machine says.
 /// </summary>
+/// <remarks>
+/// The transaction's state is the shard's. What the application may touch from any thread is made for it:
+/// <see cref="CreateResponse"/>, <see cref="LocalTag"/>, <see cref="LastStatusCode"/>, and <see cref="Respond(byte[])"/>,
+/// which off the shard posts the response to it.
+/// </remarks>
 internal abstract class ServerTransaction : Transaction
 {
     private string? _localTag;
+    private InboundMessage _received;
+    private int _lastStatusCode;
+    private int _finalClaimed;
+    private bool _handedOut;
 
     private protected ServerTransaction(TransactionLayer layer, Shard shard, InboundMessage received, ViaHeader topVia, byte[] key, TransactionTableKind tableKind)
         : base(layer, shard, (SipRequest)received.Message, received.Remote.IsReliable, key, tableKind)
     {
-        Received = received;
+        _received = received;
         TopVia = topVia;
     }
 
     /// <inheritdoc/>
     public override bool IsClient => false;
 
-    /// <summary>The request as received: where from, on which connection.</summary>
-    public InboundMessage Received { get; }
+    /// <summary>
+    /// The request as received: where from, on which connection. Once the request was handed to the application and
+    /// the final response sent, a copy of it without decoded headers (see <see cref="ReleaseDecodedRequest"/>).
+    /// </summary>
+    public InboundMessage Received => _received;
 
     /// <summary>The request's top Via, which responses are routed by (RFC 3261 §18.2.2, RFC 3581).</summary>
     public ViaHeader TopVia { get; }
 
-    /// <summary>What answers the request (an incoming call), or null when the request goes to a handler only.</summary>
+    /// <summary>What answers the request (the request object handed to the application), or null when nothing does yet.</summary>
     public IServerTransactionOwner? Owner { get; set; }
 
-    /// <summary>The status of the last response sent, 0 before the first.</summary>
-    public int LastStatusCode { get; private protected set; }
+    /// <summary>The status of the last response sent, 0 before the first. Any thread.</summary>
+    public int LastStatusCode
+    {
+        get => Volatile.Read(ref _lastStatusCode);
+        private protected set => Volatile.Write(ref _lastStatusCode, value);
+    }
+
+    /// <summary>
+    /// True once a final response was sent, or was posted from another thread and is on its way to the shard. Any
+    /// thread.
+    /// </summary>
+    public bool HasFinalResponse => Volatile.Read(ref _finalClaimed) != 0 || LastStatusCode >= 200;
 
     /// <summary>
     /// A To tag for responses to this request when it had none: the transaction uses it in the responses it makes
     /// itself (the 200 to a CANCEL), and the user should use it in its own, so that they agree (RFC 3261 §9.2).
-    /// Made on first use.
+    /// Made on first use, by whichever thread asks first; every thread gets the same one.
     /// </summary>
-    public string LocalTag => _localTag ??= SipIds.NewTag();
+    public string LocalTag => Volatile.Read(ref _localTag) ?? Interlocked.CompareExchange(ref _localTag, SipIds.NewTag(), null) ?? _localTag!;
+
+    /// <summary>
+    /// Marks the request as handed to application code, which may read it from any thread for as long as it likes:
+    /// from now on the transaction never changes that object (<see cref="ReleaseDecodedRequest"/> keeps a copy
+    /// instead). On the shard, before the hand-off.
+    /// </summary>
+    internal void HandOut() => _handedOut = true;
 
     /// <summary>The last response sent, kept for retransmission.</summary>
     private protected byte[]? LastResponse { get; set; }
@@ -55,16 +84,20 @@ internal abstract class ServerTransaction : Transaction
         ViaReceivedParameters.ResponseTo(Received, statusCode, reasonPhrase, LocalTag);
 
     /// <summary>
-    /// Sends a response from the transaction user (RFC 3261 §17.2.1, §17.2.2), on the shard. A response the state
-    /// machine does not take (a second final response, anything after Terminated) is not sent.
+    /// Sends a response from the transaction user (RFC 3261 §17.2.1, §17.2.2). On the shard it is sent at once, and a
+    /// response the state machine does not take (a second final response, anything after Terminated) is not sent.
+    /// From any other thread it is written there and posted to the shard, after whatever that thread posted before.
     /// </summary>
     /// <param name="response">The response, e.g. from <see cref="SipMessageBuilder.ResponseTo"/>.</param>
-    /// <returns>True when it was sent.</returns>
-    /// <exception cref="InvalidOperationException">Called off the shard; use <see cref="RespondAsync(SipMessageBuilder, CancellationToken)"/>.</exception>
+    /// <returns>On the shard, true when it was sent; off it, see <see cref="Respond(byte[])"/>.</returns>
     public bool Respond(SipMessageBuilder response)
     {
         ArgumentNullException.ThrowIfNull(response);
-        EnsureOnShard();
+        if (!Shard.IsCurrent)
+        {
+            return Respond(response.ToArray()); // Written on the caller's thread, not the shard's.
+        }
+
         if (State == TransactionState.Terminated)
         {
             return false;
@@ -76,23 +109,41 @@ internal abstract class ServerTransaction : Transaction
         return Respond(scratch.WrittenSpan.ToArray());
     }
 
-    /// <summary>Sends a response already written as bytes (a relayed one, say), on the shard.</summary>
+    /// <summary>
+    /// Sends a response already written as bytes (a relayed one, say). On the shard it is sent at once; from any other
+    /// thread it is posted to the shard, in order after what that thread posted before, and a final response is
+    /// claimed first, so that a second one is refused at once.
+    /// </summary>
     /// <param name="response">The response's bytes; kept for retransmission, so not to be reused by the caller.</param>
-    /// <returns>True when it was sent.</returns>
+    /// <returns>
+    /// On the shard, true when it was sent. Off it, true when it is on its way: false when the transaction has ended or
+    /// has a final response (sent or on its way), or the stack is stopping. A response on its way is still refused by
+    /// the state machine when something on the shard answered first (the 487 after a CANCEL, say); await
+    /// <see cref="RespondAsync(byte[], CancellationToken)"/> to know.
+    /// </returns>
     /// <exception cref="ArgumentException">The bytes do not start with a SIP/2.0 status line.</exception>
     public bool Respond(byte[] response)
     {
         ArgumentNullException.ThrowIfNull(response);
-        EnsureOnShard();
         if (!TryReadStatus(response, out int status))
         {
             throw new ArgumentException("A response starts with 'SIP/2.0 ' and a status code 100-699 (RFC 3261 §7.2).", nameof(response));
+        }
+
+        if (!Shard.IsCurrent)
+        {
+            return Post(response, status);
         }
 
         if (State == TransactionState.Terminated || !OnRespond(response, status))
         {
             TransactionLog.ResponseNotTaken(Layer.Logger, status, Method, State);
             return false;
+        }
+
+        if (status >= 200)
+        {
+            Volatile.Write(ref _finalClaimed, 1);
         }
 
         return true;
@@ -105,7 +156,7 @@ internal abstract class ServerTransaction : Transaction
     public ValueTask<bool> RespondAsync(SipMessageBuilder response, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(response);
-        return Shard.RunAsync(static s => s.Transaction.Respond(s.Response), (Transaction: this, Response: response), cancellationToken);
+        return RespondAsync(response.ToArray(), cancellationToken);
     }
 
     /// <summary>Sends a response written as bytes from any thread.</summary>
@@ -129,9 +180,24 @@ internal abstract class ServerTransaction : Transaction
 
     /// <summary>
     /// After the final response the request is needed only for matching retransmissions and ACKs, which read its
-    /// bytes: its decoded headers go, so the up to 64*T1 the transaction lingers costs little memory.
+    /// bytes: its decoded headers go, so the up to 64*T1 the transaction lingers costs little memory. A request the
+    /// application was given is not touched (it may be reading it this very moment, on another thread): the
+    /// transaction keeps a copy of its index instead and lets go of the application's object, so what stays behind
+    /// costs what a request never handed out does.
     /// </summary>
-    private protected void ReleaseDecodedRequest() => Request.ReleaseDecodedHeaders();
+    private protected void ReleaseDecodedRequest()
+    {
+        if (!_handedOut)
+        {
+            Request.ReleaseDecodedHeaders();
+            return;
+        }
+
+        var copy = (SipRequest)Request.CopyIndex();
+        Request = copy;
+        _received = _received with { Message = copy };
+        Owner = null; // The application's view of the request (kept for a CANCEL, which now has no effect) goes too.
+    }
 
     /// <summary>Reads the status code of a response's bytes.</summary>
     private protected static bool TryReadStatus(ReadOnlySpan<byte> response, out int status)
@@ -156,11 +222,21 @@ internal abstract class ServerTransaction : Transaction
         return status is >= 100 and <= 699 && response[11] == (byte)' ';
     }
 
-    private void EnsureOnShard()
+    /// <summary>A response from another thread: claimed when final, then posted to the shard.</summary>
+    private bool Post(byte[] response, int status)
     {
-        if (!Shard.IsCurrent)
+        if (State == TransactionState.Terminated || (status >= 200 && Interlocked.Exchange(ref _finalClaimed, 1) != 0) ||
+            (status < 200 && HasFinalResponse))
         {
-            throw new InvalidOperationException("A transaction is used on its shard's thread; from elsewhere call RespondAsync.");
+            return false;
         }
+
+        return Shard.Post(
+            static state =>
+            {
+                var (transaction, bytes) = ((ServerTransaction, byte[]))state!;
+                transaction.Respond(bytes);
+            },
+            (this, response));
     }
 }

@@ -24,7 +24,7 @@ internal abstract class Transaction : ITimerTarget
     public Shard Shard { get; }
 
     /// <summary>The request that created the transaction.</summary>
-    public SipRequest Request { get; }
+    public SipRequest Request { get; private protected set; }
 
     /// <summary>The request's method.</summary>
     public string Method => Request.Method;

@@ -23,7 +23,7 @@ public sealed class ReInviteOrderTests
     [Fact]
     public async Task AReInviteThatOvertakesTheAckOfTheLast2xxIsAnswered()
     {
-        await using var stack = new SipStack(Answering());
+        await using var stack = new SipStack(Parties.Options(), Answerer());
         await stack.StartAsync();
         using var peer = new RawPeer(stack);
 
@@ -97,7 +97,7 @@ public sealed class ReInviteOrderTests
     {
         // A peer whose T1 is longer than ours retransmits its INVITE after our transaction has ended (Timer L).
         var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var stack = new SipStack(Answering(), timeProvider: time);
+        await using var stack = new SipStack(Parties.Options(), Answerer(), timeProvider: time);
         await stack.StartAsync();
         using var peer = new RawPeer(stack);
         SipResponse ok = await peer.AskAsync(1, toTag: null);
@@ -113,12 +113,8 @@ public sealed class ReInviteOrderTests
         Assert.Equal(1, stack.DialogCount);
     }
 
-    private static SipStackOptions Answering()
-    {
-        SipStackOptions options = Parties.Options();
-        options.Answer.Enabled = true;
-        return options;
-    }
+    /// <summary>Answers every call as <c>sipdialogs serve</c> does.</summary>
+    private static SipDialogs.Server.CallAnsweringUas Answerer() => new(new SipDialogs.Server.CallAnsweringOptions());
 
     /// <summary>A UAC written by hand over one UDP socket.</summary>
     private sealed class RawPeer : IDisposable

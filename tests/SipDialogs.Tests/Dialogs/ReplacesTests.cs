@@ -290,13 +290,9 @@ public sealed class ReplacesTests
             return StartAsync(new SipStack(options, new IncomingCallUas(onCall)));
         }
 
-        /// <summary>C answers every call inline on its shard, as <c>sipdialogs serve</c> does.</summary>
-        public static Task<Stacks> StartAnsweringAsync()
-        {
-            SipStackOptions options = Parties.Options();
-            options.Answer.Enabled = true;
-            return StartAsync(new SipStack(options));
-        }
+        /// <summary>C answers every call as <c>sipdialogs serve</c> does.</summary>
+        public static Task<Stacks> StartAnsweringAsync() =>
+            StartAsync(new SipStack(Parties.Options(), new SipDialogs.Server.CallAnsweringUas(new SipDialogs.Server.CallAnsweringOptions())));
 
         private static async Task<Stacks> StartAsync(SipStack c)
         {

@@ -131,8 +131,7 @@ public sealed class SessionTimerTests
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         SipStackOptions options = Options(TimeSpan.FromSeconds(1800), TimeSpan.FromSeconds(90));
-        options.Answer.Enabled = true;
-        await using var stack = new SipStack(options, timeProvider: time);
+        await using var stack = new SipStack(options, new SipDialogs.Server.CallAnsweringUas(new SipDialogs.Server.CallAnsweringOptions()), timeProvider: time);
         await stack.StartAsync();
         IPEndPoint target = stack.LocalEndPoints.First(e => e.Protocol == SipTransportProtocol.Udp).Address;
 

@@ -226,7 +226,7 @@ public class SipStackTests
     }
 
     [Fact]
-    public async Task AFullMailboxIsAnswered503WithRetryAfterAndCounted()
+    public async Task RequestsBeyondAMailboxOfThemWaitingForTheHandlerAreAnswered503WithRetryAfterAndCounted()
     {
         SipStackOptions options = Loopback();
         options.Shards.ShardCount = 1;
@@ -245,7 +245,8 @@ public class SipStackTests
         SipResponse? busy = null;
         try
         {
-            // The first request parks the only shard in its handler; the rest pile up behind it.
+            // The first request parks the handler of the only shard; the rest pile up behind it, and the shard
+            // answers those beyond a mailbox's worth itself.
             for (int i = 0; i < Requests; i++)
             {
                 await client.SendAsync(Options(port, "overload-" + i.ToString(CultureInfo.InvariantCulture)), server);
@@ -289,35 +290,51 @@ public class SipStackTests
     {
         protected override void HandleOutOfDialog(SipServerRequest request)
         {
-            // Stalls the shard on purpose, to overload its mailbox.
+            // Stalls the handler on purpose (off the shard, which carries on), to overload what waits for it.
             gate.Wait(s_timeout);
             base.HandleOutOfDialog(request);
         }
     }
 
     [Fact]
-    public async Task AnAnsweredRequestKeepsOnlyItsBytesWhileItsTransactionLingers()
+    public async Task AnAnsweredRequestKeepsItsDecodedHeadersForTheHandlerWhileItsTransactionLingersWithoutThem()
     {
         var handler = new CapturingHandler();
         await using var stack = new SipStack(Loopback(), handler);
         await stack.StartAsync();
 
-        Assert.Equal(200, await OptionsStatusAsync(Udp(stack)));
+        Assert.Equal(405, await InviteStatusAsync(Udp(stack)));
         await stack.WhenIdleAsync();
 
-        // The server transaction lingers in Completed (Timer J, 64*T1) but its request's decoded headers are gone.
+        // The INVITE transaction lingers in Completed (Timer H waits for the ACK): it let go of the decoded headers,
+        // but the request the handler holds is the handler's, and keeps the From it decoded, the same object.
         Assert.Equal(1, stack.TransactionCount);
         SipServerRequest answered = Assert.Single(handler.Requests);
-        Assert.False(answered.Request.HasDecodedHeaders);
-        Assert.Equal("OPTIONS", answered.Request.Method);
+        Assert.NotSame(answered.Request, answered.Transaction.Request);
+        Assert.NotSame(answered.Request, answered.Transaction.Received.Message);
+        Assert.Null(answered.Transaction.Owner);
+        Assert.False(answered.Transaction.Request.HasDecodedHeaders);
+        Assert.True(answered.Request.HasDecodedHeaders);
+        Assert.Same(handler.From, answered.Request.From);
+        Assert.Equal("alice", ((SipUri)answered.Request.From.Uri).User);
     }
+
+    private static async Task<int> InviteStatusAsync(IPEndPoint server) =>
+        (await UdpPeer.AskAsync(server, "INVITE sip:s@127.0.0.1 SIP/2.0\r\n" +
+            $"Via: SIP/2.0/UDP 127.0.0.1:{{port}};branch=z9hG4bK{Guid.NewGuid():N};rport\r\n" +
+            "Max-Forwards: 70\r\nTo: <sip:s@127.0.0.1>\r\nFrom: <sip:alice@127.0.0.1>;tag=1\r\n" +
+            $"Call-ID: {Guid.NewGuid():N}\r\nCSeq: 1 INVITE\r\nContact: <sip:alice@127.0.0.1>\r\nContent-Length: 0\r\n\r\n", s_timeout)).StatusCode;
 
     private sealed class CapturingHandler : UasCore
     {
         public ConcurrentBag<SipServerRequest> Requests { get; } = [];
 
+        /// <summary>The From the handler read, before it answered.</summary>
+        public NameAddress? From { get; private set; }
+
         protected override void HandleOutOfDialog(SipServerRequest request)
         {
+            From = request.Request.From;
             Requests.Add(request);
             base.HandleOutOfDialog(request);
         }

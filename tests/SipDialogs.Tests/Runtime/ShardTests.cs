@@ -23,19 +23,22 @@ public class ShardTests
     }
 
     [Fact]
-    public async Task RunAsyncCalledFromTheShardRunsInline()
+    public async Task RunAsyncCalledFromTheShardRunsAfterTheCurrentWorkNeverInline()
     {
         await using var shard = new Shard(0, new ShardOptions(), TimeProvider.System);
+        var order = new List<string>();
 
-        bool inline = await shard.RunAsync(
+        ValueTask<int> nested = await shard.RunAsync(
             static s =>
             {
-                ValueTask<int> nested = s.RunAsync(static _ => 7, 0);
-                return nested.IsCompletedSuccessfully && nested.Result == 7;
+                ValueTask<int> call = s.Shard.RunAsync(static o => { o.Add("nested"); return 7; }, s.order);
+                s.order.Add(call.IsCompleted ? "ran inline" : "queued");
+                return call;
             },
-            shard).AsTask().WaitAsync(Timeout);
+            (Shard: shard, order)).AsTask().WaitAsync(Timeout);
 
-        Assert.True(inline);
+        Assert.Equal(7, await nested.AsTask().WaitAsync(Timeout));
+        Assert.Equal(["queued", "nested"], order);
     }
 
     [Fact]

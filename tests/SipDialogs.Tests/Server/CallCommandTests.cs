@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using SipDialogs.Dialogs;
 using SipDialogs.Hosting;
 using SipDialogs.Messages;
+using SipDialogs.Server;
 using SipDialogs.Tests.Infrastructure;
 using SipDialogs.Transport;
 

@@ -1,17 +1,17 @@
-namespace SipDialogs.Hosting;
+namespace SipDialogs.Server;
 
 /// <summary>
-/// How a stack that answers calls does so (<c>sipdialogs serve --mode uas</c>): optionally ring first, answer with
-/// an SDP body, optionally hang up after a while. Off unless <see cref="Enabled"/>.
+/// How <c>sipdialogs serve --mode uas</c> answers calls: optionally ring first, answer with an SDP body, optionally
+/// hang up after a while. Bound from section <c>SipDialogs:Answer</c>, beside the stack's own options.
 /// </summary>
-public sealed class CallAnsweringOptions
+internal sealed class CallAnsweringOptions
 {
+    /// <summary>The section bound.</summary>
+    public const string SectionName = Hosting.SipStackOptions.SectionName + ":Answer";
+
     /// <summary>The SDP answer sent when nothing else is configured: one PCMU audio stream, on loopback.</summary>
     public const string DefaultSdp =
         "v=0\r\no=sipdialogs 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 40000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n";
-
-    /// <summary>Answer INVITEs outside a dialog (default false: the UAS refuses them with 405).</summary>
-    public bool Enabled { get; set; }
 
     /// <summary>Send 180 Ringing and wait this long before the 200 (default: answer at once, no 180).</summary>
     public TimeSpan? RingFor { get; set; }
@@ -19,7 +19,7 @@ public sealed class CallAnsweringOptions
     /// <summary>The SDP body of the 200 (RFC 3264 answer); <see cref="DefaultSdp"/> when null.</summary>
     public string? AnswerSdp { get; set; }
 
-    /// <summary>Send BYE this long after the ACK (default: let the caller hang up).</summary>
+    /// <summary>Send BYE this long after the answer (default: let the caller hang up).</summary>
     public TimeSpan? HangUpAfter { get; set; }
 
     /// <summary>Checks the values.</summary>

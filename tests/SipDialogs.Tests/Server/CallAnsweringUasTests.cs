@@ -2,13 +2,14 @@ using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
 using SipDialogs.Hosting;
+using SipDialogs.Server;
 using SipDialogs.Tests.Infrastructure;
 using SipDialogs.Transport;
 
-namespace SipDialogs.Tests.Hosting;
+namespace SipDialogs.Tests.Server;
 
-/// <summary>A stack that answers calls, driven by SIPp on loopback.</summary>
-public partial class CallAnsweringUasTests
+/// <summary><c>serve</c>'s answerer on a stack in the test, driven by SIPp on loopback.</summary>
+public class CallAnsweringUasTests
 {
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(60);
 
@@ -16,7 +17,6 @@ public partial class CallAnsweringUasTests
     {
         var options = new SipStackOptions();
         options.Listen.Add("udp:127.0.0.1:0");
-        options.Answer.Enabled = true;
 
         // Short timers so that Timer J/K and the no-ACK wait do not hold the tests; the RFC's where the stack must
         // keep SIPp's pace (SIPp retransmits for 64*500 ms), which a stack with T1 = 50 ms gives up on after 3.2 s.
@@ -26,8 +26,9 @@ public partial class CallAnsweringUasTests
             options.Timers.T4 = TimeSpan.FromMilliseconds(100);
         }
 
-        configure?.Invoke(options.Answer);
-        return new SipStack(options);
+        var answering = new CallAnsweringOptions();
+        configure?.Invoke(answering);
+        return new SipStack(options, new CallAnsweringUas(answering));
     }
 
     private static IPEndPoint Udp(SipStack stack) => stack.LocalEndPoints.First(e => e.Protocol == SipTransportProtocol.Udp).Address;
