@@ -300,10 +300,12 @@ public sealed partial class Dialog : IAsyncDisposable, ITimerTarget, IClientTran
                     // RFC 3261 §11.2, as outside a dialog.
                     ok.Add(SipHeaderKind.Allow, DialogLayer.Allow)
                         .Add(SipHeaderKind.Accept, "application/sdp")
-                        .Add(SipHeaderKind.Supported, "timer, " + DialogLayer.ReplacesOption);
+                        .Add(SipHeaderKind.Supported, DialogLayer.SupportedHeader);
                 }
 
-                if (!transaction.Request.Body.IsEmpty)
+                // Offer/answer is INVITE's and UPDATE's only (RFC 3264, RFC 3311): the current description answers an
+                // offer, and a re-INVITE without one gets it as the offer (RFC 3261 §14.2); INFO and OPTIONS get none.
+                if (method == SipMethods.Invite || (method == SipMethods.Update && !transaction.Request.Body.IsEmpty))
                 {
                     _invite?.AddCurrentAnswer(ok);
                 }

@@ -78,6 +78,7 @@ public sealed partial class Dialog
             SessionIntervalSeconds = invite?.SessionIntervalSeconds ?? 0,
             IsSessionRefresher = invite?.WeRefresh ?? false,
             PeerSupportsSessionTimer = invite?.PeerSupportsSessionTimer ?? false,
+            PeerAllowsUpdate = invite?.PeerAllowsUpdate ?? false,
             SessionExpiresAt = invite?.SessionExpiresAt,
             Subscriptions = CaptureSubscriptions(clock),
             ApplicationData = ApplicationData,

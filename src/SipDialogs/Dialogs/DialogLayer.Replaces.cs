@@ -14,8 +14,14 @@ internal sealed partial class DialogLayer
     /// <summary>The option tag of Replaces, for Supported and Require (RFC 3891 §6.2).</summary>
     public const string ReplacesOption = "replaces";
 
-    /// <summary>The extensions a UAS that hands calls to the dialog layer supports, for Supported and the Require check.</summary>
-    public static IReadOnlyCollection<string> Supported { get; } = [ReplacesOption];
+    /// <summary>
+    /// The extensions a UAS that hands calls to the dialog layer supports, for Supported and the Require check: session
+    /// timers (RFC 4028) and Replaces (RFC 3891).
+    /// </summary>
+    public static IReadOnlyCollection<string> Supported { get; } = [InviteUsage.TimerOption, ReplacesOption];
+
+    /// <summary>The value of Supported in what the dialog layer answers (RFC 3261 §20.37).</summary>
+    public const string SupportedHeader = InviteUsage.TimerOption + ", " + ReplacesOption;
 
     /// <summary>
     /// Holds a new call whose INVITE carries Replaces (RFC 3891 §3) until the dialog it names has been looked for on

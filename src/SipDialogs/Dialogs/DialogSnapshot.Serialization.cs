@@ -32,6 +32,7 @@ public sealed partial class DialogSnapshot
         SubscriptionOnly = 8,
         SessionRefresher = 16,
         PeerSupportsTimer = 32,
+        PeerAllowsUpdate = 64,
     }
 
     /// <summary>Writes the snapshot in its serialized form.</summary>
@@ -51,7 +52,7 @@ public sealed partial class DialogSnapshot
         var w = new Writer(output);
         Flags flags = (IsUac ? Flags.Uac : 0) | (IsSecure ? Flags.Secure : 0) | (FirstRouteIsStrict ? Flags.StrictFirstRoute : 0) |
             (IsSubscriptionOnly ? Flags.SubscriptionOnly : 0) | (IsSessionRefresher ? Flags.SessionRefresher : 0) |
-            (PeerSupportsSessionTimer ? Flags.PeerSupportsTimer : 0);
+            (PeerSupportsSessionTimer ? Flags.PeerSupportsTimer : 0) | (PeerAllowsUpdate ? Flags.PeerAllowsUpdate : 0);
         w.Byte(Magic0);
         w.Byte(Magic1);
         w.Byte(FormatVersion);
@@ -204,6 +205,7 @@ public sealed partial class DialogSnapshot
             IsUac = (flags & Flags.Uac) != 0, IsSecure = (flags & Flags.Secure) != 0,
             FirstRouteIsStrict = (flags & Flags.StrictFirstRoute) != 0, IsSubscriptionOnly = (flags & Flags.SubscriptionOnly) != 0,
             IsSessionRefresher = (flags & Flags.SessionRefresher) != 0, PeerSupportsSessionTimer = (flags & Flags.PeerSupportsTimer) != 0,
+            PeerAllowsUpdate = (flags & Flags.PeerAllowsUpdate) != 0,
             LocalCSeq = localCSeq == 0 ? null : (uint)(localCSeq - 1), RemoteCSeq = remoteCSeq == 0 ? null : (uint)(remoteCSeq - 1),
             Peer = peer, LocalSessionDescription = localBody, LocalSessionDescriptionType = localType,
             RemoteSessionDescription = remoteBody, RemoteSessionDescriptionType = remoteType,

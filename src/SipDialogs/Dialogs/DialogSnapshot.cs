@@ -95,6 +95,9 @@ public sealed partial class DialogSnapshot : IEquatable<DialogSnapshot>
     /// <summary>Whether the peer supports session timers (it put <c>timer</c> in Supported).</summary>
     public bool PeerSupportsSessionTimer { get; init; }
 
+    /// <summary>Whether the peer's Allow lists UPDATE, so that this end refreshes the session with it rather than re-INVITE (RFC 4028 §7.4).</summary>
+    public bool PeerAllowsUpdate { get; init; }
+
     /// <summary>When the session expires unless refreshed (the last refresh plus the interval), or null without a timer.</summary>
     public DateTimeOffset? SessionExpiresAt { get; init; }
 
@@ -125,7 +128,7 @@ public sealed partial class DialogSnapshot : IEquatable<DialogSnapshot>
             RemoteSessionDescription.Span.SequenceEqual(other.RemoteSessionDescription.Span) &&
             RemoteSessionDescriptionType == other.RemoteSessionDescriptionType &&
             SessionIntervalSeconds == other.SessionIntervalSeconds && IsSessionRefresher == other.IsSessionRefresher &&
-            PeerSupportsSessionTimer == other.PeerSupportsSessionTimer && SessionExpiresAt == other.SessionExpiresAt &&
+            PeerSupportsSessionTimer == other.PeerSupportsSessionTimer && PeerAllowsUpdate == other.PeerAllowsUpdate && SessionExpiresAt == other.SessionExpiresAt &&
             Subscriptions.SequenceEqual(other.Subscriptions) && SameData(ApplicationData, other.ApplicationData);
     }
 

@@ -207,7 +207,8 @@ public sealed class IncomingCall : IEarlyDialogOwner
         SipMessageBuilder ok = _invite.CreateResponse(200)
             .CopyHeaders(_request, SipHeaderKind.RecordRoute) // RFC 3261 §12.1.1
             .Add(SipHeaderKind.Contact, contact)
-            .Add(SipHeaderKind.Allow, DialogLayer.Allow);
+            .Add(SipHeaderKind.Allow, DialogLayer.Allow)
+            .Add(SipHeaderKind.Supported, DialogLayer.SupportedHeader); // RFC 3261 §13.3.1.4
         dialog.AddSessionHeaders(ok);
         if (body is not null)
         {

@@ -15,7 +15,7 @@ internal sealed partial class InviteUsage
 {
     internal const int TimerSessionRefresh = 5;
     internal const int TimerSessionExpiry = 6;
-    private const string TimerOption = "timer";
+    internal const string TimerOption = "timer";
 
     private uint _sessionInterval;
     private bool _weRefresh;
@@ -58,6 +58,7 @@ internal sealed partial class InviteUsage
     /// <param name="creating">True for the INVITE that makes the dialog, where this end may ask for a timer itself.</param>
     public void TakeSessionRequest(Dialog dialog, SipRequest request, bool creating)
     {
+        TakePeerAllow(request, creating);
         if (dialog.AttachedLayer is not { } layer || !layer.SessionTimers.Enabled)
         {
             return;
@@ -88,6 +89,7 @@ internal sealed partial class InviteUsage
     /// <summary>Takes the session of a 2xx to an INVITE or UPDATE of this end (RFC 4028 §7.2): none when it names none.</summary>
     public void TakeSessionResponse(Dialog dialog, SipResponse response)
     {
+        TakePeerAllow(response, creating: false);
         if (dialog.AttachedLayer is not { } layer || !layer.SessionTimers.Enabled)
         {
             return;
@@ -200,6 +202,14 @@ internal sealed partial class InviteUsage
             return;
         }
 
+        if (!_peerAllowsUpdate)
+        {
+            // RFC 4028 §7.4: UPDATE only towards a peer whose Allow lists it; otherwise a re-INVITE with the current
+            // description, which refreshes the session when it succeeds.
+            _ = StartOffer(dialog, SipMethods.Invite, _localBody is { } bytes ? System.Text.Encoding.UTF8.GetString(bytes) : null, _localBodyType ?? "application/sdp");
+            return;
+        }
+
         SipMessageBuilder update = dialog.CreateRequest(SipMethods.Update);
         AddSessionRequestHeaders(dialog, update);
         try
@@ -210,6 +220,34 @@ internal sealed partial class InviteUsage
         {
             dialog.HangUp();
         }
+    }
+
+    /// <summary>
+    /// Notes whether the peer takes UPDATE, from the Allow of its dialog-making request, a target refresh or a 2xx
+    /// (RFC 3311 §5.1); a message without Allow leaves what was known, and a dialog made without one assumes not.
+    /// </summary>
+    private void TakePeerAllow(SipMessage message, bool creating)
+    {
+        if (message.IndexOfHeader(SipHeaderKind.Allow) < 0)
+        {
+            _peerAllowsUpdate &= !creating;
+            return;
+        }
+
+        bool allows = false;
+        if (message.TryGetAllow(out IReadOnlyList<string>? methods, out _))
+        {
+            foreach (string method in methods)
+            {
+                if (string.Equals(method, SipMethods.Update, StringComparison.OrdinalIgnoreCase))
+                {
+                    allows = true;
+                    break;
+                }
+            }
+        }
+
+        _peerAllowsUpdate = allows;
     }
 
     private static uint MinimumSeconds(SessionTimerOptions options) => (uint)options.MinimumInterval.TotalSeconds;

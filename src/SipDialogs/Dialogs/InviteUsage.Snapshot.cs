@@ -29,6 +29,9 @@ internal sealed partial class InviteUsage
     /// <summary>Whether the peer supports session timers (RFC 4028 §9).</summary>
     public bool PeerSupportsSessionTimer => _peerSupportsTimer;
 
+    /// <summary>Whether the peer's Allow lists UPDATE, so that a session refresh may use it (RFC 3311, RFC 4028 §7.4).</summary>
+    public bool PeerAllowsUpdate => _peerAllowsUpdate;
+
     /// <summary>When the session expires unless refreshed (RFC 4028 §10), or null without a timer.</summary>
     public DateTimeOffset? SessionExpiresAt => _sessionInterval == 0 || _sessionRefreshedAtMs == 0
         ? null
@@ -44,6 +47,7 @@ internal sealed partial class InviteUsage
         _sessionInterval = snapshot.SessionIntervalSeconds,
         _weRefresh = snapshot.IsSessionRefresher,
         _peerSupportsTimer = snapshot.PeerSupportsSessionTimer,
+        _peerAllowsUpdate = snapshot.PeerAllowsUpdate,
         _sessionRefreshedAtMs = snapshot.SessionExpiresAt is { } expires ? expires.ToUnixTimeMilliseconds() - snapshot.SessionIntervalSeconds * 1000L : 0,
     };
 

@@ -34,6 +34,7 @@ internal sealed partial class InviteUsage
     private SentAck? _ack;
     private PendingOffer? _offer;
     private uint _incomingInviteCSeq;
+    private bool _peerAllowsUpdate;
     private TimerHandle _otherTimer;
 
     /// <summary>The call this early dialog came from (an <see cref="OutgoingCall"/> or <see cref="IncomingCall"/>), for graceful ending.</summary>

@@ -71,8 +71,9 @@ public class UasCore : ISipRequestHandler
     }
 
     /// <summary>
-    /// A request outside any dialog that passed the §8.2 checks. The default answers OPTIONS and refuses the rest
-    /// with 405 and Allow (§8.2.1).
+    /// A request outside any dialog that passed the §8.2 checks. The default answers OPTIONS; a request that lives only
+    /// inside a dialog (BYE, INFO, UPDATE, PRACK, NOTIFY) gets 481 (§15.1.2), SUBSCRIBE 489 Bad Event (RFC 6665), and
+    /// the rest 405 with Allow (§8.2.1).
     /// </summary>
     /// <param name="request">The request.</param>
     protected virtual void HandleOutOfDialog(SipServerRequest request)
@@ -91,7 +92,25 @@ public class UasCore : ISipRequestHandler
             return;
         }
 
-        request.Respond(request.CreateResponse(405).Add(SipHeaderKind.Allow, Allow));
+        switch (request.Request.Method)
+        {
+            case SipMethods.Bye:
+            case SipMethods.Info:
+            case SipMethods.Update:
+            case SipMethods.Prack:
+            case SipMethods.Notify:
+                // Requests that live only inside a dialog (or, for NOTIFY, a subscription) that this end does not
+                // hold: RFC 3261 §15.1.2 and §12.2.2, RFC 6665 §4.1.3.
+                request.Respond(481);
+                return;
+            case SipMethods.Subscribe:
+                // No event package is served outside a dialog (RFC 6665 §3.1.2): 489 Bad Event.
+                request.Respond(489);
+                return;
+            default:
+                request.Respond(request.CreateResponse(405).Add(SipHeaderKind.Allow, Allow));
+                return;
+        }
     }
 
     /// <summary>A request inside a dialog (its To has a tag). Return false when no such dialog exists: 481.</summary>

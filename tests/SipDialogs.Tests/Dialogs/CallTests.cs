@@ -180,6 +180,7 @@ public sealed class CallTests
         Assert.Equal(200, update.StatusCode);
         Assert.Equal(Answer, Encoding.UTF8.GetString(update.Body.Span)); // The callee's current description answers.
         Assert.Equal(200, info.StatusCode);
+        Assert.True(info.Body.IsEmpty, "INFO takes no part in offer/answer: its 200 carries no session description.");
         Assert.Equal(200, options.StatusCode);
         Assert.Equal(405, message.StatusCode);
         Assert.Equal(DialogState.Confirmed, dialog.State);

@@ -28,7 +28,7 @@ public sealed class DialogSnapshotTests
             Gen.Select(s_token, s_token, s_text, Gen.Bool, Gen.Bool, s_text, s_text, s_text),
             Gen.Select(s_text, s_text.Array[0, 4], Gen.Bool, s_cseq, s_cseq, s_text, Gen.Bool),
             Gen.Select(Gen.Byte.Array[0, 300], s_text, Gen.Byte.Array[0, 300], s_text, Gen.UInt, Gen.Bool, Gen.Bool, s_time),
-            Gen.Select(s_subscription.Array[0, 3], Gen.Dictionary(s_token, s_text)[0, 4]),
+            Gen.Select(s_subscription.Array[0, 3], Gen.Dictionary(s_token, s_text)[0, 4], Gen.Bool),
             (a, b, c, d) => new DialogSnapshot
             {
                 CallId = a.Item1, LocalTag = a.Item2, RemoteTag = a.Item3, IsUac = a.Item4, IsSecure = a.Item5,
@@ -38,7 +38,7 @@ public sealed class DialogSnapshotTests
                 LocalSessionDescription = c.Item1, LocalSessionDescriptionType = c.Item2, RemoteSessionDescription = c.Item3,
                 RemoteSessionDescriptionType = c.Item4, SessionIntervalSeconds = c.Item5, IsSessionRefresher = c.Item6,
                 PeerSupportsSessionTimer = c.Item7, SessionExpiresAt = c.Item8,
-                Subscriptions = d.Item1, ApplicationData = d.Item2.ToImmutableDictionary(StringComparer.Ordinal),
+                Subscriptions = d.Item1, ApplicationData = d.Item2.ToImmutableDictionary(StringComparer.Ordinal), PeerAllowsUpdate = d.Item3,
             });
 
     [Fact]

@@ -158,4 +158,43 @@ public sealed class SessionTimerTests
         Assert.True(result.ExitCode == 0, $"SIPp exit {result.ExitCode}:\n{result.Output}");
         Assert.Equal(DialogState.Terminated, dialog.State);
     }
+
+    [Fact]
+    public async Task ACalleeWhoseAllowLacksUpdateIsRefreshedByReInviteNotUpdate()
+    {
+        // baresip lists no UPDATE in Allow; refreshing it by UPDATE cost a 501 and a retry (RFC 4028 §7.4).
+        int port = UdpPorts.Free();
+        await using ExternalProcess sipp = ExternalProcess.Start("sipp",
+        [
+            "-sf", Sipp.Scenario("tests/sipp/uas-no-update.xml"), "-i", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "-m", "1", "-nostdin", "-timeout", "60s", "-timeout_error",
+        ], Path.GetTempPath());
+        await UdpPorts.WaitUntilBoundAsync(port, sipp, s_timeout);
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var caller = new SipStack(Options(TimeSpan.FromSeconds(90), TimeSpan.FromSeconds(90)), timeProvider: time);
+        await caller.StartAsync();
+
+        OutgoingCall call = await caller.InviteAsync(
+            "sip:service@127.0.0.1:" + port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            new InviteOptions { SessionDescription = "v=0\r\no=alice 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 49170 RTP/AVP 0\r\n" });
+        Dialog dialog = await call.Answered.WaitAsync(s_timeout);
+        Assert.True(dialog.IsSessionRefresher);
+        DialogSnapshot answered = await dialog.Shard!.RunAsync(static d => d.CaptureSnapshot(), dialog).AsTask().WaitAsync(s_timeout);
+        Assert.False(answered.PeerAllowsUpdate);
+
+        time.Advance(TimeSpan.FromSeconds(45)); // Half the interval: the refresh is due.
+        using (var cancel = new CancellationTokenSource(s_timeout))
+        {
+            // The refresh's 2xx moves the expiry on by the time advanced; SIPp fails the scenario on an UPDATE.
+            while ((await dialog.Shard.RunAsync(static d => d.CaptureSnapshot(), dialog, cancel.Token)).SessionExpiresAt <= answered.SessionExpiresAt)
+            {
+                await Task.Yield();
+            }
+        }
+
+        SipResponse bye = await dialog.ByeAsync().WaitAsync(s_timeout);
+        Assert.Equal(200, bye.StatusCode);
+        int exit = await sipp.Exited.WaitAsync(s_timeout);
+        Assert.True(exit == 0, $"SIPp exited {exit}:\n{sipp.Output}");
+    }
 }

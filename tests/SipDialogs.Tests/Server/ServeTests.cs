@@ -53,7 +53,8 @@ public class ServeTests
         Assert.Equal(200, ok.StatusCode);
         Assert.Contains("OPTIONS", ok.Allow);
         Assert.Equal("application/sdp", ok.GetHeaderValue(SipHeaderKind.Accept));
-        Assert.NotEqual(-1, ok.IndexOfHeader(SipHeaderKind.Supported)); // RFC 3261 §11.2, empty for now.
+        Assert.Contains("timer", ok.Supported); // RFC 3261 §11.2: serve runs session timers (RFC 4028)
+        Assert.Contains("replaces", ok.Supported); // and takes Replaces (RFC 3891).
         Assert.False(ok.ToTag.IsEmpty);
 
         // RFC 3581 §4: the request asked for rport, so the answer's top Via says where it came from.
@@ -77,6 +78,34 @@ public class ServeTests
         Assert.Equal(405, answer.StatusCode);
         Assert.Contains("OPTIONS", answer.Allow);
         Assert.DoesNotContain("MESSAGE", answer.Allow);
+    }
+
+    [Theory]
+    [InlineData("BYE", 481)]
+    [InlineData("INFO", 481)]
+    [InlineData("UPDATE", 481)]
+    [InlineData("NOTIFY", 481)]
+    [InlineData("SUBSCRIBE", 489)]
+    public async Task ServeAnswersADialogRequestOutsideAnyDialogAsTheRfcsSayNot405(string method, int status)
+    {
+        // RFC 3261 §15.1.2: a BYE that matches no dialog gets 481, as INFO, UPDATE and NOTIFY do; SUBSCRIBE to no
+        // package served gets 489 (RFC 6665). None is refused 405 with an Allow that lists the very method.
+        await using ServerProcess server = await ServerProcess.StartAsync("--listen", "udp:127.0.0.1:0");
+        string extra = method is "NOTIFY" or "SUBSCRIBE" ? "Event: refer\r\n" : string.Empty;
+        SipResponse answer = await AskAsync(server.Udp!, Request(method, extra));
+        Assert.Equal(status, answer.StatusCode);
+    }
+
+    [Fact]
+    public async Task ServeAnswersAnInviteWithA200ThatSaysWhatItSupports()
+    {
+        // RFC 3261 §13.3.1.4: the 2xx to an INVITE SHOULD carry Supported.
+        await using ServerProcess server = await ServerProcess.StartAsync("--listen", "udp:127.0.0.1:0");
+        await using var caller = new SipDialogs.Tests.Dialogs.RawCaller();
+        SipResponse ok = await caller.CallAsync(server.Udp!);
+        Assert.Contains("timer", ok.Supported);
+        Assert.Contains("replaces", ok.Supported);
+        Assert.Equal(200, (await caller.SendAsync("BYE", server.Udp!)).StatusCode);
     }
 
     [Fact]
