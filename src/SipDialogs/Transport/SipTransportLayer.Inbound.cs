@@ -17,6 +17,7 @@ internal sealed partial class SipTransportLayer
         Counters.DatagramReceived();
         var remote = new SipEndPoint(SipTransportProtocol.Udp, source);
         TransportLog.Received(Logger, data.Length, remote, socket.Local);
+        Trace.Received(data, remote, socket.Local);
 
         // The message refers to its bytes, so it gets an array of its own, of its exact size.
         byte[] datagram = data.ToArray();
@@ -47,6 +48,10 @@ internal sealed partial class SipTransportLayer
     {
         Counters.StreamMessageReceived();
         TransportLog.Received(Logger, (int)framed.Length, connection.Remote, connection.Local);
+        if (Trace.IsEnabled)
+        {
+            Trace.Received(framed.ToArray(), connection.Remote, connection.Local);
+        }
         bool parsed = SipMessageParser.TryParse(framed, out SipMessage? message, out SipParseError error, Limits);
         if (parsed && TryDeliver(message!, connection.Remote, connection.Local, connection.Id, out error))
         {
@@ -83,6 +88,7 @@ internal sealed partial class SipTransportLayer
         }
 
         // RFC 3261 §18.2.2: on the connection the request came on.
+        Trace.Sent(answer, connection.Remote);
         Counters.ErrorResponseSent();
         TransportLog.ErrorResponseSent(Logger, connection.Remote, error.StatusCode, error.ReasonPhrase);
         return answer;
@@ -121,6 +127,7 @@ internal sealed partial class SipTransportLayer
     {
         try
         {
+            Trace.Sent(answer, new SipEndPoint(SipTransportProtocol.Udp, destination));
             await socket.SendAsync(answer, destination, StoppingToken).ConfigureAwait(false);
             Counters.ErrorResponseSent();
             TransportLog.ErrorResponseSent(Logger, remote, error.StatusCode, error.ReasonPhrase);

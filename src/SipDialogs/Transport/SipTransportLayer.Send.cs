@@ -17,6 +17,7 @@ internal sealed partial class SipTransportLayer
     {
         ArgumentNullException.ThrowIfNull(target.Address);
         ThrowIfStopping(target);
+        Trace.Sent(message.Span, target);
         if (target.Protocol == SipTransportProtocol.Udp)
         {
             SipUdpSocket socket = FindUdpSocket(default, target.Address.AddressFamily)
@@ -45,6 +46,7 @@ internal sealed partial class SipTransportLayer
         ArgumentNullException.ThrowIfNull(topVia);
         ArgumentNullException.ThrowIfNull(request);
         ThrowIfStopping(request.Remote);
+        Trace.Sent(message.Span, request.Remote);
         if (request.Remote.Protocol == SipTransportProtocol.Udp)
         {
             IPEndPoint destination = ResponseDestination.ForUnreliable(topVia, request);

@@ -109,6 +109,7 @@ internal sealed partial class SipTransportLayer : ISipTransportLayer, IAsyncDisp
         Limits = limits;
         _sink = sink;
         Logger = loggerFactory.CreateLogger<SipTransportLayer>();
+        Trace = new SipTrace(loggerFactory);
         TimeProvider = timeProvider ?? TimeProvider.System;
         _remoteCertificateValidation = remoteCertificateValidation;
         if (serverCertificate is not null)
@@ -155,6 +156,9 @@ internal sealed partial class SipTransportLayer : ISipTransportLayer, IAsyncDisp
     }
 
     internal ILogger Logger { get; }
+
+    /// <summary>The message trace (off unless its category is enabled at Trace).</summary>
+    internal SipTrace Trace { get; }
 
     internal bool IsStopping => Volatile.Read(ref _state) == Stopping;
 
