@@ -27,6 +27,9 @@ internal static class CallCommand
     /// <summary>Exit code of a run where a call failed, was cancelled or did not end cleanly.</summary>
     public const int SomeCallsFailed = 1;
 
+    /// <summary>Where call listens when no --listen is given.</summary>
+    private static readonly string[] DefaultListen = ["udp:127.0.0.1:0"];
+
     public static Command Build()
     {
         var target = new Argument<string>("target-uri") { Description = "The SIP URI to call, e.g. sip:service@127.0.0.1:5060 (an IP address unless --next-hop is given)." };
@@ -36,25 +39,21 @@ internal static class CallCommand
             AllowMultipleArgumentsPerToken = true,
         };
         var calls = new Option<long?>("--calls", "-n") { Description = "How many calls to place (default 1; not with --duration)." };
-        var rate = new Option<double>("--rate", "-r") { Description = "Calls started per second, on a schedule.", DefaultValueFactory = _ => 1 };
-        var duration = new Option<double?>("--duration") { Description = "Keep placing calls at --rate for this many seconds (instead of --calls)." };
-        var hold = new Option<double>("--hold") { Description = "Seconds between the answer and the BYE.", DefaultValueFactory = _ => 0 };
+        Option<double> rate = CommandOptions.Number("--rate", "Calls started per second, on a schedule.", 1, "-r");
+        Option<double?> duration = CommandOptions.Seconds("--duration", "Keep placing calls at --rate for this many seconds (instead of --calls).");
+        Option<double> hold = CommandOptions.Number("--hold", "Seconds between the answer and the BYE.", 0);
         var maxConcurrent = new Option<int>("--max-concurrent") { Description = "Calls in progress at most; later calls wait.", DefaultValueFactory = _ => 10_000 };
-        var sdp = new Option<FileInfo?>("--sdp") { Description = "A file with the SDP offer (default: one PCMU audio stream)." };
+        Option<FileInfo> sdp = CommandOptions.ExistingFile("--sdp", "A file with the SDP offer (default: one PCMU audio stream).");
         var from = new Option<string?>("--from") { Description = "The From address, e.g. \"Alice\" <sip:alice@127.0.0.1> (default: the stack's own address)." };
         var nextHop = new Option<string?>("--next-hop") { Description = "Send every INVITE to this outbound proxy: udp:127.0.0.1:5070." };
-        var timeout = new Option<double>("--timeout") { Description = "Seconds a call may go unanswered before it is cancelled.", DefaultValueFactory = _ => 32 };
-        var logFormat = new Option<string>("--log-format")
-        {
-            Description = "Log output (on stderr): text or json (structured, one object per line).",
-            DefaultValueFactory = _ => "text",
-        };
-        logFormat.AcceptOnlyFromAmong("text", "json");
+        Option<double> timeout = CommandOptions.Number("--timeout", "Seconds a call may go unanswered before it is cancelled.", 32);
+        Option<string> logFormat = CommandOptions.LogFormat("Log output (on stderr): text or json (structured, one object per line).");
+        Option<string> logLevel = CommandOptions.LogLevel();
         var shards = new Option<int?>("--shards") { Description = "Number of shards (default: 2 per core)." };
 
         var call = new Command("call", "Place calls to a SIP URI as a UAC, hang them up, and print a summary; exit 0 when every call was answered and ended.")
         {
-            target, listen, calls, rate, duration, hold, maxConcurrent, sdp, from, nextHop, timeout, logFormat, shards,
+            target, listen, calls, rate, duration, hold, maxConcurrent, sdp, from, nextHop, timeout, logFormat, logLevel, shards,
         };
         call.SetAction((parse, cancellationToken) => RunAsync(
             new CallArguments(
@@ -70,6 +69,7 @@ internal static class CallCommand
                 parse.GetValue(nextHop),
                 parse.GetValue(timeout),
                 parse.GetValue(logFormat) ?? "text",
+                CommandOptions.ParseLevel(parse.GetValue(logLevel)),
                 parse.GetValue(shards)),
             cancellationToken));
         return call;
@@ -83,9 +83,9 @@ internal static class CallCommand
             return StackHost.InvalidConfiguration;
         }
 
-        string[] listen = arguments.Listen.Length > 0 ? arguments.Listen : ["udp:127.0.0.1:0"];
+        string[] listen = arguments.Listen.Length > 0 ? arguments.Listen : DefaultListen;
         HostApplicationBuilder builder = StackHost.CreateBuilder(
-            new StackArguments(listen, arguments.Shards, Config: null, arguments.LogFormat, TlsCertificate: null),
+            new StackArguments(listen, arguments.Shards, Config: null, arguments.LogFormat, TlsCertificate: null, arguments.LogLevel),
             static _ => { });
 
         // stdout carries the summary alone; the stack's logs go to stderr.
@@ -129,6 +129,42 @@ internal static class CallCommand
         }).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Why no end point listened on can carry the first hop (the next hop, else the target: its transport parameter or
+    /// sips, its address family), with the --listen that would; null when one can. A request goes out over a transport
+    /// and family the stack listens on, so without one it could only fail later as a bare 503.
+    /// </summary>
+    private static string? FirstHopProblem(SipUri target, SipEndPoint? nextHop, IReadOnlyList<string> listen)
+    {
+        SipTransportProtocol protocol;
+        AddressFamily family;
+        if (nextHop is { } hop)
+        {
+            protocol = hop.Protocol;
+            family = hop.Address.AddressFamily;
+        }
+        else
+        {
+            protocol = target.IsSecure || string.Equals(target.Transport, "tls", StringComparison.OrdinalIgnoreCase) ? SipTransportProtocol.Tls
+                : string.Equals(target.Transport, "tcp", StringComparison.OrdinalIgnoreCase) ? SipTransportProtocol.Tcp
+                : SipTransportProtocol.Udp;
+            family = IPAddress.TryParse(target.Host.Trim('[', ']'), out IPAddress? address) ? address.AddressFamily : AddressFamily.InterNetwork;
+        }
+
+        foreach (string entry in listen)
+        {
+            if (SipEndPoint.TryParse(entry, out SipEndPoint? endPoint) && endPoint.Value.Protocol == protocol && endPoint.Value.Address.AddressFamily == family)
+            {
+                return null;
+            }
+        }
+
+        string name = protocol.ToString().ToLowerInvariant();
+        string any = family == AddressFamily.InterNetworkV6 ? "[::1]" : "127.0.0.1";
+        return $"the first hop is {name} over {(family == AddressFamily.InterNetworkV6 ? "IPv6" : "IPv4")}, and nothing listens on {name} in that family: " +
+            $"add --listen {name}:{any}:0 (or the address to send from).";
+    }
+
     /// <summary>Checks the arguments and turns them into a plan; on failure, a message naming the bad one.</summary>
     private static bool TryPlan(CallArguments arguments, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out CallPlan? plan, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out string? error)
     {
@@ -143,9 +179,9 @@ internal static class CallCommand
 
         if (arguments.NextHop is { } nextHopText)
         {
-            if (!SipEndPoint.TryParse(nextHopText, out SipEndPoint? nextHop) || nextHop.Value.Address.Port == 0)
+            if (!SipEndPoint.TryParse(nextHopText, out SipEndPoint? nextHop, out string? why) || nextHop.Value.Address.Port == 0)
             {
-                error = $"--next-hop '{nextHopText}' is not transport:address:port (e.g. udp:127.0.0.1:5070).";
+                error = $"--next-hop '{nextHopText}' is not transport:address:port: {why ?? "its port is 0"} (e.g. udp:127.0.0.1:5070).";
                 return false;
             }
 
@@ -154,6 +190,12 @@ internal static class CallCommand
         else if (sipUri.HostKind == SipHostKind.Name)
         {
             error = $"the host of '{arguments.Target}' is a name, and names are not resolved: give an IP address or --next-hop.";
+            return false;
+        }
+
+        if (FirstHopProblem(sipUri, invite.NextHop, arguments.Listen.Length > 0 ? arguments.Listen : DefaultListen) is { } problem)
+        {
+            error = problem;
             return false;
         }
 
@@ -228,5 +270,5 @@ internal static class CallCommand
 
     private sealed record CallArguments(
         string Target, string[] Listen, long? Calls, double Rate, double? Duration, double Hold, int MaxConcurrent, FileInfo? Sdp,
-        string? From, string? NextHop, double Timeout, string LogFormat, int? Shards);
+        string? From, string? NextHop, double Timeout, string LogFormat, LogLevel LogLevel, int? Shards);
 }

@@ -1,7 +1,9 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SipDialogs.Hosting;
 
@@ -13,7 +15,7 @@ namespace SipDialogs.Server;
 /// </summary>
 internal static class ServeCommand
 {
-    public static RootCommand BuildRoot()
+    public static Command BuildRoot()
     {
         var listen = new Option<string[]>("--listen", "-l")
         {
@@ -22,36 +24,31 @@ internal static class ServeCommand
             AllowMultipleArgumentsPerToken = true,
         };
         var shards = new Option<int?>("--shards") { Description = "Number of shards (default: 2 per core)." };
-        var config = new Option<FileInfo?>("--config", "-c") { Description = "A JSON configuration file (section SipDialogs)." };
-        var logFormat = new Option<string>("--log-format")
-        {
-            Description = "Log output: text or json (structured, one object per line).",
-            DefaultValueFactory = _ => "text",
-        };
-        logFormat.AcceptOnlyFromAmong("text", "json");
-        var tlsCertificate = new Option<FileInfo?>("--tls-certificate") { Description = "PKCS#12 file with the TLS certificate and key." };
+        Option<FileInfo> config = CommandOptions.ExistingFile("--config", "A JSON configuration file (section SipDialogs).");
+        config.Aliases.Add("-c");
+        Option<string> logFormat = CommandOptions.LogFormat("Log output: text or json (structured, one object per line).");
+        Option<string> logLevel = CommandOptions.LogLevel();
+        Option<FileInfo> tlsCertificate = CommandOptions.ExistingFile("--tls-certificate", "PKCS#12 file with the TLS certificate and key.");
         var mode = new Option<string>("--mode")
         {
             Description = "uas: answer calls (INVITE → 200 with SDP, BYE, re-INVITE, UPDATE, INFO, OPTIONS) and transfers (REFER).",
             DefaultValueFactory = _ => "uas",
         };
         mode.AcceptOnlyFromAmong("uas");
-        var ring = new Option<double?>("--ring") { Description = "Send 180 and ring this many seconds before answering." };
-        var hangUpAfter = new Option<double?>("--hangup-after") { Description = "Send BYE this many seconds after the call is answered." };
-        var answerSdp = new Option<FileInfo?>("--answer-sdp") { Description = "A file with the SDP answer to send." };
+        Option<double?> ring = CommandOptions.Seconds("--ring", "Send 180 and ring this many seconds before answering.");
+        Option<double?> hangUpAfter = CommandOptions.Seconds("--hangup-after", "Send BYE this many seconds after the call is answered.");
+        Option<FileInfo> answerSdp = CommandOptions.ExistingFile("--answer-sdp", "A file with the SDP answer to send.");
         var acceptTransfers = new Option<bool?>("--accept-transfers")
         {
             Description = "Accept REFER (RFC 3515) as a transferee: place the referred call, report it by NOTIFY, end it with BYE " +
                 "(default true, or SipDialogs:Transfers:AcceptReferrals; false declines REFER with 603).",
         };
-        var transferHold = new Option<double?>("--transfer-hold")
-        {
-            Description = "Seconds a referred call is held once answered before serve sends BYE (default 0, or SipDialogs:Transfers:Hold).",
-        };
+        Option<double?> transferHold = CommandOptions.Seconds(
+            "--transfer-hold", "Seconds a referred call is held once answered before serve sends BYE (default 0, or SipDialogs:Transfers:Hold).");
 
         var serve = new Command("serve", "Run the SIP server (UAS) until Ctrl-C or SIGTERM.")
         {
-            listen, shards, config, logFormat, tlsCertificate, mode, ring, hangUpAfter, answerSdp, acceptTransfers, transferHold,
+            listen, shards, config, logFormat, logLevel, tlsCertificate, mode, ring, hangUpAfter, answerSdp, acceptTransfers, transferHold,
         };
         serve.SetAction((parse, cancellationToken) => RunAsync(
             new ServeArguments(
@@ -59,6 +56,7 @@ internal static class ServeCommand
                 parse.GetValue(shards),
                 parse.GetValue(config),
                 parse.GetValue(logFormat) ?? "text",
+                CommandOptions.ParseLevel(parse.GetValue(logLevel)),
                 parse.GetValue(tlsCertificate),
                 parse.GetValue(ring),
                 parse.GetValue(hangUpAfter),
@@ -67,15 +65,19 @@ internal static class ServeCommand
                 parse.GetValue(transferHold)),
             cancellationToken));
 
-        return new RootCommand("sipdialogs: a SIP server built on the SipDialogs stack.") { serve, CallCommand.Build() };
+        // Named for the command users type, whatever the executable file is called (help's usage line shows it).
+        return new Command("sipdialogs", "sipdialogs: a SIP server built on the SipDialogs stack.")
+        {
+            serve, CallCommand.Build(), new HelpOption(), new VersionOption(),
+        };
     }
 
     private static Task<int> RunAsync(ServeArguments arguments, CancellationToken cancellationToken)
     {
-        (string[] listen, int? shards, FileInfo? config, string logFormat, FileInfo? tlsCertificate, double? ring, double? hangUpAfter, FileInfo? answerSdp,
+        (string[] listen, int? shards, FileInfo? config, string logFormat, LogLevel logLevel, FileInfo? tlsCertificate, double? ring, double? hangUpAfter, FileInfo? answerSdp,
             bool? acceptTransfers, double? transferHold) = arguments;
         HostApplicationBuilder builder = StackHost.CreateBuilder(
-            new StackArguments(listen, shards, config, logFormat, tlsCertificate),
+            new StackArguments(listen, shards, config, logFormat, tlsCertificate, logLevel),
             options =>
             {
                 if (acceptTransfers is bool accept)
@@ -135,6 +137,6 @@ internal static class ServeCommand
     }
 
     private sealed record ServeArguments(
-        string[] Listen, int? Shards, FileInfo? Config, string LogFormat, FileInfo? TlsCertificate, double? Ring, double? HangUpAfter, FileInfo? AnswerSdp,
+        string[] Listen, int? Shards, FileInfo? Config, string LogFormat, LogLevel LogLevel, FileInfo? TlsCertificate, double? Ring, double? HangUpAfter, FileInfo? AnswerSdp,
         bool? AcceptTransfers, double? TransferHold);
 }

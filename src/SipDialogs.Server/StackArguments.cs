@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace SipDialogs.Server;
 
 /// <summary>What every command that runs a stack takes from its command line.</summary>
@@ -6,4 +8,6 @@ namespace SipDialogs.Server;
 /// <param name="Config">A JSON configuration file (section SipDialogs), or null.</param>
 /// <param name="LogFormat">text or json.</param>
 /// <param name="TlsCertificate">A PKCS#12 file for TLS, or null.</param>
-internal sealed record StackArguments(IReadOnlyList<string> Listen, int? Shards, FileInfo? Config, string LogFormat, FileInfo? TlsCertificate);
+/// <param name="LogLevel">The least severe level logged (--log-level); Trace adds the SIP message trace.</param>
+internal sealed record StackArguments(
+    IReadOnlyList<string> Listen, int? Shards, FileInfo? Config, string LogFormat, FileInfo? TlsCertificate, LogLevel LogLevel = LogLevel.Information);

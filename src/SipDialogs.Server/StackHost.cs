@@ -42,6 +42,11 @@ internal static class StackHost
         }
 
         builder.Logging.ClearProviders();
+        builder.Logging.SetMinimumLevel(arguments.LogLevel);
+
+        // A host that cannot start logs the exception with its whole stack; RunAsync prints the one line that says
+        // what was wrong instead.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", level => level >= LogLevel.Critical && level >= arguments.LogLevel);
         if (arguments.LogFormat == "json")
         {
             builder.Logging.AddJsonConsole(o => o.IncludeScopes = true);

@@ -53,10 +53,10 @@ public sealed class SipStackOptions
         var result = new List<SipEndPoint>();
         foreach (string entry in entries)
         {
-            if (!SipEndPoint.TryParse(entry, out SipEndPoint? endPoint))
+            if (!SipEndPoint.TryParse(entry, out SipEndPoint? endPoint, out string? why))
             {
                 throw new InvalidOperationException(
-                    $"Listen entry '{entry}' is not transport:address:port (e.g. udp:127.0.0.1:5060, tcp:[::1]:5060, tls:0.0.0.0:5061).");
+                    $"Listen entry '{entry}' is not transport:address:port: {why} (e.g. udp:127.0.0.1:5060, tcp:[::1]:5060, tls:0.0.0.0:5061).");
             }
 
             result.Add(endPoint.Value);

@@ -32,22 +32,28 @@ public readonly record struct SipEndPoint(SipTransportProtocol Protocol, IPEndPo
     /// <param name="text">The text.</param>
     /// <param name="endPoint">The end point.</param>
     /// <returns>True when the text is valid.</returns>
-    public static bool TryParse(string? text, [NotNullWhen(true)] out SipEndPoint? endPoint)
+    public static bool TryParse(string? text, [NotNullWhen(true)] out SipEndPoint? endPoint) => TryParse(text, out endPoint, out _);
+
+    /// <summary>
+    /// Parses <c>udp:127.0.0.1:5060</c>, <c>tcp:[::1]:5060</c>, <c>tls:0.0.0.0:5061</c>, saying what is wrong with text
+    /// that is not one: no transport, an unknown one, no port, a port out of range, or no IP address.
+    /// </summary>
+    /// <param name="text">The text.</param>
+    /// <param name="endPoint">The end point.</param>
+    /// <param name="error">Why the text is not an end point, for a message; null when it is one.</param>
+    /// <returns>True when the text is valid.</returns>
+    public static bool TryParse(string? text, [NotNullWhen(true)] out SipEndPoint? endPoint, [NotNullWhen(false)] out string? error)
     {
         endPoint = null;
         if (string.IsNullOrEmpty(text))
         {
+            error = "it is empty";
             return false;
         }
 
         int colon = text.IndexOf(':', StringComparison.Ordinal);
-        if (colon <= 0)
-        {
-            return false;
-        }
-
         SipTransportProtocol protocol;
-        switch (text[..colon].ToUpperInvariant())
+        switch (colon <= 0 ? string.Empty : text[..colon].ToUpperInvariant())
         {
             case "UDP":
                 protocol = SipTransportProtocol.Udp;
@@ -59,14 +65,38 @@ public readonly record struct SipEndPoint(SipTransportProtocol Protocol, IPEndPo
                 protocol = SipTransportProtocol.Tls;
                 break;
             default:
+                error = "it names no transport: it starts with udp:, tcp: or tls:";
                 return false;
         }
 
-        if (!IPEndPoint.TryParse(text.AsSpan(colon + 1), out IPEndPoint? address) || address.Port == 0 && !text.EndsWith(":0", StringComparison.Ordinal))
+        ReadOnlySpan<char> rest = text.AsSpan(colon + 1);
+        int portColon = rest.LastIndexOf(':');
+        if (portColon < 0 || rest.EndsWith("]", StringComparison.Ordinal))
         {
+            error = "it has no port: it ends with :port (0 for any free port)";
             return false;
         }
 
+        ReadOnlySpan<char> portText = rest[(portColon + 1)..];
+        if (!int.TryParse(portText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int port))
+        {
+            error = $"its port '{portText}' is not a number";
+            return false;
+        }
+
+        if (port > IPEndPoint.MaxPort)
+        {
+            error = $"its port {port} is out of range (0 to {IPEndPoint.MaxPort})";
+            return false;
+        }
+
+        if (!IPEndPoint.TryParse(rest, out IPEndPoint? address) || address.Port != port)
+        {
+            error = $"'{rest[..portColon]}' is not an IP address (IPv6 in brackets: tcp:[::1]:5060)";
+            return false;
+        }
+
+        error = null;
         endPoint = new SipEndPoint(protocol, address);
         return true;
     }
