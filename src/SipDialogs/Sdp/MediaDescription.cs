@@ -191,6 +191,33 @@ public sealed class MediaDescription
         return text.ToString();
     }
 
+    /// <summary>The UTF-8 length of the description as written.</summary>
+    internal int Utf8Length
+    {
+        get
+        {
+            int length = SessionDescription.LineLength(_mLine);
+            foreach (SdpLine line in _lines)
+            {
+                length += SessionDescription.LineLength(line.Value);
+            }
+
+            return length;
+        }
+    }
+
+    /// <summary>Writes the description as UTF-8; <paramref name="destination"/> holds <see cref="Utf8Length"/> bytes or more.</summary>
+    internal int WriteTo(Span<byte> destination)
+    {
+        int written = SessionDescription.WriteLine(destination, 'm', _mLine);
+        foreach (SdpLine line in _lines)
+        {
+            written += SessionDescription.WriteLine(destination[written..], line.Type, line.Value);
+        }
+
+        return written;
+    }
+
     internal void WriteTo(StringBuilder text)
     {
         text.Append("m=").Append(_mLine).Append("\r\n");

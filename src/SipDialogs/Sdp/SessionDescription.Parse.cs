@@ -91,10 +91,13 @@ public sealed partial class SessionDescription
         description = null;
         var session = new List<SdpLine>(8);
         var media = new List<MediaDescription>(2);
-        List<SdpLine>? mediaLines = null;
+        List<SdpLine>? mediaLines = null; // One list for every media description's lines, copied out and cleared at each.
         string? mLine = null;
         int mLineNumber = 0;
-        bool origin = false, name = false, connection = false;
+        SdpOrigin? origin = null;
+        string? name = null;
+        SdpConnection? connection = null;
+        SdpTiming? timing = null;
         int pos = 0, number = 0;
         while (pos < text.Length)
         {
@@ -159,12 +162,13 @@ public sealed partial class SessionDescription
 
             SdpRejectReason fault = type switch
             {
-                'o' => origin ? SdpRejectReason.DuplicateLine : SdpOrigin.TryParse(value, out _) ? 0 : SdpRejectReason.MalformedOrigin,
-                's' => name ? SdpRejectReason.DuplicateLine : 0,
-                'c' => mLine is null && connection ? SdpRejectReason.DuplicateLine
-                    : SdpConnection.TryParse(value, out _) ? 0 : SdpRejectReason.MalformedConnection,
+                'o' => origin is not null ? SdpRejectReason.DuplicateLine : SdpOrigin.TryParse(value, out origin) ? 0 : SdpRejectReason.MalformedOrigin,
+                's' => name is not null ? SdpRejectReason.DuplicateLine : 0,
+                'c' when mLine is null => connection is not null ? SdpRejectReason.DuplicateLine
+                    : SdpConnection.TryParse(value, out connection) ? 0 : SdpRejectReason.MalformedConnection,
+                'c' => SdpConnection.TryParse(value, out _) ? 0 : SdpRejectReason.MalformedConnection,
                 't' => TryParseTiming(value, out _) ? 0 : SdpRejectReason.MalformedTiming,
-                'b' => TryParseBandwidth(value, out _) ? 0 : SdpRejectReason.MalformedBandwidth,
+                'b' => IsBandwidth(value) ? 0 : SdpRejectReason.MalformedBandwidth,
                 'a' => IsAttribute(value) ? 0 : SdpRejectReason.MalformedAttribute,
                 'm' or 'i' or 'u' or 'e' or 'p' or 'r' or 'z' or 'k' => 0,
                 _ => SdpRejectReason.UnknownLineType,
@@ -175,9 +179,12 @@ public sealed partial class SessionDescription
                 return false;
             }
 
-            origin |= type == 'o';
-            name |= type == 's';
-            connection |= type == 'c' && mLine is null;
+            name ??= type == 's' ? value : null;
+            if (type == 't' && timing is null && TryParseTiming(value, out SdpTiming first))
+            {
+                timing = first;
+            }
+
             if (type == 'm')
             {
                 if (!TryAddMedia(media, mLine, mediaLines, mLineNumber, out error))
@@ -187,11 +194,12 @@ public sealed partial class SessionDescription
 
                 mLine = value;
                 mLineNumber = number;
-                mediaLines = [];
+                mediaLines ??= new List<SdpLine>(16);
+                mediaLines.Clear();
             }
             else
             {
-                (mediaLines ?? session).Add(new SdpLine(type, value));
+                (mLine is null ? session : mediaLines!).Add(new SdpLine(type, value));
             }
         }
 
@@ -206,14 +214,15 @@ public sealed partial class SessionDescription
             return false;
         }
 
-        if (!origin || !name)
+        if (origin is null || name is null)
         {
-            error = new SdpParseError(origin ? SdpRejectReason.MissingSessionName : SdpRejectReason.MissingOrigin);
+            error = new SdpParseError(origin is not null ? SdpRejectReason.MissingSessionName : SdpRejectReason.MissingOrigin);
             return false;
         }
 
         error = default;
-        description = new SessionDescription([.. session], [.. media]);
+        SdpLine[] lines = [.. session];
+        description = new SessionDescription(lines, [.. media], origin, name, connection, timing);
         return true;
     }
 
@@ -261,13 +270,19 @@ public sealed partial class SessionDescription
     internal static bool TryParseBandwidth(string value, out SdpBandwidth bandwidth)
     {
         bandwidth = default;
-        int colon = value.IndexOf(':', StringComparison.Ordinal);
-        if (colon <= 0 || !SdpGrammar.IsToken(value.AsSpan(0, colon)) || !SdpGrammar.TryParseUInt64(value.AsSpan(colon + 1), out ulong amount))
+        if (!IsBandwidth(value))
         {
             return false;
         }
 
-        bandwidth = new SdpBandwidth(value[..colon], amount);
+        int colon = value.IndexOf(':', StringComparison.Ordinal);
+        bandwidth = new SdpBandwidth(value[..colon], ulong.Parse(value.AsSpan(colon + 1), System.Globalization.CultureInfo.InvariantCulture));
         return true;
+    }
+
+    private static bool IsBandwidth(ReadOnlySpan<char> value)
+    {
+        int colon = value.IndexOf(':');
+        return colon > 0 && SdpGrammar.IsToken(value[..colon]) && SdpGrammar.TryParseUInt64(value[(colon + 1)..], out _);
     }
 }

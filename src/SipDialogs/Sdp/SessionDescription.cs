@@ -73,6 +73,18 @@ public sealed partial class SessionDescription
         (Origin, SessionName, Connection, Timing, Direction) = Index(lines);
     }
 
+    /// <summary>For the parser, which has read the typed lines already.</summary>
+    private SessionDescription(SdpLine[] lines, MediaDescription[] media, SdpOrigin origin, string name, SdpConnection? connection, SdpTiming? timing)
+    {
+        _lines = lines;
+        _media = media;
+        Origin = origin;
+        SessionName = name;
+        Connection = connection;
+        Timing = timing;
+        Direction = DirectionOf(lines);
+    }
+
     /// <summary>The <c>o=</c> line.</summary>
     public SdpOrigin Origin { get; }
 
@@ -208,7 +220,46 @@ public sealed partial class SessionDescription
 
     /// <summary>The description as UTF-8 bytes, each line ending in CRLF: a body for <c>application/sdp</c>.</summary>
     /// <returns>The bytes.</returns>
-    public byte[] ToArray() => Encoding.UTF8.GetBytes(ToString());
+    public byte[] ToArray()
+    {
+        int length = 0;
+        foreach (SdpLine line in _lines)
+        {
+            length += LineLength(line.Value);
+        }
+
+        foreach (MediaDescription media in _media)
+        {
+            length += media.Utf8Length;
+        }
+
+        byte[] bytes = new byte[length];
+        int written = 0;
+        foreach (SdpLine line in _lines)
+        {
+            written += WriteLine(bytes.AsSpan(written), line.Type, line.Value);
+        }
+
+        foreach (MediaDescription media in _media)
+        {
+            written += media.WriteTo(bytes.AsSpan(written));
+        }
+
+        return bytes;
+    }
+
+    /// <summary>The UTF-8 length of a line with this value: type, '=', value, CRLF.</summary>
+    internal static int LineLength(string value) => Encoding.UTF8.GetByteCount(value) + 4;
+
+    internal static int WriteLine(Span<byte> destination, char type, string value)
+    {
+        destination[0] = (byte)type;
+        destination[1] = (byte)'=';
+        int length = 2 + Encoding.UTF8.GetBytes(value, destination[2..]);
+        destination[length] = (byte)'\r';
+        destination[length + 1] = (byte)'\n';
+        return length + 2;
+    }
 
     internal static bool TryGetAttribute(SdpLine[] lines, string name, [NotNullWhen(true)] out string? value)
     {
