@@ -1,3 +1,6 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+
 namespace SipDialogs.Sdp;
 
 /// <summary>
@@ -57,6 +60,71 @@ public sealed class MediaCapabilities
     /// <returns>The capabilities.</returns>
     public static MediaCapabilities Audio(string address, int port, params MediaFormat[] formats) =>
         new(new SdpConnection(address), [new MediaCapability("audio", [port], formats)]);
+
+    /// <summary>
+    /// Reads capabilities from a description written as one (RFC 3264 §9), e.g. a file an operator gives: its
+    /// <c>c=</c> address (session level, else the first media's), and per <c>m=</c> line its port, protocol, the
+    /// formats it lists in that order (those whose encoding is known: static ones, or dynamic ones with
+    /// <c>a=rtpmap</c>), <c>a=ptime</c>, its direction and its own <c>c=</c>. A second <c>m=</c> line of the same media
+    /// and protocol adds its port for a second stream.
+    /// </summary>
+    /// <param name="description">The description.</param>
+    /// <param name="capabilities">The capabilities, or null.</param>
+    /// <param name="reason">Why the description cannot serve as capabilities; empty when it can.</param>
+    /// <returns>True when it can.</returns>
+    public static bool TryCreate(SessionDescription description, [NotNullWhen(true)] out MediaCapabilities? capabilities, out string reason)
+    {
+        ArgumentNullException.ThrowIfNull(description);
+        capabilities = null;
+        SdpConnection? connection = description.Connection ?? (description.Media.Count > 0 ? description.Media[0].Connection : null);
+        if (connection is null)
+        {
+            reason = "No c= line gives the media address";
+            return false;
+        }
+
+        var media = new List<MediaCapability>(description.Media.Count);
+        for (int i = 0; i < description.Media.Count; i++)
+        {
+            MediaDescription m = description.Media[i];
+            string line = (i + 1).ToString(CultureInfo.InvariantCulture);
+            if (m.Port == 0)
+            {
+                reason = "m= line " + line + " has port 0";
+                return false;
+            }
+
+            int same = media.FindIndex(c => Same(c, m.Media, m.Proto));
+            if (same >= 0)
+            {
+                MediaCapability first = media[same];
+                media[same] = new MediaCapability(first.Media, [.. first.Ports, m.Port], first.Formats, first.Proto, first.Direction, first.Ptime, first.Connection);
+                continue;
+            }
+
+            var formats = new List<MediaFormat>(m.Formats.Count);
+            foreach (string format in m.Formats)
+            {
+                if (m.TryGetFormat(format, out MediaFormat? known) && formats.FindIndex(f => f.PayloadType == known.PayloadType) < 0)
+                {
+                    formats.Add(known);
+                }
+            }
+
+            if (formats.Count == 0)
+            {
+                reason = "m= line " + line + " lists no format whose encoding is known (a dynamic payload type needs a=rtpmap)";
+                return false;
+            }
+
+            media.Add(new MediaCapability(
+                m.Media, [m.Port], formats, m.Proto, description.GetDirection(m), m.Ptime, ReferenceEquals(m.Connection, connection) ? null : m.Connection));
+        }
+
+        capabilities = new MediaCapabilities(connection, media, description.SessionName);
+        reason = string.Empty;
+        return true;
+    }
 
     /// <summary>The capability for a stream of <paramref name="media"/> over <paramref name="proto"/>, or null.</summary>
     internal MediaCapability? Find(string media, string proto)

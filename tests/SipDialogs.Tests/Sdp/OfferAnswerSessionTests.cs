@@ -493,4 +493,36 @@ public class OfferAnswerSessionTests
         Assert.Equal(first.Origin.SessionId, first.Origin.SessionVersion.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal("IP6", first.CreateOffer().Origin.AddressType);
     }
+
+    [Fact]
+    public void CapabilitiesReadFromADescriptionAnswerAsThatDescriptionSays()
+    {
+        Assert.True(MediaCapabilities.TryCreate(SessionDescription.Parse(Text(
+            "v=0", "o=- 0 0 IN IP4 192.0.2.1", "s=capabilities", "c=IN IP4 192.0.2.1", "t=0 0",
+            "m=audio 40000 RTP/AVP 8 0 96 101", "a=rtpmap:101 telephone-event/8000", "a=fmtp:101 0-16", "a=ptime:20",
+            "m=audio 40002 RTP/AVP 8")), out MediaCapabilities? capabilities, out string reason), reason);
+
+        MediaCapability audio = Assert.Single(capabilities.Media);
+        Assert.Equal([40000, 40002], audio.Ports);
+        Assert.Equal([MediaFormat.Pcma, MediaFormat.Pcmu, MediaFormat.TelephoneEvent], audio.Formats);
+        Assert.Equal(20, audio.Ptime);
+        SessionDescription answer = new OfferAnswerSession(capabilities, new SdpOrigin("-", "1", 1, "192.0.2.1")).CreateAnswer(Offer(
+            "v=0", "o=- 1 1 IN IP4 h", "s=-", "c=IN IP4 192.0.2.9", "t=0 0", "m=audio 10000 RTP/AVP 0 8 101", "a=rtpmap:101 telephone-event/8000", "a=sendonly"));
+        Assert.Equal(
+            Text("v=0", "o=- 1 1 IN IP4 192.0.2.1", "s=capabilities", "c=IN IP4 192.0.2.1", "t=0 0",
+                "m=audio 40000 RTP/AVP 8 0 101", "a=rtpmap:8 PCMA/8000", "a=rtpmap:0 PCMU/8000", "a=rtpmap:101 telephone-event/8000", "a=fmtp:101 0-16",
+                "a=ptime:20", "a=recvonly"),
+            answer.ToString());
+    }
+
+    [Theory]
+    [InlineData("m=audio 40000 RTP/AVP 0", "No c= line gives the media address")]
+    [InlineData("c=IN IP4 192.0.2.1\r\nm=audio 0 RTP/AVP 0", "m= line 1 has port 0")]
+    [InlineData("c=IN IP4 192.0.2.1\r\nm=audio 4000 RTP/AVP 96", "m= line 1 lists no format whose encoding is known (a dynamic payload type needs a=rtpmap)")]
+    public void ADescriptionThatCannotServeAsCapabilitiesIsRefusedWithAReason(string tail, string expected)
+    {
+        SessionDescription description = SessionDescription.Parse("v=0\r\no=- 0 0 IN IP4 h\r\ns=-\r\n" + tail + "\r\n");
+        Assert.False(MediaCapabilities.TryCreate(description, out _, out string reason));
+        Assert.Equal(expected, reason);
+    }
 }
