@@ -143,6 +143,11 @@ public static class SipMessageParser
         SipParseError startLineError = error;
         bool startLineFaulty = startLineError.Reason != 0;
 
+        // A header line that does not split into name and value (e.g. one bad byte in the name) is refused, but the
+        // lines after it are indexed all the same, so that a request whose Via, From, To and CSeq are intact can be
+        // answered 400 instead of dropped (RFC 3261 §8.2, §21.4.1). The first such fault is the one reported.
+        SipParseError headerLineError = default;
+        bool skippingLine = false;
         int pos = next;
         int bodyStart;
         while (true)
@@ -158,7 +163,11 @@ public static class SipMessageParser
                 break;
             }
 
-            if (SipBytes.IsWhitespace(span[pos]))
+            if (skippingLine && SipBytes.IsWhitespace(span[pos]))
+            {
+                // The continuation of a refused line belongs to it, not to the header before.
+            }
+            else if (SipBytes.IsWhitespace(span[pos]))
             {
                 if (parsed.HeaderCount == 0)
                 {
@@ -192,13 +201,15 @@ public static class SipMessageParser
             }
             else
             {
-                if (!TrySplitHeaderLine(span, pos, lineEnd, out HeaderEntry entry))
+                skippingLine = !TrySplitHeaderLine(span, pos, lineEnd, out HeaderEntry entry);
+                if (skippingLine)
                 {
-                    error = new SipParseError(SipRejectReason.MalformedHeaderLine, Offset: pos);
-                    return false;
+                    if (headerLineError.Reason == 0)
+                    {
+                        headerLineError = new SipParseError(SipRejectReason.MalformedHeaderLine, Offset: pos);
+                    }
                 }
-
-                if (!parsed.TryAdd(entry, limits.MaxHeaderCount))
+                else if (!parsed.TryAdd(entry, limits.MaxHeaderCount))
                 {
                     error = new SipParseError(SipRejectReason.HeaderBlockTooLarge, Offset: pos);
                     return false;
@@ -213,6 +224,12 @@ public static class SipMessageParser
         if (startLineFaulty)
         {
             error = startLineError;
+            return false;
+        }
+
+        if (headerLineError.Reason != 0)
+        {
+            error = headerLineError;
             return false;
         }
 

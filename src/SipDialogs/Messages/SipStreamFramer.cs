@@ -207,14 +207,11 @@ public static class SipStreamFramer
                 break;
             }
 
-            if (!SipBytes.IsWhitespace(span[pos]))
+            // A line that is no header (a bad byte in its name) cannot be Content-Length: the parser skips it too and
+            // refuses the message, which stays framed by its Content-Length, so it is answered 400 on a connection
+            // that stays open.
+            if (!SipBytes.IsWhitespace(span[pos]) && SipMessageParser.TrySplitHeaderLine(span, pos, lineEnd, out HeaderEntry entry))
             {
-                if (!SipMessageParser.TrySplitHeaderLine(span, pos, lineEnd, out HeaderEntry entry))
-                {
-                    error = new SipParseError(SipRejectReason.MalformedHeaderLine, Offset: pos);
-                    return false;
-                }
-
                 if (entry.Kind == SipHeaderKind.ContentLength)
                 {
                     if (!SipMessageParser.TryParseContentLength(span.Slice(entry.ValueStart, entry.ValueLength), out int value, out SipRejectReason reason))

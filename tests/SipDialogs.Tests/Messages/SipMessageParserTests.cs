@@ -169,6 +169,23 @@ public class SipMessageParserTests
         Assert.Equal(reason, error.Reason);
     }
 
+    [Fact]
+    public void AHeaderNameWithABadByteIsRefusedButTheRestIsIndexedSoTheRequestCanBeAnswered()
+    {
+        byte[] bytes = Encoding.Latin1.GetBytes(Invite.Replace("Max-Forwards: 70\r\n", "U\u00e8er-Agent: x\r\n folded\r\n", StringComparison.Ordinal));
+
+        Assert.False(SipMessageParser.TryParse(bytes, out SipMessage? message, out SipParseError error));
+
+        Assert.Equal(SipRejectReason.MalformedHeaderLine, error.Reason);
+        Assert.Equal(Invite.IndexOf("Max-Forwards", StringComparison.Ordinal), error.Offset);
+        Assert.Equal("Malformed Header Line", error.ReasonPhrase);
+        var request = Assert.IsType<SipRequest>(message);
+        Assert.Equal("a84b4c76e66710@pc33.atlanta.example.com", request.CallId);
+        Assert.Equal(314159u, request.CSeqNumber);
+        Assert.Equal(8, request.HeaderCount);
+        Assert.Equal("SIP/2.0/UDP pc33.atlanta.example.com;branch=z9hG4bK776asdhds", Encoding.ASCII.GetString(request.GetHeaderValueBytes(0)));
+    }
+
     [Theory]
     [InlineData("CSeq: 2147483648 INVITE", SipRejectReason.ValueOutOfRange)]
     [InlineData("CSeq: INVITE", SipRejectReason.MalformedHeader)]

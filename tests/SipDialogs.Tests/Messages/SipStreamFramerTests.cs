@@ -192,6 +192,14 @@ public class SipStreamFramerTests
     }
 
     [Fact]
+    public void FramesAMessageWithABadByteInAHeaderNameByItsContentLength()
+    {
+        byte[] bytes = Encoding.Latin1.GetBytes(HeadersWith("U\u00e8er-Agent: x\r\nContent-Length: 4\r\n") + "v=0\n");
+        FramerRun run = Frame(bytes, []);
+        Assert.Equal(bytes, Assert.Single(run.Messages));
+    }
+
+    [Fact]
     public void RejectsABareCrInTheHeaderBlock()
     {
         var buffer = new ReadOnlySequence<byte>(Encoding.ASCII.GetBytes(HeadersWith("Subject: a\rb\r\nContent-Length: 0\r\n")));

@@ -108,6 +108,26 @@ public class StreamTransportTests
     }
 
     [Fact]
+    public async Task RequestWithABadByteInAHeaderNameIsAnswered400AndTheConnectionStaysOpen()
+    {
+        var sink = new TestSink();
+        await using SipTransportLayer layer = await Loopback.StartAsync(sink, ["tcp:127.0.0.1:0"]);
+        using Socket client = await Loopback.TcpClientAsync(layer.GetLocalEndPoint(SipTransportProtocol.Tcp)!.Value.Address);
+        using var stream = new NetworkStream(client);
+
+        await stream.WriteAsync(TestSipMessages.WithBadHeaderName(TestSipMessages.Request(via: "SIP/2.0/TCP 127.0.0.1:5060;branch=z9hG4bK-badname")));
+        string answer = await Loopback.ReadTextAsync(stream, "\r\n\r\n");
+
+        Assert.StartsWith("SIP/2.0 400 Malformed Header Line\r\n", answer, StringComparison.Ordinal);
+        Assert.Contains(";branch=z9hG4bK-badname", answer, StringComparison.Ordinal);
+        Assert.Equal(1, layer.Counters.GetRejected(SipRejectReason.MalformedHeaderLine));
+
+        await stream.WriteAsync(TestSipMessages.Request(via: "SIP/2.0/TCP 127.0.0.1:5060;branch=z9hG4bK-ok", callId: "next"));
+        Assert.Equal("next", (await sink.NextAsync()).Message.CallId);
+        Assert.Equal(1, layer.ConnectionCount);
+    }
+
+    [Fact]
     public async Task RequestWithoutCallIdIsAnswered400MissingCallIdAndTheConnectionStaysOpen()
     {
         var sink = new TestSink();

@@ -43,6 +43,17 @@ internal static class TestSipMessages
         return Encoding.ASCII.GetBytes(text.ToString());
     }
 
+    /// <summary>
+    /// The request with one header line whose name holds a byte no token allows (<c>U\xE8er-Agent: x</c>, as sipsak's
+    /// random mode sends), inserted after its start line.
+    /// </summary>
+    public static byte[] WithBadHeaderName(byte[] request)
+    {
+        byte[] line = [(byte)'U', 0xE8, .. "er-Agent: x\r\n"u8];
+        int startLineEnd = Array.IndexOf(request, (byte)'\n') + 1;
+        return [.. request.AsSpan(0, startLineEnd), .. line, .. request.AsSpan(startLineEnd)];
+    }
+
     /// <summary>A 200 response with the given top Via and Call-ID.</summary>
     public static byte[] Response(string via = "SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bK-test", string callId = "call-1@test") =>
         Encoding.ASCII.GetBytes(

@@ -118,6 +118,28 @@ public class UdpTransportTests
     }
 
     [Fact]
+    public async Task RequestWithABadByteInAHeaderNameIsAnswered400NamingTheFaultInsteadOfDropped()
+    {
+        var sink = new TestSink();
+        await using SipTransportLayer layer = await Loopback.StartAsync(sink, ["udp:127.0.0.1:0"]);
+        IPEndPoint server = layer.GetLocalEndPoint(SipTransportProtocol.Udp)!.Value.Address;
+        using Socket client = Loopback.UdpClient();
+        int port = Loopback.LocalOf(client).Port;
+
+        await client.SendToAsync(TestSipMessages.WithBadHeaderName(TestSipMessages.Request(via: $"SIP/2.0/UDP 127.0.0.1:{port};branch=z9hG4bK-badname")), server);
+        string answer = await Loopback.ReceiveTextAsync(client);
+
+        Assert.StartsWith("SIP/2.0 400 Malformed Header Line\r\n", answer, StringComparison.Ordinal);
+        Assert.Contains(";branch=z9hG4bK-badname", answer, StringComparison.Ordinal);
+        Assert.Contains("Call-ID: call-1@test\r\n", answer, StringComparison.Ordinal);
+        Assert.Contains("CSeq: 1 OPTIONS\r\n", answer, StringComparison.Ordinal);
+        Assert.Equal(1, layer.Counters.GetRejected(SipRejectReason.MalformedHeaderLine));
+        Assert.Equal(1, layer.Counters.ErrorResponsesSent);
+        Assert.Equal(0, layer.Counters.DatagramsDropped);
+        Assert.True(sink.IsEmpty);
+    }
+
+    [Fact]
     public async Task RequestWithoutCallIdIsAnswered400MissingCallIdByItsViaAndTheNextRequestIsDelivered()
     {
         var sink = new TestSink();
