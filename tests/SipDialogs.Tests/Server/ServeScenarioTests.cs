@@ -32,6 +32,39 @@ public class ServeScenarioTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task ServeAnswersOnlyOfferedFormatsHoldsRecvonlyAndAnswersInfoWithoutSdp()
+    {
+        // Found with real phones: a PCMA-only offer was answered PCMU, a hold was answered sendrecv, INFO got an SDP.
+        await using ServerProcess server = await ServerProcess.StartAsync("--listen", "udp:127.0.0.1:0");
+
+        SippResult result = await Sipp.RunAsync("tests/sipp/uac-pcma-hold-info.xml", server.Udp!, calls: 10, rate: 10, s_timeout);
+
+        AssertEveryCallSucceeded(result);
+        Assert.Empty(server.ErrorLines);
+    }
+
+    [Theory]
+    [InlineData("m=video 49170 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\n", 488, "Not Acceptable Here")]
+    [InlineData("m=audio 49170 RTP/AVP 18\r\na=rtpmap:18 G729/8000\r\n", 488, "Not Acceptable Here")]
+    [InlineData("m=audio port RTP/AVP 0\r\n", 400, "Malformed SDP: ")]
+    public async Task ServeRefusesAnOfferItCannotTakeSayingWhy(string media, int status, string reason)
+    {
+        await using ServerProcess server = await ServerProcess.StartAsync("--listen", "udp:127.0.0.1:0");
+        string sdp = "v=0\r\no=caller 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n" + media;
+        string invite =
+            "INVITE sip:service@127.0.0.1 SIP/2.0\r\n" +
+            "Via: SIP/2.0/UDP 127.0.0.1:{port};branch=z9hG4bK" + Guid.NewGuid().ToString("N") + ";rport\r\n" +
+            "Max-Forwards: 70\r\nTo: <sip:service@127.0.0.1>\r\nFrom: <sip:caller@127.0.0.1>;tag=c1\r\n" +
+            "Call-ID: " + Guid.NewGuid().ToString("N") + "\r\nCSeq: 1 INVITE\r\nContact: <sip:caller@127.0.0.1:{port}>\r\n" +
+            "Content-Type: application/sdp\r\nContent-Length: " + Encoding.UTF8.GetByteCount(sdp).ToString(CultureInfo.InvariantCulture) + "\r\n\r\n" + sdp;
+
+        SipResponse answer = await UdpPeer.AskAsync(server.Udp!, invite, s_timeout);
+
+        Assert.Equal(status, answer.StatusCode);
+        Assert.StartsWith(reason, answer.ReasonPhrase, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ServeAnswersUpdateInfoAndOptionsInsideTheCall()
     {
         await using ServerProcess server = await ServerProcess.StartAsync("--listen", "udp:127.0.0.1:0");
