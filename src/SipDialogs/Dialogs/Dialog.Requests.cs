@@ -100,6 +100,11 @@ public sealed partial class Dialog
             builder.Add(SipHeaderKind.Contact, _localContact);
         }
 
+        if (_layer?.Transactions.UserAgent is { Length: > 0 } product)
+        {
+            builder.Add(SipHeaderKind.UserAgent, product);
+        }
+
         return builder;
     }
 

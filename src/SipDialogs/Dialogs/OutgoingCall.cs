@@ -311,7 +311,7 @@ public sealed class OutgoingCall : IClientTransactionOwner, IEarlyDialogOwner
     }
 
     /// <summary>What an INVITE of a new call is made of (RFC 3261 §8.1.1, §13.2.1; RFC 4028 §7.1), kept to send it again after 422.</summary>
-    internal sealed class InviteRecipe(string target, InviteOptions options, SipEndPoint local, string callId, SessionTimerOptions? sessionTimers)
+    internal sealed class InviteRecipe(string target, InviteOptions options, SipEndPoint local, string callId, SessionTimerOptions? sessionTimers, string? userAgent = null)
     {
         private readonly string _fromTag = SipIds.NewTag();
         private readonly byte[]? _body = options.SessionDescription is { } sdp ? System.Text.Encoding.UTF8.GetBytes(sdp) : null;
@@ -351,6 +351,11 @@ public sealed class OutgoingCall : IClientTransactionOwner, IEarlyDialogOwner
                 invite.Add(SipHeaderKind.Supported, "timer")
                     .Add(SipHeaderKind.SessionExpires, SessionSeconds.ToString(CultureInfo.InvariantCulture))
                     .Add(SipHeaderKind.MinSE, MinimumSeconds.ToString(CultureInfo.InvariantCulture));
+            }
+
+            if (userAgent is { Length: > 0 })
+            {
+                invite.Add(SipHeaderKind.UserAgent, userAgent);
             }
 
             foreach (KeyValuePair<string, string> header in options.Headers)

@@ -80,7 +80,7 @@ public sealed class SipStack : IAsyncDisposable, ISipMessageSink, ITransactionUs
         _shards = new ShardSet(options.Shards, timeProvider, _loggerFactory);
         _transport = new SipTransportLayer(
             options.GetListenEndPoints(), options.Limits, this, _loggerFactory, timeProvider, _certificate, remoteCertificateValidation);
-        _transactions = new TransactionLayer(_shards, _transport, this, options.Timers, _loggerFactory);
+        _transactions = new TransactionLayer(_shards, _transport, this, options.Timers, _loggerFactory) { UserAgent = options.UserAgent };
         var inMemory = new ShardedDialogStore(_shards);
         Dialogs = dialogStore is null ? inMemory : dialogStore(inMemory) ?? throw new InvalidOperationException("The dialog store factory returned no store.");
         DialogLayer = new DialogLayer(_transactions, _transport, Dialogs, options.SessionTimers, (_, _) => Interlocked.Increment(ref _handlerFaults), _logger)

@@ -14,6 +14,16 @@ public sealed class SipStackOptions
     /// <summary>The configuration section the server binds.</summary>
     public const string SectionName = "SipDialogs";
 
+    /// <summary>What <see cref="UserAgent"/> is unless configured: the library's name and version.</summary>
+    public static readonly string DefaultUserAgent =
+        "SipDialogs/" + (typeof(SipStackOptions).Assembly.GetName().Version?.ToString(3) ?? "1.0.0");
+
+    /// <summary>
+    /// The product written in <c>User-Agent</c> of requests and <c>Server</c> of responses (RFC 3261 §20.41, §20.35);
+    /// empty for neither (some deployments hide it). Default: <see cref="DefaultUserAgent"/>.
+    /// </summary>
+    public string UserAgent { get; set; } = DefaultUserAgent;
+
     /// <summary>
     /// Where to listen: <c>udp:127.0.0.1:5060</c>, <c>tcp:[::1]:5060</c>, <c>tls:0.0.0.0:5061</c>; port 0 takes
     /// a free port. Default: UDP and TCP on 127.0.0.1:5060 (loopback, so a default start exposes nothing).

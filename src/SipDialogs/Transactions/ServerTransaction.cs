@@ -80,8 +80,11 @@ internal abstract class ServerTransaction : Transaction
     /// <param name="statusCode">100–699.</param>
     /// <param name="reasonPhrase">The reason phrase; the RFC's when null.</param>
     /// <returns>A builder to add headers and a body to.</returns>
-    public SipMessageBuilder CreateResponse(int statusCode, string? reasonPhrase = null) =>
-        ViaReceivedParameters.ResponseTo(Received, statusCode, reasonPhrase, LocalTag);
+    public SipMessageBuilder CreateResponse(int statusCode, string? reasonPhrase = null)
+    {
+        SipMessageBuilder response = ViaReceivedParameters.ResponseTo(Received, statusCode, reasonPhrase, LocalTag);
+        return Layer.UserAgent is { Length: > 0 } product ? response.Add(SipHeaderKind.Server, product) : response;
+    }
 
     /// <summary>
     /// Sends a response from the transaction user (RFC 3261 §17.2.1, §17.2.2). On the shard it is sent at once, and a

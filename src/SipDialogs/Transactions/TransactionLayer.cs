@@ -37,6 +37,12 @@ internal sealed class TransactionLayer : IShardMessageHandler<InboundMessage>, I
     private long _responsesWithoutTransaction;
     private long _requestsDropped;
 
+    /// <summary>
+    /// The product this end names in <c>Server</c> of its responses and <c>User-Agent</c> of its requests; null or empty
+    /// for none. Set before the stack starts.
+    /// </summary>
+    public string? UserAgent { get; set; }
+
     /// <summary>Creates the layer over shards and a transport.</summary>
     /// <param name="shards">The shards that run it.</param>
     /// <param name="transport">Where messages go out.</param>

@@ -373,4 +373,32 @@ public sealed class CallTests
         };
         return changed.Task;
     }
+
+    [Fact]
+    public async Task RequestsNameTheProductInUserAgentAndAnEmptySettingLeavesItOut()
+    {
+        var agents = new System.Collections.Concurrent.ConcurrentQueue<string?>();
+        await using var parties = await Parties.StartAsync(async (call, ct) =>
+        {
+            agents.Enqueue(call.Request.GetHeaderValue(SipHeaderKind.UserAgent));
+            await call.AnswerAsync(Answer, cancellationToken: ct);
+        });
+        OutgoingCall call = await parties.Caller.InviteAsync(parties.CalleeUri, new InviteOptions { SessionDescription = Offer });
+        Dialog dialog = await call.Answered.WaitAsync(Timeout);
+        SipResponse info = await dialog.InfoAsync("x", "text/plain").WaitAsync(Timeout);
+
+        Assert.True(agents.TryDequeue(out string? agent));
+        Assert.Equal(SipStackOptions.DefaultUserAgent, agent);
+        Assert.Equal(SipStackOptions.DefaultUserAgent, info.GetHeaderValue(SipHeaderKind.Server));
+        await dialog.DisposeAsync();
+
+        SipStackOptions quiet = Parties.Options();
+        quiet.UserAgent = string.Empty;
+        await using var silent = new SipStack(quiet);
+        await silent.StartAsync();
+        OutgoingCall second = await silent.InviteAsync(parties.CalleeUri, new InviteOptions { SessionDescription = Offer });
+        await (await second.Answered.WaitAsync(Timeout)).DisposeAsync();
+        Assert.True(agents.TryDequeue(out string? none));
+        Assert.Null(none);
+    }
 }

@@ -158,8 +158,8 @@ public sealed class DialogMoveTests(ITestOutputHelper output)
         await second.StartAsync();
         await using var caller = new RawCaller();
 
-        // The caller supports timers and asks the callee to refresh (RFC 4028 §9).
-        SipResponse ok = await caller.CallAsync(UdpOf(first), "Supported: timer\r\nSession-Expires: 90;refresher=uas\r\n");
+        // The caller supports timers, asks the callee to refresh (RFC 4028 §9), and takes UPDATE (its Allow says so).
+        SipResponse ok = await caller.CallAsync(UdpOf(first), "Supported: timer\r\nSession-Expires: 90;refresher=uas\r\nAllow: INVITE, ACK, CANCEL, BYE, UPDATE\r\n");
         Assert.Contains("refresher=uas", ok.GetHeaderValue(SipHeaderKind.SessionExpires), StringComparison.Ordinal);
         Dialog original = await answered.Task.WaitAsync(s_timeout);
         await Poll.UntilAsync(() => !original.IsAwaitingAck, s_timeout, "the ACK arrives");
@@ -169,6 +169,7 @@ public sealed class DialogMoveTests(ITestOutputHelper output)
         DialogSnapshot snapshot = await first.ExportDialogAsync(original);
         Assert.Equal(90u, snapshot.SessionIntervalSeconds);
         Assert.True(snapshot.IsSessionRefresher);
+        Assert.True(snapshot.PeerAllowsUpdate); // So the importing stack refreshes with UPDATE, not re-INVITE (RFC 4028 §7.4).
         Dialog moved = await second.ImportDialogAsync(snapshot);
         Assert.Equal(TimeSpan.FromSeconds(90), moved.SessionInterval);
 

@@ -51,11 +51,27 @@ internal sealed class RawSipSocket : IAsyncDisposable
         }
     }
 
-    /// <summary>The next request received; fails when the next message is a response.</summary>
+    /// <summary>
+    /// The next request received; fails when the next message is a response, other than a 2xx to INVITE sent again
+    /// before our ACK reached the peer (RFC 3261 §13.3.1.4: on a loaded machine it may cross the ACK), which is skipped.
+    /// </summary>
     public async Task<(SipRequest Request, IPEndPoint From)> ReceiveRequestAsync(TimeSpan timeout)
     {
-        (SipMessage message, IPEndPoint from) = await ReceiveAsync(timeout);
-        return message is SipRequest request ? (request, from) : throw new InvalidOperationException($"Expected a request, got {Describe(message)}.");
+        long started = TimeProvider.System.GetTimestamp();
+        while (true)
+        {
+            TimeSpan left = timeout - TimeProvider.System.GetElapsedTime(started);
+            (SipMessage message, IPEndPoint from) = await ReceiveAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero);
+            if (message is SipRequest request)
+            {
+                return (request, from);
+            }
+
+            if (message is not SipResponse { StatusCode: >= 200 and < 300, CSeqMethod: "INVITE" })
+            {
+                throw new InvalidOperationException($"Expected a request, got {Describe(message)}.");
+            }
+        }
     }
 
     /// <summary>The first response that matches, skipping the messages before it (provisional responses, say).</summary>

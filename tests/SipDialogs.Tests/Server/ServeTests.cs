@@ -53,6 +53,7 @@ public class ServeTests
         Assert.Equal(200, ok.StatusCode);
         Assert.Contains("OPTIONS", ok.Allow);
         Assert.Equal("application/sdp", ok.GetHeaderValue(SipHeaderKind.Accept));
+        Assert.StartsWith("SipDialogs/", ok.GetHeaderValue(SipHeaderKind.Server), StringComparison.Ordinal); // RFC 3261 §20.35
         Assert.Contains("timer", ok.Supported); // RFC 3261 §11.2: serve runs session timers (RFC 4028)
         Assert.Contains("replaces", ok.Supported); // and takes Replaces (RFC 3891).
         Assert.False(ok.ToTag.IsEmpty);
