@@ -65,6 +65,9 @@ public sealed class SipServerLocator
     /// <summary>Answers cached now.</summary>
     internal int CachedAnswers => _cache.Count;
 
+    /// <summary>Forgets every cached answer.</summary>
+    internal void ClearCache() => _cache.Clear();
+
     /// <summary>The default port of a transport (RFC 3261 §19.1.2): 5061 for TLS, 5060 otherwise.</summary>
     /// <param name="protocol">The transport.</param>
     /// <returns>The port.</returns>
