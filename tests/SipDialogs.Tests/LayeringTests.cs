@@ -4,7 +4,7 @@ using SipDialogs.Hosting;
 namespace SipDialogs.Tests;
 
 /// <summary>
-/// The core library's namespaces are layers, and references point down only (Sdp &lt; Messages &lt; Transport &lt; Runtime &lt;
+/// The core library's namespaces are layers, and references point down only (Sdp &lt; Messages &lt; Auth &lt; Transport &lt; Dns &lt; Runtime &lt;
 /// Transactions &lt; Dialogs &lt; Hosting): every type's base type, interfaces, fields, properties, events and method
 /// signatures, those of its compiler-made types (lambdas, async state machines, which hold a method's locals)
 /// included, may name only types of its own layer or below.
@@ -18,7 +18,9 @@ public sealed class LayeringTests
     [
         "SipDialogs.Sdp",
         "SipDialogs.Messages",
+        "SipDialogs.Auth",
         "SipDialogs.Transport",
+        "SipDialogs.Dns",
         "SipDialogs.Runtime",
         "SipDialogs.Transactions",
         "SipDialogs.Dialogs",

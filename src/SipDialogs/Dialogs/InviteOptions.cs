@@ -1,3 +1,4 @@
+using SipDialogs.Auth;
 using SipDialogs.Transport;
 
 namespace SipDialogs.Dialogs;
@@ -33,6 +34,14 @@ public sealed class InviteOptions
     /// it throws is logged and counted.
     /// </summary>
     public Action<Dialog>? DialogCreated { get; set; }
+
+    /// <summary>
+    /// Answers a 401 or 407 to the INVITE (RFC 3261 §22.2, §22.3): the INVITE is sent again with credentials and the
+    /// next CSeq, once per challenge (a stale nonce and each proxy on the way may challenge); credentials refused a
+    /// second time end the call with that response. Null (the default) to fail on a challenge. One client may serve
+    /// many calls.
+    /// </summary>
+    public DigestClient? Digest { get; set; }
 
     /// <summary>Extra headers to put in the INVITE, as name and value.</summary>
     public IList<KeyValuePair<string, string>> Headers { get; } = [];

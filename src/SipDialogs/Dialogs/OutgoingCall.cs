@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Threading.Channels;
+using SipDialogs.Auth;
 using SipDialogs.Messages;
 using SipDialogs.Runtime;
 using SipDialogs.Transactions;
@@ -116,6 +117,11 @@ public sealed class OutgoingCall : IClientTransactionOwner, IEarlyDialogOwner
         if (status >= 300)
         {
             if (status == 422 && _recipe.CSeq == 1 && !_cancelRequested && TryRetryWithMinSE(response))
+            {
+                return;
+            }
+
+            if (status is 401 or 407 && !_cancelRequested && TryRetryWithCredentials(response))
             {
                 return;
             }
@@ -301,20 +307,60 @@ public sealed class OutgoingCall : IClientTransactionOwner, IEarlyDialogOwner
         _recipe.CSeq = 2;
         _recipe.SessionSeconds = Math.Max(seconds, _recipe.SessionSeconds);
         _recipe.MinimumSeconds = Math.Max(seconds, _recipe.MinimumSeconds);
+        SendAgain();
+        return true;
+    }
+
+    /// <summary>
+    /// After 401 or 407 (RFC 3261 §22.2, §22.3): the INVITE again with the credentials <see cref="InviteOptions.Digest"/>
+    /// answers with, the next CSeq and a new branch, so that a CANCEL now matches the new transaction. The client
+    /// refuses a second challenge for credentials it already sent (unless only the nonce was stale), so a wrong
+    /// password ends the call with that response instead of looping. On the shard.
+    /// </summary>
+    private bool TryRetryWithCredentials(SipResponse response)
+    {
+        if (_recipe.Digest is not { } digest || _recipe.Challenges >= InviteRecipe.MaxChallenges
+            || !digest.TryAnswer(_invite, response, out DigestAnswer? answer, out _, out _))
+        {
+            return false;
+        }
+
+        foreach (Dialog fork in _forks)
+        {
+            if (fork.State == DialogState.Early)
+            {
+                fork.Terminate(); // Early dialogs of the challenged INVITE end with it (RFC 3261 §12.3).
+            }
+        }
+
+        _recipe.Challenges++;
+        _recipe.CSeq++;
+        _recipe.Answer(answer);
+        SendAgain();
+        return true;
+    }
+
+    /// <summary>Sends the INVITE the recipe now makes in a new transaction; the old one ends unheard. On the shard.</summary>
+    private void SendAgain()
+    {
         SipMessageBuilder invite = _recipe.Build();
         RequestVia via = _layer.Transactions.CreateVia(_target, 1024 + _recipe.BodyLength);
         invite.InsertFirst(SipHeaderKind.Via, via.Value);
         Volatile.Write(ref _invite, (SipRequest)invite.Build());
         _transaction!.Owner = null;
         _transaction = (ClientInviteTransaction)_layer.Transactions.StartRequest(_invite, via.Target, this);
-        return true;
     }
 
     /// <summary>What an INVITE of a new call is made of (RFC 3261 §8.1.1, §13.2.1; RFC 4028 §7.1), kept to send it again after 422.</summary>
     internal sealed class InviteRecipe(string target, InviteOptions options, SipEndPoint local, string callId, SessionTimerOptions? sessionTimers, string? userAgent = null)
     {
         private readonly string _fromTag = SipIds.NewTag();
+        /// <summary>Challenges answered at most for one call: a stale nonce and a proxy or two on the way (RFC 3261 §22.3).</summary>
+        public const int MaxChallenges = 4;
+
         private readonly byte[]? _body = options.SessionDescription is { } sdp ? System.Text.Encoding.UTF8.GetBytes(sdp) : null;
+        private DigestAnswer? _authorization;
+        private DigestAnswer? _proxyAuthorization;
 
         public uint CSeq { get; set; } = 1;
 
@@ -325,6 +371,23 @@ public sealed class OutgoingCall : IClientTransactionOwner, IEarlyDialogOwner
         public int BodyLength => _body?.Length ?? 0;
 
         public Action<Dialog>? DialogCreated { get; } = options.DialogCreated;
+
+        public DigestClient? Digest { get; } = options.Digest;
+
+        public int Challenges { get; set; }
+
+        /// <summary>Keeps the credentials for the next INVITE, replacing those of the same header field.</summary>
+        public void Answer(DigestAnswer answer)
+        {
+            if (answer.HeaderKind == SipHeaderKind.ProxyAuthorization)
+            {
+                _proxyAuthorization = answer;
+            }
+            else
+            {
+                _authorization = answer;
+            }
+        }
 
         public SipMessageBuilder Build()
         {
@@ -362,6 +425,9 @@ public sealed class OutgoingCall : IClientTransactionOwner, IEarlyDialogOwner
             {
                 invite.Add(header.Key, header.Value);
             }
+
+            _authorization?.ApplyTo(invite);
+            _proxyAuthorization?.ApplyTo(invite);
 
             if (_body is not null)
             {

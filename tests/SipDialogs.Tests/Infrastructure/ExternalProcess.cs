@@ -89,6 +89,39 @@ internal sealed class ExternalProcess : IAsyncDisposable
         await kill.WaitForExitAsync().ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Stops the process with TERM (so a server can stop its children and free what it holds), kills it and its
+    /// children by PID if it lingers past <paramref name="grace"/>, then deletes its run folder if it has one.
+    /// </summary>
+    public async Task TerminateAsync(TimeSpan grace, string? runDirectory = null)
+    {
+        if (!Exited.IsCompleted)
+        {
+            await SignalAsync("TERM").ConfigureAwait(false);
+            try
+            {
+                await Exited.WaitAsync(grace).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                // Killed with its children below.
+            }
+        }
+
+        await DisposeAsync().ConfigureAwait(false);
+        if (runDirectory is not null)
+        {
+            try
+            {
+                Directory.Delete(runDirectory, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Best-effort teardown of a temporary folder.
+            }
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)

@@ -82,32 +82,7 @@ internal sealed class KamailioProcess : IAsyncDisposable
 
     public ValueTask DisposeAsync() => new(_stopped.Value);
 
-    private async Task StopAsync()
-    {
-        if (!Process.Exited.IsCompleted)
-        {
-            // TERM lets the main process stop its children and release its shared memory.
-            await Process.SignalAsync("TERM");
-            try
-            {
-                await Process.Exited.WaitAsync(s_stopTimeout);
-            }
-            catch (TimeoutException)
-            {
-                // Killed with its children below.
-            }
-        }
-
-        await Process.DisposeAsync();
-        try
-        {
-            Directory.Delete(_runDirectory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Best-effort teardown of a temporary folder.
-        }
-    }
+    private Task StopAsync() => Process.TerminateAsync(s_stopTimeout, _runDirectory);
 
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"kamailio udp={Udp}");
