@@ -81,6 +81,7 @@ public sealed class ReInviteOrderTests
         // The peer sent an INFO while its re-INVITE was pending (RFC 3261 §14.1 allows it), and the INFO's CSeq 3
         // arrives before the ACK, which carries the re-INVITE's CSeq 2 (§13.2.2.4).
         Assert.Equal(200, (await peer.AskAsync(2, tag)).StatusCode);
+        await stack.WhenIdleAsync(); // The 200 may reach the peer before the shard's turn that sent it has ended.
         Assert.True(dialog.IsAwaitingAck);
         Assert.Equal(200, (await peer.AskAsync(SipMethods.Info, 3, tag)).StatusCode);
         await peer.AckAsync(2, tag);
