@@ -1,3 +1,12 @@
+using System.Globalization;
 using BenchmarkDotNet.Running;
+using SipDialogs.Benchmarks;
+
+// Memory figures are bytes, not times: they run outside BenchmarkDotNet.
+if (args.Length > 0 && args[0] == "lingering")
+{
+    await LingeringMemory.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 100_000).ConfigureAwait(false);
+    return;
+}
 
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -27,7 +27,7 @@ namespace SipDialogs.Transport;
 /// <para>
 /// The server side of RFC 3261 §18.2.1 (received, and rport per RFC 3581) is not written into the immutable
 /// request: <see cref="InboundMessage.Remote"/> carries the source, responses are addressed from it by
-/// <see cref="SendResponseAsync"/>, and <see cref="ViaReceivedParameters"/> writes the parameters into a
+/// <see cref="SendResponseAsync(ReadOnlyMemory{byte}, Messages.ViaHeader, InboundMessage, CancellationToken)"/>, and <see cref="ViaReceivedParameters"/> writes the parameters into a
 /// response's top Via.
 /// </para>
 /// </remarks>
