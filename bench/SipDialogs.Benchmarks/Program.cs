@@ -9,4 +9,10 @@ if (args.Length > 0 && args[0] == "lingering")
     return;
 }
 
+if (args.Length > 0 && args[0] == "uas-call")
+{
+    await UasCallAllocations.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20_000).ConfigureAwait(false);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
