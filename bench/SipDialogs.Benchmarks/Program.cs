@@ -15,4 +15,12 @@ if (args.Length > 0 && args[0] == "uas-call")
     return;
 }
 
+if (args.Length > 0 && args[0] == "udp-receive")
+{
+    int seconds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 3;
+    int[] loops = args.Length > 2 ? Array.ConvertAll(args[2..], static a => int.Parse(a, CultureInfo.InvariantCulture)) : [1, 2];
+    await UdpReceiveRate.RunAsync(seconds, loops).ConfigureAwait(false);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
