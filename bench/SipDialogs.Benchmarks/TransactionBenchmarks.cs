@@ -45,7 +45,7 @@ public class TransactionBenchmarks
         _shards = new ShardSet(new ShardOptions { ShardCount = 1 }, _clock);
         _shard = _shards[0];
         _user = new BenchmarkUser();
-        _layer = new TransactionLayer(_shards, new DroppingTransport(), _user);
+        _layer = new TransactionLayer(_shards, new DroppingTransport(s_local, s_localTcp), _user);
         _handler = _layer;
         for (int i = 0; i < Operations; i++)
         {
@@ -181,44 +181,7 @@ public class TransactionBenchmarks
         return _user.Terminated;
     }
 
-    /// <summary>A clock moved by hand; its timers never fire (the benchmark advances the wheel itself).</summary>
-    private sealed class ManualClock : TimeProvider
-    {
-        private long _now;
-
-        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
-
-        public override long GetTimestamp() => Volatile.Read(ref _now);
-
-        public void Advance(TimeSpan delta) => Interlocked.Add(ref _now, delta.Ticks);
-
-        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) => new IdleTimer();
-
-        private sealed class IdleTimer : ITimer
-        {
-            public bool Change(TimeSpan dueTime, TimeSpan period) => true;
-
-            public void Dispose()
-            {
-            }
-
-            public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-        }
-    }
-
-    /// <summary>For the benchmark only: a transport that accepts every message and drops it.</summary>
-    private sealed class DroppingTransport : ISipTransportLayer
-    {
-        public SipEndPoint? GetLocalEndPoint(SipTransportProtocol protocol) => protocol == SipTransportProtocol.Udp ? s_local : s_localTcp;
-
-        public SipTransportProtocol SelectRequestProtocol(SipEndPoint target, int messageBytes) => target.Protocol;
-
-        public ValueTask SendRequestAsync(ReadOnlyMemory<byte> message, SipEndPoint target, CancellationToken cancellationToken) => ValueTask.CompletedTask;
-
-        public ValueTask SendResponseAsync(ReadOnlyMemory<byte> message, ViaHeader topVia, InboundMessage request, CancellationToken cancellationToken) => ValueTask.CompletedTask;
-    }
-
-    private sealed class BenchmarkUser : ITransactionUser
+    private sealed class BenchmarkUser : QuietTransactionUser
     {
         public byte[] Ok { get; set; } = [];
 
@@ -228,7 +191,7 @@ public class TransactionBenchmarks
 
         public int Terminated { get; private set; }
 
-        public void OnRequest(ServerTransaction transaction)
+        public override void OnRequest(ServerTransaction transaction)
         {
             Last = transaction;
             if (RespondInline)
@@ -237,30 +200,6 @@ public class TransactionBenchmarks
             }
         }
 
-        public void OnAck(InboundMessage ack, ServerInviteTransaction? transaction)
-        {
-        }
-
-        public void OnCancel(ServerInviteTransaction invite, InboundMessage cancel)
-        {
-        }
-
-        public void OnResponse(ClientTransaction transaction, SipResponse response, InboundMessage received)
-        {
-        }
-
-        public void OnStrayResponse(InboundMessage response)
-        {
-        }
-
-        public void OnTimeout(Transaction transaction)
-        {
-        }
-
-        public void OnTransportError(Transaction transaction, SipTransportException error)
-        {
-        }
-
-        public void OnTerminated(Transaction transaction) => Terminated++;
+        public override void OnTerminated(Transaction transaction) => Terminated++;
     }
 }

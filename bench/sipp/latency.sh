@@ -5,6 +5,7 @@
 #   bench/sipp/latency.sh [rate] [seconds] [warm-up-seconds]
 set -uo pipefail
 cd "$(dirname "$0")/../.."
+. bench/sipp/runtime-counters.sh
 rate=${1:-6000}; seconds=${2:-10}; warm=${3:-2}
 calls=$(( rate * seconds ))
 work=$(mktemp -d)
@@ -13,8 +14,10 @@ trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT  # eve
 dotnet build -c Release src/SipDialogs.Server -nologo -clp:ErrorsOnly >/dev/null || exit 1
 dotnet src/SipDialogs.Server/bin/Release/net10.0/SipDialogs.Server.dll serve --mode uas --listen udp:127.0.0.1:5083 \
   >"$work/serve.log" 2>&1 &
+serve_pid=$!
 sipp -sn uas -i 127.0.0.1 -p 5093 -nostdin -buff_size 4194304 >/dev/null 2>&1 &
 for _ in $(seq 100); do grep -q "Application started" "$work/serve.log" && break; sleep 0.1; done
+counters_start "$serve_pid" "$work/counters.csv"
 
 measure() {
   local name=$1 target=$2 dir="$work/$1"
@@ -38,3 +41,5 @@ measure() {
 
 measure serve 127.0.0.1:5083
 measure sipp-uas 127.0.0.1:5093
+counters_stop
+counters_report "$work/counters.csv"

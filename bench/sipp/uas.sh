@@ -5,6 +5,7 @@
 #   bench/sipp/uas.sh [seconds-per-step] [rates...]
 set -uo pipefail
 cd "$(dirname "$0")/../.."
+. bench/sipp/runtime-counters.sh
 step=${1:-5}; shift || true
 rates=("$@"); [ ${#rates[@]} -gt 0 ] || rates=(2000 4000 6000 8000 10000 12000 14000)
 procs=${SIPP_PROCESSES:-2}   # one SIPp process can top out before the server does
@@ -14,8 +15,10 @@ trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT  # eve
 dotnet build -c Release src/SipDialogs.Server -nologo -clp:ErrorsOnly >/dev/null || exit 1
 dotnet src/SipDialogs.Server/bin/Release/net10.0/SipDialogs.Server.dll serve --mode uas --listen udp:127.0.0.1:5081 \
   >"$work/serve.log" 2>&1 &
+serve_pid=$!
 sipp -sn uas -i 127.0.0.1 -p 5091 -nostdin -buff_size 4194304 >/dev/null 2>&1 &
 for _ in $(seq 100); do grep -q "Application started" "$work/serve.log" && break; sleep 0.1; done
+counters_start "$serve_pid" "$work/counters.csv"
 
 run() {
   local target=$1 rate=$2 pids=() failed=0 start end
@@ -44,3 +47,5 @@ for rate in "${rates[@]}"; do
   [ "$fc" -eq 0 ] && [ "$ac" -gt "$best_sipp" ] && best_sipp=$ac
 done
 echo "highest clean achieved rate: serve $best_serve/s, sipp -sn uas $best_sipp/s, ratio $(awk -v a=$best_serve -v b=$best_sipp 'BEGIN{ if (b>0) printf "%.2f", a/b; else print "n/a" }')"
+counters_stop
+counters_report "$work/counters.csv"

@@ -72,11 +72,16 @@ public sealed class SipLimits
     public int UdpMaxRequestBytes { get; set; } = 1300;
 
     /// <summary>
-    /// How many receive loops run on each UDP socket, each with its own 64 KiB buffer. Default: the processor
-    /// count, between 2 and 16, so that one loop parses and hands a datagram on while the others already wait for
-    /// the next and every core can take part.
+    /// How many receive loops each UDP end point runs, one per socket, each with its own 64 KiB buffer. A socket has
+    /// one loop, so one peer's datagrams are handled in the order they arrived (several loops on one socket would
+    /// reorder them: a burst of in-dialog requests would meet §12.2.2's 500 for a lower CSeq). Above 1, on Linux,
+    /// that many sockets share the port (SO_REUSEPORT) and the kernel keeps each peer's flow on one of them: order
+    /// per peer holds and as many cores receive, when there are many peers (one peer, a balancer say, always lands on
+    /// one socket). Elsewhere 1. Default 1: one loop receives, parses and hands on far more datagrams a second than
+    /// the calls a core can serve, and a second process started on the same port fails to bind instead of sharing
+    /// the traffic, which SO_REUSEPORT would let it do.
     /// </summary>
-    public int UdpReceiveLoops { get; set; } = Math.Clamp(Environment.ProcessorCount, 2, 16);
+    public int UdpReceiveLoops { get; set; } = 1;
 
     /// <summary>
     /// The kernel receive buffer of each UDP socket, in bytes; 0 keeps the operating system's default. Default

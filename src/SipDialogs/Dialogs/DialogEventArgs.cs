@@ -42,7 +42,6 @@ public sealed class DialogRequestEventArgs : DialogEventArgs
         : base(dialog)
     {
         _transaction = transaction;
-        transaction.HandOut(); // On the shard: the request is the application's from now on.
         Request = transaction.Request;
         Method = Request.Method;
         Body = Request.Body;

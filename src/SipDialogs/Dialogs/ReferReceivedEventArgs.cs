@@ -21,7 +21,6 @@ public sealed class ReferReceivedEventArgs : DialogEventArgs
         : base(dialog)
     {
         _transaction = transaction;
-        transaction.HandOut(); // On the shard: the request is the application's from now on.
         Request = transaction.Request;
         ReferTo = referTo;
         Target = target;

@@ -25,7 +25,6 @@ public sealed class SipServerRequest : IServerTransactionOwner
     internal SipServerRequest(ServerTransaction transaction, SipStack? stack = null)
     {
         _transaction = transaction;
-        transaction.HandOut();
         Request = transaction.Request;
         Stack = stack;
     }

@@ -427,7 +427,7 @@ public sealed class SipStack : IAsyncDisposable, ISipMessageSink, ITransactionUs
         }
     }
 
-    void ITransactionUser.OnAck(InboundMessage ack, ServerInviteTransaction? transaction)
+    void ITransactionUser.OnAck(InboundMessage ack, Transaction? transaction)
     {
         // ACKs for 2xx belong to the dialog layer (RFC 3261 §13.3.1.4).
         DialogLayer.OnAck(ack);

@@ -14,10 +14,14 @@ internal abstract class ClientTransaction : Transaction
     private SipResponse? _final;
 
     private protected ClientTransaction(TransactionLayer layer, Shard shard, SipRequest request, SipEndPoint target, byte[] key)
-        : base(layer, shard, request, target.IsReliable, key, TransactionTableKind.Client)
+        : base(layer, shard, request.Method, target.IsReliable, key, TransactionTableKind.Client)
     {
+        Request = request;
         Target = target;
     }
+
+    /// <summary>The request the transaction sends.</summary>
+    public SipRequest Request { get; }
 
     /// <inheritdoc/>
     public override bool IsClient => true;

@@ -15,7 +15,7 @@ internal interface ITransactionUser
     /// <see cref="ServerTransaction.Respond(SipMessageBuilder)"/>, now or later; an INVITE not answered within
     /// <see cref="SipTimerOptions.TryingDelay"/> gets 100 Trying from the transaction (§17.2.1).
     /// </summary>
-    /// <param name="transaction">The new transaction; <see cref="Transaction.Request"/> is the request.</param>
+    /// <param name="transaction">The new transaction; <see cref="ServerTransaction.Request"/> is the request.</param>
     void OnRequest(ServerTransaction transaction);
 
     /// <summary>
@@ -23,8 +23,10 @@ internal interface ITransactionUser
     /// (§13.2.2.4, §17.2.3), or an ACK that matched a server INVITE transaction in Accepted (RFC 6026 §7.1).
     /// </summary>
     /// <param name="ack">The ACK as received.</param>
-    /// <param name="transaction">The INVITE transaction it matched in Accepted, or null.</param>
-    void OnAck(InboundMessage ack, ServerInviteTransaction? transaction);
+    /// <param name="transaction">
+    /// What lingers of the INVITE transaction it matched in Accepted (a <see cref="LingeringServerTransaction"/>), or null.
+    /// </param>
+    void OnAck(InboundMessage ack, Transaction? transaction);
 
     /// <summary>
     /// A CANCEL matched an INVITE server transaction that has sent no final response yet (§9.2). The CANCEL has been

@@ -5,12 +5,12 @@ using SipDialogs.Transport;
 namespace SipDialogs.Transactions;
 
 /// <summary>
-/// The non-INVITE server transaction (RFC 3261 §17.2.2, Figure 8): Trying (retransmissions absorbed), Proceeding
-/// (the last provisional response resent), Completed (the final response resent until Timer J).
+/// The non-INVITE server transaction (RFC 3261 §17.2.2, Figure 8) up to its final response: Trying (retransmissions
+/// absorbed) and Proceeding (the last provisional response resent). Its Completed state (the final response resent
+/// until Timer J) is run by the <see cref="LingeringServerTransaction"/> that takes its place.
 /// </summary>
 internal sealed class ServerNonInviteTransaction : ServerTransaction
 {
-    private TimerHandle _timerJ;
     private byte[]? _lastProvisional;
 
     internal ServerNonInviteTransaction(TransactionLayer layer, Shard shard, InboundMessage received, ViaHeader topVia, byte[] key, TransactionTableKind tableKind)
@@ -19,24 +19,17 @@ internal sealed class ServerNonInviteTransaction : ServerTransaction
         State = TransactionState.Trying;
     }
 
-    internal override void OnRetransmission(InboundMessage request)
+    internal override void OnRetransmission()
     {
-        switch (State)
+        if (State == TransactionState.Proceeding)
         {
-            case TransactionState.Proceeding:
-                SendResponse(_lastProvisional!); // §17.2.2: resend the last provisional response.
-                break;
-            case TransactionState.Completed:
-                SendResponse(LastResponse!); // §17.2.2: resend the final response.
-                break;
-
-                // Trying: discarded (§17.2.2).
+            SendResponse(_lastProvisional!); // §17.2.2: resend the last provisional response; Trying discards.
         }
     }
 
-    internal override void OnTransportError(SipTransportException error)
+    private protected override void OnTransportErrorBeforeFinal(SipTransportException error)
     {
-        if (State is TransactionState.Proceeding or TransactionState.Completed)
+        if (State == TransactionState.Proceeding)
         {
             Layer.NotifyTransportError(this, error);
             Terminate();
@@ -47,29 +40,20 @@ internal sealed class ServerNonInviteTransaction : ServerTransaction
     {
         if (State is not (TransactionState.Trying or TransactionState.Proceeding))
         {
-            return false; // §17.2.2: final responses from the user in Completed are discarded.
+            return false;
         }
 
-        LastResponse = response;
         LastStatusCode = status;
+        SendResponse(response);
         if (status < 200)
         {
             _lastProvisional = response;
             State = TransactionState.Proceeding;
-            SendResponse(response);
-            return true;
-        }
-
-        State = TransactionState.Completed;
-        SendResponse(response);
-        ReleaseDecodedRequest();
-        if (IsReliable)
-        {
-            Terminate(); // Timer J is zero on a reliable transport.
         }
         else
         {
-            _timerJ = StartTimer(TransactionTimer.TimerJ, Timers.SixtyFourT1);
+            _lastProvisional = null;
+            Linger(response, status); // §17.2.2: Completed, Timer J (zero over a reliable transport).
         }
 
         return true;
@@ -77,12 +61,10 @@ internal sealed class ServerNonInviteTransaction : ServerTransaction
 
     private protected override void OnTimer(TransactionTimer timer)
     {
-        if (timer == TransactionTimer.TimerJ && State == TransactionState.Completed)
-        {
-            _timerJ = default;
-            Terminate();
-        }
+        // No timers before the final response.
     }
 
-    private protected override void CancelTimers() => StopTimer(ref _timerJ);
+    private protected override void CancelTimers()
+    {
+    }
 }

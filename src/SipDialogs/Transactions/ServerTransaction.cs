@@ -16,29 +16,39 @@ namespace SipDialogs.Transactions;
 internal abstract class ServerTransaction : Transaction
 {
     private string? _localTag;
-    private InboundMessage _received;
     private int _lastStatusCode;
     private int _finalClaimed;
-    private bool _handedOut;
+    private LingeringServerTransaction? _lingering;
 
     private protected ServerTransaction(TransactionLayer layer, Shard shard, InboundMessage received, ViaHeader topVia, byte[] key, TransactionTableKind tableKind)
-        : base(layer, shard, (SipRequest)received.Message, received.Remote.IsReliable, key, tableKind)
+        : base(layer, shard, ((SipRequest)received.Message).Method, received.Remote.IsReliable, key, tableKind)
     {
-        _received = received;
+        Request = (SipRequest)received.Message;
+        Received = received;
         TopVia = topVia;
+        Route = ResponseRoute.For(topVia, received);
     }
 
     /// <inheritdoc/>
     public override bool IsClient => false;
 
-    /// <summary>
-    /// The request as received: where from, on which connection. Once the request was handed to the application and
-    /// the final response sent, a copy of it without decoded headers (see <see cref="ReleaseDecodedRequest"/>).
-    /// </summary>
-    public InboundMessage Received => _received;
+    /// <summary>The request that created the transaction. Never changed: the application may read it from any thread.</summary>
+    public SipRequest Request { get; }
+
+    /// <summary>The request as received: where from, on which connection.</summary>
+    public InboundMessage Received { get; }
 
     /// <summary>The request's top Via, which responses are routed by (RFC 3261 §18.2.2, RFC 3581).</summary>
     public ViaHeader TopVia { get; }
+
+    /// <summary>Where responses go, worked out once from <see cref="TopVia"/> and the source.</summary>
+    internal ResponseRoute Route { get; }
+
+    /// <summary>
+    /// The current state. Once the final response is sent, the state of what lingers on the shard in this
+    /// transaction's place (<see cref="LingeringServerTransaction"/>).
+    /// </summary>
+    public override TransactionState State => _lingering?.State ?? base.State;
 
     /// <summary>What answers the request (the request object handed to the application), or null when nothing does yet.</summary>
     public IServerTransactionOwner? Owner { get; set; }
@@ -62,16 +72,6 @@ internal abstract class ServerTransaction : Transaction
     /// Made on first use, by whichever thread asks first; every thread gets the same one.
     /// </summary>
     public string LocalTag => Volatile.Read(ref _localTag) ?? Interlocked.CompareExchange(ref _localTag, SipIds.NewTag(), null) ?? _localTag!;
-
-    /// <summary>
-    /// Marks the request as handed to application code, which may read it from any thread for as long as it likes:
-    /// from now on the transaction never changes that object (<see cref="ReleaseDecodedRequest"/> keeps a copy
-    /// instead). On the shard, before the hand-off.
-    /// </summary>
-    internal void HandOut() => _handedOut = true;
-
-    /// <summary>The last response sent, kept for retransmission.</summary>
-    private protected byte[]? LastResponse { get; set; }
 
     /// <summary>
     /// A response to the request per RFC 3261 §8.2.6 with this transaction's To tag, and <c>received</c>/<c>rport</c>
@@ -138,7 +138,8 @@ internal abstract class ServerTransaction : Transaction
             return Post(response, status);
         }
 
-        if (State == TransactionState.Terminated || !OnRespond(response, status))
+        bool taken = _lingering is { } lingering ? lingering.OnRespond(response, status) : State != TransactionState.Terminated && OnRespond(response, status);
+        if (!taken)
         {
             TransactionLog.ResponseNotTaken(Layer.Logger, status, Method, State);
             return false;
@@ -172,35 +173,53 @@ internal abstract class ServerTransaction : Transaction
         return Shard.RunAsync(static s => s.Transaction.Respond(s.Response), (Transaction: this, Response: response), cancellationToken);
     }
 
-    /// <summary>A retransmission of the request arrived (it matched, RFC 3261 §17.2.3). On the shard.</summary>
-    internal abstract void OnRetransmission(InboundMessage request);
+    /// <summary>A retransmission of the request arrived before the final response (it matched, RFC 3261 §17.2.3). On the shard.</summary>
+    internal abstract void OnRetransmission();
 
-    /// <summary>Takes a response from the user into the state machine; false when the state refuses it.</summary>
+    /// <summary>Takes a response from the user into the state machine before the final one; false when the state refuses it.</summary>
     private protected abstract bool OnRespond(byte[] response, int status);
 
     /// <summary>Sends (or resends) a response.</summary>
-    private protected void SendResponse(byte[] response) => Layer.SendResponse(this, response);
+    private protected void SendResponse(byte[] response) => Layer.SendResponse(this, Route, response);
 
     /// <summary>
-    /// After the final response the request is needed only for matching retransmissions and ACKs, which read its
-    /// bytes: its decoded headers go, so the up to 64*T1 the transaction lingers costs little memory. A request the
-    /// application was given is not touched (it may be reading it this very moment, on another thread): the
-    /// transaction keeps a copy of its index instead and lets go of the application's object, so what stays behind
-    /// costs what a request never handed out does.
+    /// The final response is sent: from now on what the shard keeps is a <see cref="LingeringServerTransaction"/>, with
+    /// the key, the response's bytes where they may be resent, the route and the timers; it takes this transaction's
+    /// place in the table, and this object (the request, its headers, the application's objects) is the application's
+    /// alone. Over a reliable transport a non-INVITE transaction ends at once instead (Timer J is zero, §17.2.2).
     /// </summary>
-    private protected void ReleaseDecodedRequest()
+    /// <param name="response">The final response, as sent.</param>
+    /// <param name="status">Its status code.</param>
+    private protected void Linger(byte[] response, int status)
     {
-        if (!_handedOut)
+        if (IsReliable && Method != SipMethods.Invite)
         {
-            Request.ReleaseDecodedHeaders();
+            State = TransactionState.Completed;
+            Terminate();
             return;
         }
 
-        var copy = (SipRequest)Request.CopyIndex();
-        Request = copy;
-        _received = _received with { Message = copy };
-        Owner = null; // The application's view of the request (kept for a CANCEL, which now has no effect) goes too.
+        var lingering = new LingeringServerTransaction(this, response, status);
+        _lingering = lingering;
+        Layer.Replace(this, lingering);
+        lingering.Start();
     }
+
+    /// <summary>The transport failed to send; once lingering, what lingers handles it.</summary>
+    internal sealed override void OnTransportError(SipTransportException error)
+    {
+        if (_lingering is { } lingering)
+        {
+            lingering.OnTransportError(error);
+        }
+        else
+        {
+            OnTransportErrorBeforeFinal(error);
+        }
+    }
+
+    /// <summary>The transport failed to send before the final response (RFC 3261 §17.2.4).</summary>
+    private protected abstract void OnTransportErrorBeforeFinal(SipTransportException error);
 
     /// <summary>Reads the status code of a response's bytes.</summary>
     private protected static bool TryReadStatus(ReadOnlySpan<byte> response, out int status)

@@ -1,4 +1,3 @@
-using SipDialogs.Messages;
 using SipDialogs.Runtime;
 using SipDialogs.Transport;
 
@@ -10,11 +9,11 @@ namespace SipDialogs.Transactions;
 /// </summary>
 internal abstract class Transaction : ITimerTarget
 {
-    private protected Transaction(TransactionLayer layer, Shard shard, SipRequest request, bool reliable, byte[] key, TransactionTableKind tableKind)
+    private protected Transaction(TransactionLayer layer, Shard shard, string method, bool reliable, byte[] key, TransactionTableKind tableKind)
     {
         Layer = layer;
         Shard = shard;
-        Request = request;
+        Method = method;
         IsReliable = reliable;
         Key = key;
         TableKind = tableKind;
@@ -23,14 +22,11 @@ internal abstract class Transaction : ITimerTarget
     /// <summary>The shard that owns the transaction; its members are used on this shard's thread.</summary>
     public Shard Shard { get; }
 
-    /// <summary>The request that created the transaction.</summary>
-    public SipRequest Request { get; private protected set; }
-
-    /// <summary>The request's method.</summary>
-    public string Method => Request.Method;
+    /// <summary>The method of the request that created the transaction.</summary>
+    public string Method { get; }
 
     /// <summary>The current state (RFC 3261 §17 Figures 5–8, RFC 6026 Figures 3 and 5).</summary>
-    public TransactionState State { get; private protected set; }
+    public virtual TransactionState State { get; private protected set; }
 
     /// <summary>
     /// True over a reliable transport (TCP, TLS): nothing is retransmitted and the Completed-state timers are zero
@@ -47,7 +43,7 @@ internal abstract class Transaction : ITimerTarget
     /// <summary>Which table holds it.</summary>
     internal TransactionTableKind TableKind { get; }
 
-    private protected TransactionLayer Layer { get; }
+    internal TransactionLayer Layer { get; }
 
     private protected SipTimerOptions Timers => Layer.TimerOptions;
 

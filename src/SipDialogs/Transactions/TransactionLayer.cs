@@ -246,6 +246,10 @@ internal sealed class TransactionLayer : IShardMessageHandler<InboundMessage>, I
 
     internal ArrayBufferWriter<byte> ScratchFor(Shard shard) => _tables[shard.Index].Scratch;
 
+    /// <summary>A server transaction sent its final response: what lingers takes its place in the table.</summary>
+    internal void Replace(ServerTransaction transaction, LingeringServerTransaction lingering) =>
+        _tables[transaction.Shard.Index].Replace(transaction, lingering);
+
     internal void Remove(Transaction transaction)
     {
         _tables[transaction.Shard.Index].Remove(transaction);
@@ -269,13 +273,13 @@ internal sealed class TransactionLayer : IShardMessageHandler<InboundMessage>, I
         Observe(transaction, sending);
     }
 
-    /// <summary>Sends a response for a server transaction, routed by its request (§18.2.2).</summary>
-    internal void SendResponse(ServerTransaction transaction, byte[] response)
+    /// <summary>Sends a response for a server transaction along the route of its request (§18.2.2).</summary>
+    internal void SendResponse(Transaction transaction, in ResponseRoute route, byte[] response)
     {
         ValueTask sending;
         try
         {
-            sending = _transport.SendResponseAsync(response, transaction.TopVia, transaction.Received, CancellationToken.None);
+            sending = _transport.SendResponseAsync(response, route, CancellationToken.None);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -311,7 +315,7 @@ internal sealed class TransactionLayer : IShardMessageHandler<InboundMessage>, I
         }
     }
 
-    internal void NotifyAck(Shard shard, InboundMessage ack, ServerInviteTransaction? transaction)
+    internal void NotifyAck(Shard shard, InboundMessage ack, Transaction? transaction)
     {
         try
         {
@@ -397,19 +401,22 @@ internal sealed class TransactionLayer : IShardMessageHandler<InboundMessage>, I
         // §17.2.3: an ACK matches the INVITE transaction it acknowledges; CANCEL forms its own transaction (§9.2).
         string matchAs = method == SipMethods.Ack ? SipMethods.Invite : method;
         bool rfc3261 = TransactionKey.HasRfc3261Branch(request);
-        ServerTransaction? transaction = rfc3261 ? FindServer(table, request, matchAs) : FindRfc2543Server(table, request, matchAs);
+        Transaction? transaction = rfc3261 ? FindServer(table, request, matchAs) : FindRfc2543Server(table, request, matchAs);
         if (transaction is not null)
         {
-            if (method == SipMethods.Ack)
+            switch (transaction)
             {
-                if (transaction is ServerInviteTransaction invite)
-                {
-                    invite.OnAck(message); // Absorbed unless in Accepted (RFC 6026 §7.1).
-                }
-            }
-            else
-            {
-                transaction.OnRetransmission(message);
+                case LingeringServerTransaction lingering when method == SipMethods.Ack:
+                    lingering.OnAck(message); // Absorbed unless in Accepted (RFC 6026 §7.1).
+                    break;
+                case LingeringServerTransaction lingering:
+                    lingering.OnRetransmission();
+                    break;
+                case ServerTransaction live when method != SipMethods.Ack:
+                    live.OnRetransmission();
+                    break;
+
+                    // An ACK before any final response matches nothing sent: absorbed.
             }
 
             return;
@@ -454,8 +461,13 @@ internal sealed class TransactionLayer : IShardMessageHandler<InboundMessage>, I
     /// </summary>
     private void AnswerCancel(Shard shard, TransactionTable table, ServerNonInviteTransaction cancel, InboundMessage message, SipRequest request, bool rfc3261)
     {
-        ServerTransaction? target = rfc3261 ? FindServer(table, request, SipMethods.Invite) : FindRfc2543Server(table, request, SipMethods.Invite);
-        if (target is ServerInviteTransaction invite)
+        Transaction? target = rfc3261 ? FindServer(table, request, SipMethods.Invite) : FindRfc2543Server(table, request, SipMethods.Invite);
+        if (target is LingeringServerTransaction { Method: SipMethods.Invite } answered)
+        {
+            // The INVITE has its final response: the CANCEL has no effect but its 200 (§9.2).
+            cancel.Respond(SipMessageBuilder.ResponseTo(request, 200, toTag: request.ToTag.IsEmpty ? answered.CancelToTag : null));
+        }
+        else if (target is ServerInviteTransaction invite)
         {
             string? tag = request.ToTag.IsEmpty ? invite.LocalTag : null;
             cancel.Respond(SipMessageBuilder.ResponseTo(request, 200, toTag: tag));
@@ -562,13 +574,13 @@ internal sealed class TransactionLayer : IShardMessageHandler<InboundMessage>, I
         TransactionLog.ResponseWithoutTransaction(Logger, response.StatusCode, method);
     }
 
-    private static ServerTransaction? FindServer(TransactionTable table, SipRequest request, string matchAs)
+    private static Transaction? FindServer(TransactionTable table, SipRequest request, string matchAs)
     {
         int length = TransactionKey.ServerKeyLength(request, matchAs);
         byte[]? rented = null;
         Span<byte> key = length <= TransactionKey.StackLimit ? stackalloc byte[TransactionKey.StackLimit] : (rented = ArrayPool<byte>.Shared.Rent(length));
         length = TransactionKey.WriteServerKey(request, matchAs, key);
-        ServerTransaction? transaction = table.FindServer(key[..length]);
+        Transaction? transaction = table.FindServer(key[..length]);
         if (rented is not null)
         {
             ArrayPool<byte>.Shared.Return(rented);
@@ -582,13 +594,13 @@ internal sealed class TransactionLayer : IShardMessageHandler<InboundMessage>, I
     /// To tag must equal the original request's (INVITE, CANCEL, other methods) or, for an ACK, the To tag of the final
     /// response the transaction sent.
     /// </summary>
-    private static ServerTransaction? FindRfc2543Server(TransactionTable table, SipRequest request, string matchAs)
+    private static Transaction? FindRfc2543Server(TransactionTable table, SipRequest request, string matchAs)
     {
         int length = TransactionKey.Rfc2543KeyLength(request, matchAs);
         byte[]? rented = null;
         Span<byte> key = length <= TransactionKey.StackLimit ? stackalloc byte[TransactionKey.StackLimit] : (rented = ArrayPool<byte>.Shared.Rent(length));
         length = TransactionKey.WriteRfc2543Key(request, matchAs, key);
-        ServerTransaction? transaction = table.FindRfc2543Server(key[..length]);
+        Transaction? transaction = table.FindRfc2543Server(key[..length]);
         if (rented is not null)
         {
             ArrayPool<byte>.Shared.Return(rented);
@@ -599,9 +611,13 @@ internal sealed class TransactionLayer : IShardMessageHandler<InboundMessage>, I
             return null;
         }
 
-        ReadOnlySpan<byte> expectedToTag = request.Method == SipMethods.Ack && transaction is ServerInviteTransaction invite
-            ? invite.FinalResponseToTag
-            : transaction.Request.ToTag;
+        bool ack = request.Method == SipMethods.Ack;
+        ReadOnlySpan<byte> expectedToTag = transaction switch
+        {
+            LingeringServerTransaction lingering => ack ? lingering.AckToTag : lingering.RequestToTag,
+            ServerTransaction live when !ack => live.Request.ToTag,
+            _ => default, // An ACK before the final response: no To tag of ours to carry yet.
+        };
         return request.ToTag.SequenceEqual(expectedToTag) ? transaction : null;
     }
 }

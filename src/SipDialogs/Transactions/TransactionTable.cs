@@ -9,11 +9,11 @@ namespace SipDialogs.Transactions;
 internal sealed class TransactionTable
 {
     private readonly Dictionary<byte[], ClientTransaction> _client = new(TransactionKeyComparer.Instance);
-    private readonly Dictionary<byte[], ServerTransaction> _server = new(TransactionKeyComparer.Instance);
-    private readonly Dictionary<byte[], ServerTransaction> _rfc2543 = new(TransactionKeyComparer.Instance);
+    private readonly Dictionary<byte[], Transaction> _server = new(TransactionKeyComparer.Instance);
+    private readonly Dictionary<byte[], Transaction> _rfc2543 = new(TransactionKeyComparer.Instance);
     private readonly Dictionary<byte[], ClientTransaction>.AlternateLookup<ReadOnlySpan<byte>> _clientLookup;
-    private readonly Dictionary<byte[], ServerTransaction>.AlternateLookup<ReadOnlySpan<byte>> _serverLookup;
-    private readonly Dictionary<byte[], ServerTransaction>.AlternateLookup<ReadOnlySpan<byte>> _rfc2543Lookup;
+    private readonly Dictionary<byte[], Transaction>.AlternateLookup<ReadOnlySpan<byte>> _serverLookup;
+    private readonly Dictionary<byte[], Transaction>.AlternateLookup<ReadOnlySpan<byte>> _rfc2543Lookup;
     private int _count;
 
     public TransactionTable()
@@ -34,11 +34,13 @@ internal sealed class TransactionTable
     public ClientTransaction? FindClient(ReadOnlySpan<byte> key) =>
         _clientLookup.TryGetValue(key, out ClientTransaction? transaction) ? transaction : null;
 
-    public ServerTransaction? FindServer(ReadOnlySpan<byte> key) =>
-        _serverLookup.TryGetValue(key, out ServerTransaction? transaction) ? transaction : null;
+    /// <summary>A server transaction: a <see cref="ServerTransaction"/> before its final response, a <see cref="LingeringServerTransaction"/> after.</summary>
+    public Transaction? FindServer(ReadOnlySpan<byte> key) =>
+        _serverLookup.TryGetValue(key, out Transaction? transaction) ? transaction : null;
 
-    public ServerTransaction? FindRfc2543Server(ReadOnlySpan<byte> key) =>
-        _rfc2543Lookup.TryGetValue(key, out ServerTransaction? transaction) ? transaction : null;
+    /// <summary>As <see cref="FindServer"/>, by the RFC 2543 key.</summary>
+    public Transaction? FindRfc2543Server(ReadOnlySpan<byte> key) =>
+        _rfc2543Lookup.TryGetValue(key, out Transaction? transaction) ? transaction : null;
 
     /// <summary>Adds a transaction under its key; false when the key is taken.</summary>
     public bool TryAdd(Transaction transaction)
@@ -65,13 +67,27 @@ internal sealed class TransactionTable
         bool removed = transaction.TableKind switch
         {
             TransactionTableKind.Client => _client.Remove(transaction.Key, out ClientTransaction? client) && Restore(_client, transaction, client),
-            TransactionTableKind.Server => _server.Remove(transaction.Key, out ServerTransaction? server) && Restore(_server, transaction, server),
-            _ => _rfc2543.Remove(transaction.Key, out ServerTransaction? old) && Restore(_rfc2543, transaction, old),
+            TransactionTableKind.Server => _server.Remove(transaction.Key, out Transaction? server) && Restore(_server, transaction, server),
+            _ => _rfc2543.Remove(transaction.Key, out Transaction? old) && Restore(_rfc2543, transaction, old),
         };
 
         if (removed)
         {
             Volatile.Write(ref _count, _count - 1);
+        }
+    }
+
+    /// <summary>
+    /// Puts what lingers after a server transaction's final response in its place, under the same key, if it is the
+    /// one there (an RFC 2543 request that found its key taken ran untracked, and what lingers after it does too).
+    /// </summary>
+    public void Replace(ServerTransaction transaction, LingeringServerTransaction lingering)
+    {
+        Dictionary<byte[], Transaction> table = transaction.TableKind == TransactionTableKind.Server ? _server : _rfc2543;
+        ref Transaction entry = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrNullRef(table, transaction.Key);
+        if (!System.Runtime.CompilerServices.Unsafe.IsNullRef(ref entry) && ReferenceEquals(entry, transaction))
+        {
+            entry = lingering;
         }
     }
 

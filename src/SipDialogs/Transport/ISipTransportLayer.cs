@@ -35,5 +35,12 @@ internal interface ISipTransportLayer
     /// Sends a response by RFC 3261 §18.2.2 (and RFC 3581 rport): on the request's connection when it is still up,
     /// else to the top Via's received/rport/maddr/sent-by.
     /// </summary>
-    ValueTask SendResponseAsync(ReadOnlyMemory<byte> message, ViaHeader topVia, InboundMessage request, CancellationToken cancellationToken);
+    ValueTask SendResponseAsync(ReadOnlyMemory<byte> message, ViaHeader topVia, InboundMessage request, CancellationToken cancellationToken) =>
+        SendResponseAsync(message, ResponseRoute.For(topVia, request), cancellationToken);
+
+    /// <summary>
+    /// Sends a response along a route worked out before (<see cref="ResponseRoute.For"/>): on the request's connection
+    /// when it is still up, else to the route's destination.
+    /// </summary>
+    ValueTask SendResponseAsync(ReadOnlyMemory<byte> message, ResponseRoute route, CancellationToken cancellationToken);
 }

@@ -45,26 +45,31 @@ internal sealed partial class SipTransportLayer
     {
         ArgumentNullException.ThrowIfNull(topVia);
         ArgumentNullException.ThrowIfNull(request);
-        ThrowIfStopping(request.Remote);
-        Trace.Sent(message.Span, request.Remote);
-        if (request.Remote.Protocol == SipTransportProtocol.Udp)
+        return SendResponseAsync(message, ResponseRoute.For(topVia, request), cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask SendResponseAsync(ReadOnlyMemory<byte> message, ResponseRoute route, CancellationToken cancellationToken)
+    {
+        ThrowIfStopping(route.Destination);
+        Trace.Sent(message.Span, route.Destination);
+        if (route.Destination.Protocol == SipTransportProtocol.Udp)
         {
-            IPEndPoint destination = ResponseDestination.ForUnreliable(topVia, request);
-            SipUdpSocket socket = FindUdpSocket(request.Local, destination.AddressFamily)
+            IPEndPoint destination = route.Destination.Address;
+            SipUdpSocket socket = FindUdpSocket(new SipEndPoint(SipTransportProtocol.Udp, route.Local), destination.AddressFamily)
                 ?? throw new SipTransportException($"Cannot send a response to {destination}: no UDP end point in {destination.AddressFamily} is listening.");
             return socket.SendAsync(message, destination, cancellationToken);
         }
 
-        if (request.ConnectionId != 0 && _connectionsById.TryGetValue(request.ConnectionId, out SipConnection? connection) && !connection.IsClosed)
+        if (route.ConnectionId != 0 && _connectionsById.TryGetValue(route.ConnectionId, out SipConnection? connection) && !connection.IsClosed)
         {
-            return SendResponseOnConnectionAsync(message, connection, topVia, request, cancellationToken);
+            return SendResponseOnConnectionAsync(message, connection, route.Destination, cancellationToken);
         }
 
-        return SendOverConnectionAsync(message, ResponseDestination.ForReliable(topVia, request), cancellationToken);
+        return SendOverConnectionAsync(message, route.Destination, cancellationToken);
     }
 
-    private async ValueTask SendResponseOnConnectionAsync(
-        ReadOnlyMemory<byte> message, SipConnection connection, ViaHeader topVia, InboundMessage request, CancellationToken cancellationToken)
+    private async ValueTask SendResponseOnConnectionAsync(ReadOnlyMemory<byte> message, SipConnection connection, SipEndPoint fallback, CancellationToken cancellationToken)
     {
         try
         {
@@ -76,7 +81,7 @@ internal sealed partial class SipTransportLayer
             // RFC 3261 §18.2.2: the connection went down meanwhile; open one to the Via's address instead.
         }
 
-        await SendOverConnectionAsync(message, ResponseDestination.ForReliable(topVia, request), cancellationToken).ConfigureAwait(false);
+        await SendOverConnectionAsync(message, fallback, cancellationToken).ConfigureAwait(false);
     }
 
     private async ValueTask SendOverConnectionAsync(ReadOnlyMemory<byte> message, SipEndPoint target, CancellationToken cancellationToken)

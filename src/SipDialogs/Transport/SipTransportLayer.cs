@@ -20,14 +20,14 @@ namespace SipDialogs.Transport;
 /// thread-safe, closes every socket and awaits every loop: nothing runs after it completes.
 /// </para>
 /// <para>
-/// Threads: UDP runs <see cref="SipLimits.UdpReceiveLoops"/> receive loops per socket; each connection has a read
+/// Threads: UDP runs one receive loop per socket (<see cref="SipLimits.UdpReceiveLoops"/> sockets share a port); each connection has a read
 /// loop. The sink is called on those loops. Sends may come from any thread. One timer sweeps the connections for
 /// the header-read, idle and send timeouts, on the <see cref="System.TimeProvider"/> given.
 /// </para>
 /// <para>
 /// The server side of RFC 3261 §18.2.1 (received, and rport per RFC 3581) is not written into the immutable
 /// request: <see cref="InboundMessage.Remote"/> carries the source, responses are addressed from it by
-/// <see cref="SendResponseAsync"/>, and <see cref="ViaReceivedParameters"/> writes the parameters into a
+/// <see cref="SendResponseAsync(ReadOnlyMemory{byte}, Messages.ViaHeader, InboundMessage, CancellationToken)"/>, and <see cref="ViaReceivedParameters"/> writes the parameters into a
 /// response's top Via.
 /// </para>
 /// </remarks>
@@ -214,7 +214,7 @@ internal sealed partial class SipTransportLayer : ISipTransportLayer, IAsyncDisp
         var loops = new List<Task>(udp.Count + listeners.Count);
         foreach (SipUdpSocket socket in _udp)
         {
-            socket.Start(Limits.UdpReceiveLoops);
+            socket.Start();
             loops.Add(socket.Completion);
             TransportLog.Listening(Logger, socket.Local);
         }

@@ -19,7 +19,7 @@ namespace SipDialogs.Transport;
 /// </para>
 /// <para>
 /// Usage by the transaction layer: <c>var response = ViaReceivedParameters.ResponseTo(inbound, 200, null, tag)</c>,
-/// add headers, write it, and pass <c>inbound</c> to <see cref="ISipTransportLayer.SendResponseAsync"/>; or call
+/// add headers, write it, and pass <c>inbound</c> to <see cref="ISipTransportLayer.SendResponseAsync(ReadOnlyMemory{byte}, ViaHeader, InboundMessage, CancellationToken)"/>; or call
 /// <see cref="WriteTo(SipMessageBuilder, InboundMessage)"/> on a builder made by <see cref="SipMessageBuilder.ResponseTo"/>.
 /// </para>
 /// </remarks>

@@ -107,7 +107,7 @@ internal sealed class ServerHarness : ITransactionUser
         invite.Respond(invite.CreateResponse(487));
     }
 
-    void ITransactionUser.OnAck(InboundMessage ack, ServerInviteTransaction? transaction) => Dialogs.OnAck(ack);
+    void ITransactionUser.OnAck(InboundMessage ack, Transaction? transaction) => Dialogs.OnAck(ack);
 
     void ITransactionUser.OnResponse(ClientTransaction transaction, SipResponse response, InboundMessage received) =>
         DialogLayer.OnResponse(transaction, response, received);

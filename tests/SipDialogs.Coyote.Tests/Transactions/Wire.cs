@@ -23,7 +23,7 @@ internal sealed class Wire : ISipTransportLayer
 
     public ValueTask SendRequestAsync(ReadOnlyMemory<byte> message, SipEndPoint target, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
-    public ValueTask SendResponseAsync(ReadOnlyMemory<byte> message, ViaHeader topVia, InboundMessage request, CancellationToken cancellationToken)
+    public ValueTask SendResponseAsync(ReadOnlyMemory<byte> message, ResponseRoute route, CancellationToken cancellationToken)
     {
         Assert.True(SipMessageParser.TryParseResponse(message.ToArray(), out SipResponse? response, out _));
         _responses.Enqueue(response!);

@@ -6,6 +6,7 @@ using System.Text;
 using SipDialogs.Hosting;
 using SipDialogs.Messages;
 using SipDialogs.Tests.Infrastructure;
+using SipDialogs.Transactions;
 using SipDialogs.Transport;
 using TransportLoopback = SipDialogs.Tests.Transport.Loopback;
 
@@ -297,7 +298,7 @@ public class SipStackTests
     }
 
     [Fact]
-    public async Task AnAnsweredRequestKeepsItsDecodedHeadersForTheHandlerWhileItsTransactionLingersWithoutThem()
+    public async Task AnAnsweredRequestKeepsItsDecodedHeadersForTheHandlerWhileWhatLingersKeepsNoneOfThem()
     {
         var handler = new CapturingHandler();
         await using var stack = new SipStack(Loopback(), handler);
@@ -306,14 +307,12 @@ public class SipStackTests
         Assert.Equal(405, await InviteStatusAsync(Udp(stack)));
         await stack.WhenIdleAsync();
 
-        // The INVITE transaction lingers in Completed (Timer H waits for the ACK): it let go of the decoded headers,
-        // but the request the handler holds is the handler's, and keeps the From it decoded, the same object.
+        // The INVITE transaction lingers in Completed (Timer H waits for the ACK) as its key, its 405 and its timers;
+        // the request the handler holds is never changed, and keeps the From it decoded, the same object.
         Assert.Equal(1, stack.TransactionCount);
         SipServerRequest answered = Assert.Single(handler.Requests);
-        Assert.NotSame(answered.Request, answered.Transaction.Request);
-        Assert.NotSame(answered.Request, answered.Transaction.Received.Message);
-        Assert.Null(answered.Transaction.Owner);
-        Assert.False(answered.Transaction.Request.HasDecodedHeaders);
+        Assert.Equal(TransactionState.Completed, answered.Transaction.State);
+        Assert.Same(answered.Request, answered.Transaction.Request);
         Assert.True(answered.Request.HasDecodedHeaders);
         Assert.Same(handler.From, answered.Request.From);
         Assert.Equal("alice", ((SipUri)answered.Request.From.Uri).User);

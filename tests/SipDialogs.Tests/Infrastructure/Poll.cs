@@ -8,7 +8,11 @@ internal static class Poll
 {
     private static readonly TimeSpan s_interval = TimeSpan.FromMilliseconds(2);
 
-    public static async Task UntilAsync(Func<bool> condition, TimeSpan timeout, string? what = null)
+    public static Task UntilAsync(Func<bool> condition, TimeSpan timeout, string? what = null) =>
+        UntilAsync(condition, timeout, () => what ?? "condition");
+
+    /// <summary>As the other, with what was waited for described when it fails (the counts at the end, say, not at the start).</summary>
+    public static async Task UntilAsync(Func<bool> condition, TimeSpan timeout, Func<string> describe)
     {
         using var cancel = new CancellationTokenSource(timeout);
         while (!condition())
@@ -19,7 +23,7 @@ internal static class Poll
             }
             catch (OperationCanceledException)
             {
-                throw new TimeoutException($"Still not true after {timeout}: {what ?? "condition"}.");
+                throw new TimeoutException($"Still not true after {timeout}: {describe()}.");
             }
         }
     }

@@ -76,10 +76,10 @@ internal sealed class RecordingTransport : ISipTransportLayer
         return _inner.SendRequestAsync(message, target, cancellationToken);
     }
 
-    public ValueTask SendResponseAsync(ReadOnlyMemory<byte> message, ViaHeader topVia, InboundMessage request, CancellationToken cancellationToken)
+    public ValueTask SendResponseAsync(ReadOnlyMemory<byte> message, ResponseRoute route, CancellationToken cancellationToken)
     {
-        Record(message, request.Remote.Protocol);
-        return _inner.SendResponseAsync(message, topVia, request, cancellationToken);
+        Record(message, route.Destination.Protocol);
+        return _inner.SendResponseAsync(message, route, cancellationToken);
     }
 
     private void Record(ReadOnlyMemory<byte> message, SipTransportProtocol protocol)

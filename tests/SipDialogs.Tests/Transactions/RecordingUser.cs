@@ -14,7 +14,7 @@ internal sealed class RecordingUser : ITransactionUser
     private static readonly TimeSpan Timeout = TransactionHarness.Timeout;
 
     private readonly Channel<ServerTransaction> _requests = Channel.CreateUnbounded<ServerTransaction>();
-    private readonly Channel<(InboundMessage Ack, ServerInviteTransaction? Transaction)> _acks = Channel.CreateUnbounded<(InboundMessage, ServerInviteTransaction?)>();
+    private readonly Channel<(InboundMessage Ack, Transaction? Transaction)> _acks = Channel.CreateUnbounded<(InboundMessage, Transaction?)>();
     private readonly Channel<(ServerInviteTransaction Invite, InboundMessage Cancel)> _cancels = Channel.CreateUnbounded<(ServerInviteTransaction, InboundMessage)>();
     private readonly Channel<(ClientTransaction Transaction, SipResponse Response)> _responses = Channel.CreateUnbounded<(ClientTransaction, SipResponse)>();
     private readonly Channel<InboundMessage> _strays = Channel.CreateUnbounded<InboundMessage>();
@@ -44,7 +44,7 @@ internal sealed class RecordingUser : ITransactionUser
         _requests.Writer.TryWrite(transaction);
     }
 
-    public void OnAck(InboundMessage ack, ServerInviteTransaction? transaction) => _acks.Writer.TryWrite((ack, transaction));
+    public void OnAck(InboundMessage ack, Transaction? transaction) => _acks.Writer.TryWrite((ack, transaction));
 
     public void OnCancel(ServerInviteTransaction invite, InboundMessage cancel)
     {
@@ -64,7 +64,7 @@ internal sealed class RecordingUser : ITransactionUser
 
     public Task<ServerTransaction> NextRequestAsync() => Next(_requests);
 
-    public Task<(InboundMessage Ack, ServerInviteTransaction? Transaction)> NextAckAsync() => Next(_acks);
+    public Task<(InboundMessage Ack, Transaction? Transaction)> NextAckAsync() => Next(_acks);
 
     public Task<(ServerInviteTransaction Invite, InboundMessage Cancel)> NextCancelAsync() => Next(_cancels);
 

@@ -104,8 +104,8 @@ public class ServerInviteTransactionTests
         Assert.Equal(
             [0, 500, 1500, 3500, 7500, 11_500, 15_500, 19_500, 23_500, 27_500, 31_500],
             h.Wire.TimesOf("SIP/2.0 486").ConvertAll(t => (int)t.TotalMilliseconds));
-        Assert.Same(transaction, await h.User.NextTimeoutAsync());
-        Assert.Same(transaction, await h.User.NextTerminatedAsync());
+        TransactionHarness.AssertLingers(transaction, await h.User.NextTimeoutAsync());
+        TransactionHarness.AssertLingers(transaction, await h.User.NextTerminatedAsync());
         Assert.Equal(0, h.Layer.TransactionCount);
         Assert.Equal(0, h.Shards.TimerCount);
     }
@@ -131,7 +131,7 @@ public class ServerInviteTransactionTests
         Assert.Equal(TransactionState.Confirmed, await TransactionHarness.StateOf(transaction));
         Assert.Equal(1, h.Wire.Count("SIP/2.0 486"));
         await h.AdvanceToAsync(Ms(5_100));
-        Assert.Same(transaction, await h.User.NextTerminatedAsync());
+        TransactionHarness.AssertLingers(transaction, await h.User.NextTerminatedAsync());
         Assert.Equal(0, h.Layer.TransactionCount);
         Assert.Equal(0, h.Shards.TimerCount);
     }
@@ -174,14 +174,14 @@ public class ServerInviteTransactionTests
         // An ACK that matches the transaction in Accepted reaches the user with it; the usual ACK for a 2xx, with
         // its own branch, reaches the user without one.
         await h.PeerSendAsync(h.PeerRequest(SipMethods.Ack, "z9hG4bKa1", "call-1", toTag: "uas1"));
-        Assert.Same(transaction, (await h.User.NextAckAsync()).Transaction);
+        TransactionHarness.AssertLingers(transaction, (await h.User.NextAckAsync()).Transaction);
         await h.PeerSendAsync(h.PeerRequest(SipMethods.Ack, "z9hG4bKa2", "call-1", toTag: "uas1"));
         Assert.Null((await h.User.NextAckAsync()).Transaction);
 
         await h.AdvanceToAsync(Ms(31_999));
         Assert.Equal(TransactionState.Accepted, await TransactionHarness.StateOf(transaction));
         await h.AdvanceToAsync(Ms(32_000));
-        Assert.Same(transaction, await h.User.NextTerminatedAsync());
+        TransactionHarness.AssertLingers(transaction, await h.User.NextTerminatedAsync());
         Assert.Equal(0, h.Layer.TransactionCount);
         Assert.Equal(0, h.Shards.TimerCount);
     }
@@ -205,7 +205,7 @@ public class ServerInviteTransactionTests
         await connection.SendAsync(h.PeerRequest(SipMethods.Ack, "z9hG4bKt1", "call-tcp", toTag: "uas1", transport: "TCP", sentBy: connection.LocalAddress));
         await h.HandledAsync();
 
-        Assert.Same(transaction, await h.User.NextTerminatedAsync());
+        TransactionHarness.AssertLingers(transaction, await h.User.NextTerminatedAsync());
         Assert.Equal(0, h.User.AcksWaiting);
         Assert.Equal(0, h.Layer.TransactionCount);
         Assert.Equal(0, h.Shards.TimerCount);
@@ -223,7 +223,7 @@ public class ServerInviteTransactionTests
 
         await h.AdvanceToAsync(Ms(32_000));
 
-        Assert.Same(transaction, await h.User.NextTimeoutAsync());
+        TransactionHarness.AssertLingers(transaction, await h.User.NextTimeoutAsync());
         Assert.Equal(1, h.Wire.Count("SIP/2.0 480"));
         Assert.Equal(0, h.Layer.TransactionCount);
     }
@@ -245,9 +245,9 @@ public class ServerInviteTransactionTests
         await transaction.RespondAsync(SipMessageBuilder.ResponseTo(transaction.Request, 486, toTag: "uas1"));
 
         (Transaction failed, SipTransportException error) = await h.User.NextTransportErrorAsync();
-        Assert.Same(transaction, failed);
+        TransactionHarness.AssertLingers(transaction, failed);
         Assert.NotNull(error);
-        Assert.Same(transaction, await h.User.NextTerminatedAsync());
+        TransactionHarness.AssertLingers(transaction, await h.User.NextTerminatedAsync());
         Assert.Equal(0, h.Layer.TransactionCount);
         Assert.Equal(0, h.Shards.TimerCount);
     }

@@ -56,7 +56,7 @@ public class ServerNonInviteTransactionTests
         await h.AdvanceToAsync(Ms(31_999));
         Assert.Equal(TransactionState.Completed, await TransactionHarness.StateOf(transaction));
         await h.AdvanceToAsync(Ms(32_000));
-        Assert.Same(transaction, await h.User.NextTerminatedAsync());
+        TransactionHarness.AssertLingers(transaction, await h.User.NextTerminatedAsync());
         Assert.Equal(0, h.Layer.TransactionCount);
         Assert.Equal(0, h.Shards.TimerCount);
     }

@@ -170,6 +170,17 @@ internal sealed class TransactionHarness : IAsyncDisposable
     public static Task PollAsync(Func<bool> condition) => Poll.UntilAsync(condition, Timeout);
 
     /// <summary>Reads a transaction's state on its shard.</summary>
+    /// <summary>
+    /// What the layer reports after a server transaction's final response is what lingers in its place: the same key on
+    /// the same shard, not the transaction object the application holds.
+    /// </summary>
+    public static void AssertLingers(ServerTransaction transaction, Transaction? reported)
+    {
+        LingeringServerTransaction lingering = Assert.IsType<LingeringServerTransaction>(reported);
+        Assert.Same(transaction.Shard, lingering.Shard);
+        Assert.Equal(transaction.Key, lingering.Key);
+    }
+
     public static async Task<TransactionState> StateOf(Transaction transaction) =>
         await transaction.Shard.RunAsync(static t => t.State, transaction).AsTask().WaitAsync(Timeout);
 
