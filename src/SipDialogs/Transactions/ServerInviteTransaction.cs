@@ -142,6 +142,10 @@ internal sealed class ServerInviteTransaction : ServerTransaction
                 StopTimer(ref _timerTrying);
                 LastResponse = response;
                 LastStatusCode = status;
+                if (status >= 200)
+                {
+                    Owner?.OnFinalResponse(status);
+                }
                 if (status < 200)
                 {
                     _lastProvisional = response;
@@ -193,6 +197,7 @@ internal sealed class ServerInviteTransaction : ServerTransaction
 
                 break;
             case TransactionTimer.TimerG when State == TransactionState.Completed:
+                Layer.Metrics?.Retransmitted();
                 SendResponse(LastResponse!);
                 _intervalG = _intervalG + _intervalG < Timers.T2 ? _intervalG + _intervalG : Timers.T2;
                 _timerG = StartTimer(TransactionTimer.TimerG, _intervalG);
