@@ -15,22 +15,40 @@ internal sealed class CallAnsweringUas : IncomingCallUas
     /// <summary>Makes the answerer.</summary>
     /// <param name="options">How to answer; validated.</param>
     /// <param name="timeProvider">The clock of the ringing and hang-up delays; the system's when null.</param>
-    public CallAnsweringUas(CallAnsweringOptions options, TimeProvider? timeProvider = null)
-        : base(Answering(options, timeProvider ?? TimeProvider.System))
+    /// <param name="calls">Where the calls being answered and answered are held for the drain; none when null.</param>
+    public CallAnsweringUas(CallAnsweringOptions options, TimeProvider? timeProvider = null, LiveCalls? calls = null)
+        : base(Answering(options, timeProvider ?? TimeProvider.System, calls))
     {
     }
 
-    private static Func<IncomingCall, CancellationToken, Task> Answering(CallAnsweringOptions options, TimeProvider time)
+    private static Func<IncomingCall, CancellationToken, Task> Answering(CallAnsweringOptions options, TimeProvider time, LiveCalls? calls)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         string sdp = options.AnswerSdp ?? CallAnsweringOptions.DefaultSdp;
         TimeSpan ring = options.RingFor ?? TimeSpan.Zero;
         TimeSpan hangUp = options.HangUpAfter ?? TimeSpan.Zero;
-        return (call, cancelled) => AnswerAsync(call, sdp, ring, hangUp, time, cancelled);
+        if (calls is null)
+        {
+            return (call, cancelled) => AnswerAsync(call, sdp, ring, hangUp, time, null, cancelled);
+        }
+
+        return async (call, cancelled) =>
+        {
+            calls.SetupStarted();
+            try
+            {
+                await AnswerAsync(call, sdp, ring, hangUp, time, calls, cancelled).ConfigureAwait(false);
+            }
+            finally
+            {
+                calls.SetupEnded();
+            }
+        };
     }
 
-    private static async Task AnswerAsync(IncomingCall call, string sdp, TimeSpan ring, TimeSpan hangUp, TimeProvider time, CancellationToken cancelled)
+    private static async Task AnswerAsync(
+        IncomingCall call, string sdp, TimeSpan ring, TimeSpan hangUp, TimeProvider time, LiveCalls? calls, CancellationToken cancelled)
     {
         if (ring > TimeSpan.Zero)
         {
@@ -42,6 +60,7 @@ internal sealed class CallAnsweringUas : IncomingCallUas
         try
         {
             dialog = await call.AnswerAsync(sdp, cancellationToken: CancellationToken.None).ConfigureAwait(false);
+            calls?.Add(dialog); // Still counted as being set up until this returns: the drain sees no gap.
         }
         catch (InvalidOperationException)
         {

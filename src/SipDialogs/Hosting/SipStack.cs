@@ -322,6 +322,21 @@ public sealed class SipStack : IAsyncDisposable, ISipMessageSink, ITransactionUs
         }
     }
 
+    /// <summary>
+    /// Completes once every shard has run one item posted to it now: the shards turn (a liveness probe). A shard stuck
+    /// in one turn, or a stopped stack, keeps it from completing; the caller bounds the wait with its token.
+    /// </summary>
+    /// <param name="cancellationToken">Ends the wait.</param>
+    /// <returns>A task that completes when every shard has turned.</returns>
+    public async Task PingShardsAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposal.IsStarted, this);
+        for (int i = 0; i < _shards.Count; i++)
+        {
+            await _shards[i].RunAsync(static _ => true, 0, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Waits until every shard has processed what was posted to it so far (tests use it).</summary>
     /// <param name="cancellationToken">Ends the wait.</param>
     /// <returns>A task that completes when the shards are idle.</returns>
