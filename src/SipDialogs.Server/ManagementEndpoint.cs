@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -15,12 +17,13 @@ namespace SipDialogs.Server;
 
 /// <summary>
 /// serve's management HTTP endpoint (Kestrel), off unless <c>--management</c> names it: <c>/metrics</c> in the
-/// Prometheus text format (the OpenTelemetry exporter, over the meters <c>SipDialogs</c> and <c>System.Runtime</c>),
+/// Prometheus text format (the OpenTelemetry exporter, over the meters <c>SipDialogs</c>, <c>SipDialogs.Server</c>
+/// and <c>System.Runtime</c>),
 /// <c>/health/live</c> (the shards turn), <c>/health/ready</c> (the transports listen, the shards turn, no drain) and
 /// <c>POST /drain</c>. A web application of its own inside serve's host, so that serve without it carries no HTTP.
 /// </summary>
 internal sealed class ManagementEndpoint(
-    Uri url, SipServerService server, GracefulDrain drain, ILoggerFactory loggerFactory) : IHostedService, IAsyncDisposable
+    Uri url, SipServerService server, GracefulDrain drain, ILoggerFactory loggerFactory, IMeterFactory meterFactory) : IHostedService, IAsyncDisposable
 {
     private const string Live = "live";
     private const string Ready = "ready";
@@ -58,13 +61,23 @@ internal sealed class ManagementEndpoint(
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        // process.uptime (OpenTelemetry's process conventions): the "restarted recently" alert reads it.
+        DateTime processStarted;
+        using (var process = Process.GetCurrentProcess())
+        {
+            processStarted = process.StartTime.ToUniversalTime();
+        }
+
+        meterFactory.Create(MeterNames.Server).CreateObservableGauge(
+            "process.uptime", () => (DateTime.UtcNow - processStarted).TotalSeconds, "s", "Time since the process started.");
+
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(loggerFactory);
         builder.Services.AddSingleton<IHostLifetime, ManagementLifetime>();
         builder.WebHost.UseUrls(url.GetLeftPart(UriPartial.Authority));
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter(Diagnostics.MeterName, "System.Runtime")
+            .AddMeter(MeterNames.Stack, MeterNames.Server, MeterNames.Runtime)
             .AddPrometheusExporter(options => options.ScrapeResponseCacheDurationMilliseconds = 0));
         builder.Services.AddHealthChecks()
             .AddCheck("shards", new ShardHealthCheck(server), tags: [Live, Ready])

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -171,7 +172,8 @@ internal static class ServeCommand
                 managementUrl,
                 services.GetRequiredService<SipServerService>(),
                 services.GetRequiredService<GracefulDrain>(),
-                services.GetRequiredService<ILoggerFactory>()));
+                services.GetRequiredService<ILoggerFactory>(),
+                services.GetRequiredService<IMeterFactory>()));
         }
 
         // Registered last, stopped first: the drain runs while the stack and the management endpoint still do.
