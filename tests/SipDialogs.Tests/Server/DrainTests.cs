@@ -1,4 +1,5 @@
 using System.Net;
+using SipDialogs.Messages;
 using SipDialogs.Tests.Infrastructure;
 
 namespace SipDialogs.Tests.Server;
@@ -22,9 +23,12 @@ public class DrainTests
         await server.Process.SignalAsync("TERM");
 
         await PollReadyAsync(http, HttpStatusCode.ServiceUnavailable);
+        SipResponse probe = await UdpPeer.AskOptionsAsync(server.Udp!, s_timeout); // A balancer's probe marks the node down.
+        Assert.Equal(503, probe.StatusCode);
+        Assert.NotNull(probe.RetryAfter);
         SippResult refused = await Sipp.RunAsync("tests/sipp/uac-refused-503.xml", server.Udp!, calls: 5, rate: 50, s_timeout);
         Assert.True(refused.ExitCode == 0, $"SIPp (new calls) exit {refused.ExitCode}:\n{refused.Output}");
-        Assert.Equal(5, PrometheusText.Sum(
+        Assert.Equal(1 + 5, PrometheusText.Sum( // The probe and the five calls.
             await http.GetStringAsync(new Uri("/metrics", UriKind.Relative)), "sipdialogs_request_refused_total", "reason=\"drain\""));
         Assert.False(server.Process.Exited.IsCompleted); // The held calls are still up.
 
