@@ -7,7 +7,7 @@
 #   bench/sipp/soak.sh [calls] [rate] [port]
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-calls=${1:-100000}; rate=${2:-3000}; port=${3:-5087}
+calls=${1:-100000}; rate=${2:-3000}; port=${3:-5086}
 linger=${SOAK_LINGER_SECONDS:-100}
 work=$(mktemp -d)
 serve_pid=""

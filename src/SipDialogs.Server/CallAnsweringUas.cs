@@ -19,23 +19,40 @@ internal sealed class CallAnsweringUas : IncomingCallUas
     /// <summary>Makes the answerer.</summary>
     /// <param name="options">How to answer; validated.</param>
     /// <param name="timeProvider">The clock of the ringing and hang-up delays; the system's when null.</param>
-    public CallAnsweringUas(CallAnsweringOptions options, TimeProvider? timeProvider = null)
-        : base(Answering(options, timeProvider ?? TimeProvider.System))
+    /// <param name="calls">Where the calls being answered and answered are held for the drain; none when null.</param>
+    public CallAnsweringUas(CallAnsweringOptions options, TimeProvider? timeProvider = null, LiveCalls? calls = null)
+        : base(Answering(options, timeProvider ?? TimeProvider.System, calls))
     {
     }
 
-    private static Func<IncomingCall, CancellationToken, Task> Answering(CallAnsweringOptions options, TimeProvider time)
+    private static Func<IncomingCall, CancellationToken, Task> Answering(CallAnsweringOptions options, TimeProvider time, LiveCalls? calls)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         MediaCapabilities capabilities = options.GetCapabilities();
         TimeSpan ring = options.RingFor ?? TimeSpan.Zero;
         TimeSpan hangUp = options.HangUpAfter ?? TimeSpan.Zero;
-        return (call, cancelled) => AnswerAsync(call, capabilities, ring, hangUp, time, cancelled);
+        if (calls is null)
+        {
+            return (call, cancelled) => AnswerAsync(call, capabilities, ring, hangUp, time, null, cancelled);
+        }
+
+        return async (call, cancelled) =>
+        {
+            calls.SetupStarted();
+            try
+            {
+                await AnswerAsync(call, capabilities, ring, hangUp, time, calls, cancelled).ConfigureAwait(false);
+            }
+            finally
+            {
+                calls.SetupEnded();
+            }
+        };
     }
 
     private static async Task AnswerAsync(
-        IncomingCall call, MediaCapabilities capabilities, TimeSpan ring, TimeSpan hangUp, TimeProvider time, CancellationToken cancelled)
+        IncomingCall call, MediaCapabilities capabilities, TimeSpan ring, TimeSpan hangUp, TimeProvider time, LiveCalls? calls, CancellationToken cancelled)
     {
         // One offer/answer session per call; its dialog's events run one at a time, so it is never used concurrently.
         var session = new OfferAnswerSession(capabilities, "sipdialogs");
@@ -61,6 +78,7 @@ internal sealed class CallAnsweringUas : IncomingCallUas
         {
             dialog = await call.AnswerAsync(answer, d => d.RequestReceived += (_, e) => OnRequest(session, e), cancellationToken: CancellationToken.None)
                 .ConfigureAwait(false);
+            calls?.Add(dialog); // Still counted as being set up until this returns: the drain sees no gap.
         }
         catch (InvalidOperationException)
         {

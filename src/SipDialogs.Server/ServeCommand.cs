@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Help;
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -46,9 +47,24 @@ internal static class ServeCommand
         Option<double?> transferHold = CommandOptions.Seconds(
             "--transfer-hold", "Seconds a referred call is held once answered before serve sends BYE (default 0, or SipDialogs:Transfers:Hold).");
 
-        var serve = new Command("serve", "Run the SIP server (UAS) until Ctrl-C or SIGTERM.")
+        var management = new Option<string?>("--management")
+        {
+            Description = "Serve /metrics (Prometheus), /health/live, /health/ready and POST /drain at this URL, e.g. http://127.0.0.1:9464 " +
+                "(port 0 = any free port). Off by default; a loopback address unless --management-allow-remote is given.",
+        };
+        var managementAllowRemote = new Option<bool>("--management-allow-remote")
+        {
+            Description = "Let --management listen on an address other machines reach (the endpoint has no authentication).",
+        };
+        var drainTimeout = new Option<double?>("--drain-timeout")
+        {
+            Description = "On SIGTERM or POST /drain, seconds to wait for the calls held to end before sending them BYE (default 30).",
+        };
+
+        var serve = new Command("serve", "Run the SIP server (UAS) until Ctrl-C or SIGTERM, which drain it first.")
         {
             listen, shards, config, logFormat, logLevel, tlsCertificate, mode, ring, hangUpAfter, answerSdp, acceptTransfers, transferHold,
+            management, managementAllowRemote, drainTimeout,
         };
         serve.SetAction((parse, cancellationToken) => RunAsync(
             new ServeArguments(
@@ -62,7 +78,10 @@ internal static class ServeCommand
                 parse.GetValue(hangUpAfter),
                 parse.GetValue(answerSdp),
                 parse.GetValue(acceptTransfers),
-                parse.GetValue(transferHold)),
+                parse.GetValue(transferHold),
+                parse.GetValue(management),
+                parse.GetValue(managementAllowRemote),
+                parse.GetValue(drainTimeout)),
             cancellationToken));
 
         // Named for the command users type, whatever the executable file is called (help's usage line shows it).
@@ -75,7 +94,21 @@ internal static class ServeCommand
     private static Task<int> RunAsync(ServeArguments arguments, CancellationToken cancellationToken)
     {
         (string[] listen, int? shards, FileInfo? config, string logFormat, LogLevel logLevel, FileInfo? tlsCertificate, double? ring, double? hangUpAfter, FileInfo? answerSdp,
-            bool? acceptTransfers, double? transferHold) = arguments;
+            bool? acceptTransfers, double? transferHold, string? management, bool managementAllowRemote, double? drainTimeout) = arguments;
+        Uri? managementUrl = null;
+        if (management is not null && !ManagementEndpoint.TryParseUrl(management, managementAllowRemote, out managementUrl, out string? error))
+        {
+            Console.Error.WriteLine("sipdialogs: invalid configuration: " + error);
+            return Task.FromResult(StackHost.InvalidConfiguration);
+        }
+
+        if (drainTimeout is double seconds && !(seconds is >= 0 and <= ServeTransferOptions.MostSeconds))
+        {
+            Console.Error.WriteLine("sipdialogs: invalid configuration: --drain-timeout must be between 0 and 86400 seconds.");
+            return Task.FromResult(StackHost.InvalidConfiguration);
+        }
+
+        TimeSpan drainFor = drainTimeout is double drainSeconds ? TimeSpan.FromSeconds(drainSeconds) : GracefulDrain.DefaultTimeout;
         HostApplicationBuilder builder = StackHost.CreateBuilder(
             new StackArguments(listen, shards, config, logFormat, tlsCertificate, logLevel),
             options =>
@@ -109,8 +142,9 @@ internal static class ServeCommand
             })
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<CallAnsweringOptions>>(new OptionsValidation<CallAnsweringOptions>(static options => options.Validate()));
+        builder.Services.AddSingleton<LiveCalls>();
         builder.Services.AddSingleton<ISipRequestHandler>(static services =>
-            new CallAnsweringUas(services.GetRequiredService<IOptions<CallAnsweringOptions>>().Value));
+            new CallAnsweringUas(services.GetRequiredService<IOptions<CallAnsweringOptions>>().Value, calls: services.GetRequiredService<LiveCalls>()));
         builder.Services.AddOptions<ServeTransferOptions>()
             .Bind(builder.Configuration.GetSection(ServeTransferOptions.SectionName))
             .PostConfigure(options =>
@@ -124,13 +158,33 @@ internal static class ServeCommand
             .Validate(static options => options.IsValid, "Transfers:Hold (--transfer-hold) must be between 0 and 86400 seconds.")
             .ValidateOnStart();
         builder.Services.AddSingleton<Transferee>();
-        builder.Services.AddHostedService<SipServerService>();
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
+        builder.Services.AddMetrics();
+        builder.Services.AddSingleton<SipServerService>();
+        builder.Services.AddHostedService(static services => services.GetRequiredService<SipServerService>());
+        builder.Services.AddSingleton(services => new GracefulDrain(
+            services.GetRequiredService<SipServerService>(),
+            services.GetRequiredService<LiveCalls>(),
+            services.GetRequiredService<IHostApplicationLifetime>(),
+            drainFor,
+            services.GetRequiredService<ILogger<GracefulDrain>>()));
+        if (managementUrl is not null)
+        {
+            builder.Services.AddHostedService(services => new ManagementEndpoint(
+                managementUrl,
+                services.GetRequiredService<SipServerService>(),
+                services.GetRequiredService<GracefulDrain>(),
+                services.GetRequiredService<ILoggerFactory>(),
+                services.GetRequiredService<IMeterFactory>()));
+        }
+
+        // Registered last, stopped first: the drain runs while the stack and the management endpoint still do.
+        builder.Services.AddHostedService(static services => services.GetRequiredService<GracefulDrain>());
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = drainFor + TimeSpan.FromSeconds(30));
 
         return StackHost.RunAsync(async () =>
         {
             using IHost host = builder.Build();
-            StackHost.HoldRepeatedStopSignals(host);
+            StackHost.HoldRepeatedStopSignals(host, host.Services.GetRequiredService<GracefulDrain>().EndNow);
             await host.RunAsync(cancellationToken).ConfigureAwait(false);
             return 0;
         });
@@ -138,5 +192,5 @@ internal static class ServeCommand
 
     private sealed record ServeArguments(
         string[] Listen, int? Shards, FileInfo? Config, string LogFormat, LogLevel LogLevel, FileInfo? TlsCertificate, double? Ring, double? HangUpAfter, FileInfo? AnswerSdp,
-        bool? AcceptTransfers, double? TransferHold);
+        bool? AcceptTransfers, double? TransferHold, string? Management, bool ManagementAllowRemote, double? DrainTimeout);
 }

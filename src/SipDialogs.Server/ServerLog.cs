@@ -17,4 +17,16 @@ internal static partial class ServerLog
 
     [LoggerMessage(1003, LogLevel.Warning, "Transfer to {Target} failed")]
     public static partial void TransferFault(ILogger logger, string target, Exception exception);
+
+    [LoggerMessage(1004, LogLevel.Information, "Management endpoint listening on {Url} (/metrics, /health/live, /health/ready, POST /drain)")]
+    public static partial void ManagementListening(ILogger logger, string url);
+
+    [LoggerMessage(1005, LogLevel.Information, "Draining {Calls} calls for at most {TimeoutSeconds} s")]
+    public static partial void DrainStarted(ILogger logger, int calls, double timeoutSeconds);
+
+    [LoggerMessage(1006, LogLevel.Information, "Drain done in {Seconds:F3} s: {Drained} calls drained, {EndedByBye} ended by BYE")]
+    public static partial void DrainDone(ILogger logger, double seconds, int drained, int endedByBye);
+
+    [LoggerMessage(1007, LogLevel.Warning, "Stop signal during the drain: ending the remaining calls with BYE now")]
+    public static partial void DrainCut(ILogger logger);
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -12,7 +13,8 @@ namespace SipDialogs.Server;
 /// stop its referred calls end before the stack does.
 /// </summary>
 internal sealed class SipServerService(
-    IOptions<SipStackOptions> options, ILoggerFactory loggerFactory, Transferee? transferee = null, ISipRequestHandler? handler = null)
+    IOptions<SipStackOptions> options, ILoggerFactory loggerFactory, Transferee? transferee = null, ISipRequestHandler? handler = null,
+    IMeterFactory? meterFactory = null)
     : IHostedService, IAsyncDisposable
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger<SipServerService>();
@@ -21,9 +23,12 @@ internal sealed class SipServerService(
     /// <summary>The running stack, once the host has started.</summary>
     public SipStack Stack => _stack ?? throw new InvalidOperationException("The SIP stack starts with the host.");
 
+    /// <summary>True once the stack listens on its end points.</summary>
+    public bool IsListening => _stack is { } stack && stack.LocalEndPoints.Count > 0;
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        _stack = new SipStack(options.Value, handler, loggerFactory);
+        _stack = new SipStack(options.Value, handler, loggerFactory, meterFactory: meterFactory);
         transferee?.Attach(_stack);
         await _stack.StartAsync(cancellationToken).ConfigureAwait(false);
     }

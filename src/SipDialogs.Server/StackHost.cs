@@ -97,10 +97,11 @@ internal static class StackHost
     /// once (exit 130 or 143) in the middle of a clean stop. The stop is bounded by the host's shutdown timeout.
     /// </summary>
     /// <param name="host">The command's host, built and not yet stopped.</param>
-    public static void HoldRepeatedStopSignals(IHost host)
+    /// <param name="repeated">Called on each signal held (serve's drain ends its wait), or null.</param>
+    public static void HoldRepeatedStopSignals(IHost host, Action? repeated = null)
     {
         ArgumentNullException.ThrowIfNull(host);
-        host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(static () =>
+        host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(() =>
         {
             lock (s_heldSignals)
             {
@@ -111,7 +112,11 @@ internal static class StackHost
 
                 foreach (PosixSignal signal in (ReadOnlySpan<PosixSignal>)[PosixSignal.SIGINT, PosixSignal.SIGTERM, PosixSignal.SIGQUIT])
                 {
-                    s_heldSignals.Add(PosixSignalRegistration.Create(signal, static context => context.Cancel = true));
+                    s_heldSignals.Add(PosixSignalRegistration.Create(signal, context =>
+                    {
+                        context.Cancel = true;
+                        repeated?.Invoke();
+                    }));
                 }
             }
         });

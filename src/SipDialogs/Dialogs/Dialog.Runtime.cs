@@ -460,6 +460,11 @@ public sealed partial class Dialog : IAsyncDisposable, ITimerTarget, IClientTran
 
         if (state == DialogState.Terminated)
         {
+            if (_inStore)
+            {
+                _layer.Metrics?.DialogRemoved(confirmed: old == DialogState.Confirmed);
+            }
+
             OnTerminated();
         }
 

@@ -175,6 +175,26 @@ public sealed partial class Dialog
         if (_inStore)
         {
             _layer!.Store.OnChanged(this, change);
+            if (_layer.Metrics is { } metrics)
+            {
+                CountChange(metrics, change);
+            }
+        }
+    }
+
+    private void CountChange(Diagnostics.SipDialogsMetrics metrics, DialogChange change)
+    {
+        switch (change)
+        {
+            case DialogChange.Created or DialogChange.Imported:
+                metrics.DialogAdded(confirmed: _state == DialogState.Confirmed);
+                break;
+            case DialogChange.Confirmed:
+                metrics.DialogConfirmed();
+                break;
+            case DialogChange.Exported:
+                metrics.DialogRemoved(confirmed: true);
+                break;
         }
     }
 

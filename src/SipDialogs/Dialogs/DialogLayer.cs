@@ -41,6 +41,9 @@ internal sealed partial class DialogLayer
 
     public IDialogStore Store { get; }
 
+    /// <summary>The stack's instruments (dialogs by state), or null when none are kept.</summary>
+    internal Diagnostics.SipDialogsMetrics? Metrics { get; set; }
+
     /// <summary>Session timers (RFC 4028) for every dialog.</summary>
     public SessionTimerOptions SessionTimers { get; }
 

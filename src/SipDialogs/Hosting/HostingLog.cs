@@ -22,4 +22,7 @@ internal static partial class HostingLog
 
     [LoggerMessage(405, LogLevel.Debug, "Transport error on {Method} transaction: {Message}")]
     public static partial void TransportError(ILogger logger, string method, string message);
+
+    [LoggerMessage(406, LogLevel.Information, "SIP stack draining: new calls and OPTIONS are answered 503, calls in progress carry on")]
+    public static partial void Draining(ILogger logger);
 }

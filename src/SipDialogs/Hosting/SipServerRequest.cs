@@ -20,6 +20,7 @@ namespace SipDialogs.Hosting;
 public sealed class SipServerRequest : IServerTransactionOwner
 {
     private readonly ServerTransaction _transaction;
+    private readonly long _receivedAt = System.Diagnostics.Stopwatch.GetTimestamp();
 
     /// <summary>Made on the shard as the request is handed to application code.</summary>
     internal SipServerRequest(ServerTransaction transaction, SipStack? stack = null)
@@ -57,6 +58,15 @@ public sealed class SipServerRequest : IServerTransactionOwner
 
     /// <summary>A CANCEL matched this INVITE: the call or the handler hears of it off the shard, after the INVITE itself. On the shard.</summary>
     void IServerTransactionOwner.OnCancelled(ServerTransaction transaction) => SipStack.PostCancel(this);
+
+    /// <summary>The INVITE's first final response left: a call set up or refused. On the shard.</summary>
+    void IServerTransactionOwner.OnFinalResponse(int statusCode)
+    {
+        if (Request.ToTag.IsEmpty)
+        {
+            Stack?.Metrics?.CallSetupEnded(_receivedAt, statusCode);
+        }
+    }
 
     /// <summary>
     /// A response to this request per RFC 3261 §8.2.6, with this transaction's To tag (§8.2.6.2) unless the

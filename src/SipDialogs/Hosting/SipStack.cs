@@ -1,3 +1,4 @@
+using SipDialogs.Diagnostics;
 using SipDialogs.Internal;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
@@ -49,6 +50,7 @@ public sealed class SipStack : IAsyncDisposable, ISipMessageSink, ITransactionUs
     private long _handlerFaults;
     private long _strayResponses;
     private long _refusedHandlerBusy;
+    private int _draining;
 
     /// <summary>Creates the stack; nothing listens until <see cref="StartAsync"/>.</summary>
     /// <param name="options">The configuration; validated here.</param>
@@ -58,6 +60,8 @@ public sealed class SipStack : IAsyncDisposable, ISipMessageSink, ITransactionUs
     /// <param name="timeProvider">The clock of every timer (tests advance a fake one); the system clock when null.</param>
     /// <param name="remoteCertificateValidation">Validates TLS peers' certificates; the system's rules when null.</param>
     /// <param name="dialogStore">Chooses the dialog store: given the in-memory one, returns it or a store that wraps it; the in-memory one when null.</param>
+    /// <param name="meterFactory">Makes the meter <c>SipDialogs</c> the stack's instruments live on (calls, dialogs,
+    /// transactions, messages, refusals, shards); no instruments when null.</param>
     /// <exception cref="InvalidOperationException">An option is invalid; the message names it.</exception>
     public SipStack(
         SipStackOptions options,
@@ -65,7 +69,8 @@ public sealed class SipStack : IAsyncDisposable, ISipMessageSink, ITransactionUs
         ILoggerFactory? loggerFactory = null,
         TimeProvider? timeProvider = null,
         System.Net.Security.RemoteCertificateValidationCallback? remoteCertificateValidation = null,
-        DialogStoreFactory? dialogStore = null)
+        DialogStoreFactory? dialogStore = null,
+        System.Diagnostics.Metrics.IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
@@ -88,6 +93,25 @@ public sealed class SipStack : IAsyncDisposable, ISipMessageSink, ITransactionUs
             Transfers = options.Transfers,
         };
         DialogLayer.Unmatched = DispatchOutsideDialog;
+        if (meterFactory is not null)
+        {
+            Metrics = new SipDialogsMetrics(meterFactory, new SipDialogsMetrics.MetricSources(
+                () => TransactionCount,
+                () => SubscriptionCount,
+                () => HandlerFaults,
+                () => RequestsRefusedOverload,
+                () => MessagesDropped,
+                () => _transport.Counters,
+                _shards.Count,
+                index => _shards[index].QueueLength,
+                () => IsDraining));
+            _transactions.Metrics = Metrics;
+            DialogLayer.Metrics = Metrics;
+            for (int i = 0; i < _shards.Count; i++)
+            {
+                _shards[i].Metrics = Metrics;
+            }
+        }
     }
 
     /// <summary>The end points actually listened on (ports resolved when 0 was asked for).</summary>
@@ -132,7 +156,15 @@ public sealed class SipStack : IAsyncDisposable, ISipMessageSink, ITransactionUs
     /// <summary>Messages dropped because a shard's mailbox was full.</summary>
     public long MessagesDropped => _shards.MessagesDropped;
 
+    /// <summary>
+    /// True once <see cref="Drain"/> was called: the stack takes no new calls, and everything inside its dialogs carries on.
+    /// </summary>
+    public bool IsDraining => Volatile.Read(ref _draining) != 0;
+
     internal SipTransportLayer Transport => _transport;
+
+    /// <summary>The stack's instruments, or null when it was made without a meter factory.</summary>
+    internal SipDialogsMetrics? Metrics { get; }
 
     internal TransactionLayer Transactions => _transactions;
 
@@ -276,6 +308,35 @@ public sealed class SipStack : IAsyncDisposable, ISipMessageSink, ITransactionUs
         HostingLog.HandlerFault(_logger, method, exception);
     }
 
+    /// <summary>
+    /// Takes the stack out of service without ending a call: from now on OPTIONS outside a dialog (a balancer's probe)
+    /// and new INVITEs outside a dialog are answered 503 with Retry-After (RFC 3261 §21.5.4), so that a balancer
+    /// sends new calls elsewhere, while every request inside an existing dialog, and every call already being set up,
+    /// carries on. Idempotent and thread-safe; there is no way back (a drained node is stopped).
+    /// </summary>
+    public void Drain()
+    {
+        if (Interlocked.Exchange(ref _draining, 1) == 0)
+        {
+            HostingLog.Draining(_logger);
+        }
+    }
+
+    /// <summary>
+    /// Completes once every shard has run one item posted to it now: the shards turn (a liveness probe). A shard stuck
+    /// in one turn, or a stopped stack, keeps it from completing; the caller bounds the wait with its token.
+    /// </summary>
+    /// <param name="cancellationToken">Ends the wait.</param>
+    /// <returns>A task that completes when every shard has turned.</returns>
+    public async Task PingShardsAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposal.IsStarted, this);
+        for (int i = 0; i < _shards.Count; i++)
+        {
+            await _shards[i].RunAsync(static _ => true, 0, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Waits until every shard has processed what was posted to it so far (tests use it).</summary>
     /// <param name="cancellationToken">Ends the wait.</param>
     /// <returns>A task that completes when the shards are idle.</returns>
@@ -291,6 +352,7 @@ public sealed class SipStack : IAsyncDisposable, ISipMessageSink, ITransactionUs
     void ISipMessageSink.OnMessage(InboundMessage message)
     {
         Inbound?.Invoke(message);
+        Metrics?.Received(message.Remote.Protocol, message.Message);
         _transactions.OnMessage(message);
     }
 
@@ -367,12 +429,25 @@ public sealed class SipStack : IAsyncDisposable, ISipMessageSink, ITransactionUs
             return;
         }
 
+        if (Volatile.Read(ref _draining) != 0 && transaction.Request.ToTag.IsEmpty
+            && (transaction.Method == SipMethods.Invite || transaction.Method == SipMethods.Options))
+        {
+            // Drain: a balancer probing with OPTIONS marks the node down, and a new call is sent elsewhere.
+            Metrics?.RefusedForDrain();
+            transaction.Respond(transaction.CreateResponse(503).Add(SipHeaderKind.RetryAfter, _retryAfterSeconds));
+            return;
+        }
+
         // Off the shard, in order with the shard's other requests. An INVITE's transaction keeps the object the
         // handler gets until its final response, so that its CANCEL reaches the same one.
         var request = new SipServerRequest(transaction, this);
         if (transaction.Method == SipMethods.Invite)
         {
             transaction.Owner = request;
+            if (transaction.Request.ToTag.IsEmpty)
+            {
+                Metrics?.CallStarted();
+            }
         }
 
         if (!transaction.Shard.Outbox.TryPostNew(s_dispatchRequest, request))
@@ -469,6 +544,12 @@ public sealed class SipStack : IAsyncDisposable, ISipMessageSink, ITransactionUs
     void ITransactionUser.OnTimeout(Transaction transaction)
     {
         HostingLog.TransactionTimeout(_logger, transaction.Method);
+        Metrics?.TimedOut(transaction switch
+        {
+            ClientInviteTransaction => 0, // Timer B
+            ClientTransaction => 1, // Timer F
+            _ => 2, // Timer H: no ACK for a non-2xx final response.
+        });
         DialogLayer.OnTimeout(transaction);
     }
 
@@ -486,6 +567,7 @@ public sealed class SipStack : IAsyncDisposable, ISipMessageSink, ITransactionUs
         await _transport.DisposeAsync().ConfigureAwait(false);
         await _shards.DisposeAsync().ConfigureAwait(false);
         _certificate?.Dispose();
+        Metrics?.Dispose();
         HostingLog.Stopped(_logger);
     }
 }

@@ -11,8 +11,9 @@ public static class SipStackServiceCollectionExtensions
     /// <summary>
     /// Adds one <see cref="SipStack"/> as a singleton, built from <see cref="SipStackOptions"/> (bind them from
     /// configuration with <c>services.Configure&lt;SipStackOptions&gt;(section)</c> or pass <paramref name="configure"/>),
-    /// the registered <see cref="ISipRequestHandler"/> (a <see cref="UasCore"/> when none is), <see cref="ILoggerFactory"/>
-    /// and <see cref="TimeProvider"/> when registered. The container disposes it; the application starts it with
+    /// the registered <see cref="ISipRequestHandler"/> (a <see cref="UasCore"/> when none is), <see cref="ILoggerFactory"/>,
+    /// <see cref="TimeProvider"/> and <see cref="System.Diagnostics.Metrics.IMeterFactory"/> (<c>services.AddMetrics()</c>:
+    /// the stack's meter <c>SipDialogs</c>) when registered. The container disposes it; the application starts it with
     /// <see cref="SipStack.StartAsync"/> (a hosted service, say).
     /// </summary>
     /// <param name="services">The services.</param>
@@ -31,7 +32,8 @@ public static class SipStackServiceCollectionExtensions
             provider.GetRequiredService<IOptions<SipStackOptions>>().Value,
             provider.GetService<ISipRequestHandler>(),
             provider.GetService<ILoggerFactory>(),
-            provider.GetService<TimeProvider>()));
+            provider.GetService<TimeProvider>(),
+            meterFactory: provider.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         return services;
     }
 }

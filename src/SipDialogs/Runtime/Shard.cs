@@ -100,6 +100,9 @@ internal sealed class Shard : IAsyncDisposable
     /// <summary>The number of timers scheduled on this shard.</summary>
     public int TimerCount => _timers.Count;
 
+    /// <summary>The stack's instruments (turn time), or null when none are kept. Set before the stack starts.</summary>
+    internal Diagnostics.SipDialogsMetrics? Metrics { get; set; }
+
     /// <summary>
     /// Posts a received message without waiting: false, and counted in <see cref="MessagesDropped"/>, when the
     /// mailbox is full or the shard is closed.
@@ -284,6 +287,7 @@ internal sealed class Shard : IAsyncDisposable
             }
 
             long turn = Stopwatch.GetTimestamp() - started;
+            Metrics?.ShardTurn(turn);
             if (turn > _longTurnThreshold)
             {
                 LogLongTurn(turn);

@@ -179,6 +179,7 @@ internal sealed class ClientInviteTransaction : ClientTransaction
         {
             case TransactionTimer.TimerA when State == TransactionState.Calling:
                 _timerA = default;
+                Layer.Metrics?.Retransmitted();
                 SendRequest();
                 _intervalA += _intervalA; // §17.1.1.2: doubled each time, no cap.
                 _timerA = StartTimer(TransactionTimer.TimerA, _intervalA);

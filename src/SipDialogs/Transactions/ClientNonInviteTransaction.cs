@@ -81,6 +81,7 @@ internal sealed class ClientNonInviteTransaction : ClientTransaction
         switch (timer)
         {
             case TransactionTimer.TimerE when State is TransactionState.Trying or TransactionState.Proceeding:
+                Layer.Metrics?.Retransmitted();
                 SendRequest();
 
                 // §17.1.2.2: in Trying the interval doubles up to T2; in Proceeding it is T2.

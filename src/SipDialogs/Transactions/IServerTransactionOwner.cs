@@ -9,4 +9,8 @@ internal interface IServerTransactionOwner
     /// </summary>
     /// <param name="transaction">The INVITE's transaction.</param>
     void OnCancelled(ServerTransaction transaction);
+
+    /// <summary>The transaction sent its first final response (the metrics time a call's setup by it).</summary>
+    /// <param name="statusCode">The response's status.</param>
+    void OnFinalResponse(int statusCode);
 }

@@ -153,6 +153,7 @@ internal sealed class LingeringServerTransaction : Transaction
         switch (timer)
         {
             case TransactionTimer.TimerG when State == TransactionState.Completed:
+                Layer.Metrics?.Retransmitted();
                 Send(_response!);
                 _intervalG = _intervalG + _intervalG < Timers.T2 ? _intervalG + _intervalG : Timers.T2;
                 _timerG = StartTimer(TransactionTimer.TimerG, _intervalG);

@@ -85,6 +85,7 @@ internal sealed class ServerInviteTransaction : ServerTransaction
             // 2xx: Accepted, Timer L; the user retransmits the 2xx (RFC 6026 §7.1, RFC 3261 §13.3.1.4). Non-2xx:
             // Completed, Timer G retransmits over UDP and Timer H waits for the ACK (§17.2.1).
             _lastProvisional = null;
+            Owner?.OnFinalResponse(status);
             Linger(response, status);
         }
 

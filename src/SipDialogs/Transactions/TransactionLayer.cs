@@ -79,6 +79,9 @@ internal sealed class TransactionLayer : IShardMessageHandler<InboundMessage>, I
     /// <summary>Answers requests that need no transaction (RFC 3261 §8.2.7: 400, 481, 503 ...).</summary>
     public StatelessResponder Stateless { get; }
 
+    /// <summary>The stack's instruments (messages sent, retransmissions), or null when none are kept.</summary>
+    internal Diagnostics.SipDialogsMetrics? Metrics { get; set; }
+
     /// <summary>Live transactions over all shards.</summary>
     public int TransactionCount
     {
@@ -229,8 +232,11 @@ internal sealed class TransactionLayer : IShardMessageHandler<InboundMessage>, I
     /// <param name="target">The next hop.</param>
     /// <param name="cancellationToken">Ends the wait.</param>
     /// <returns>Completes when sent.</returns>
-    public ValueTask SendAckAsync(ReadOnlyMemory<byte> ack, SipEndPoint target, CancellationToken cancellationToken = default) =>
-        _transport.SendRequestAsync(ack, target, cancellationToken);
+    public ValueTask SendAckAsync(ReadOnlyMemory<byte> ack, SipEndPoint target, CancellationToken cancellationToken = default)
+    {
+        Metrics?.Sent(target.Protocol, SipMethods.Ack, response: false);
+        return _transport.SendRequestAsync(ack, target, cancellationToken);
+    }
 
     void IShardMessageHandler<InboundMessage>.OnShardMessage(Shard shard, InboundMessage message)
     {
@@ -262,6 +268,7 @@ internal sealed class TransactionLayer : IShardMessageHandler<InboundMessage>, I
         ValueTask sending;
         try
         {
+            Metrics?.Sent(target.Protocol, transaction.Method, response: false);
             sending = _transport.SendRequestAsync(message, target, CancellationToken.None);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -279,6 +286,7 @@ internal sealed class TransactionLayer : IShardMessageHandler<InboundMessage>, I
         ValueTask sending;
         try
         {
+            Metrics?.Sent(route.Destination.Protocol, transaction.Method, response: true);
             sending = _transport.SendResponseAsync(response, route, CancellationToken.None);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)

@@ -38,6 +38,18 @@ public sealed class ServiceCollectionTests
     }
 
     [Fact]
+    public async Task AContainerWithMetricsGivesTheStackItsMeterAndOneWithoutGivesItNone()
+    {
+        await using (ServiceProvider metered = new ServiceCollection().AddMetrics().AddSipStack(o => o.Listen.Add("udp:127.0.0.1:0")).BuildServiceProvider())
+        {
+            Assert.NotNull(metered.GetRequiredService<SipStack>().Metrics);
+        }
+
+        await using ServiceProvider plain = new ServiceCollection().AddSipStack(o => o.Listen.Add("udp:127.0.0.1:0")).BuildServiceProvider();
+        Assert.Null(plain.GetRequiredService<SipStack>().Metrics);
+    }
+
+    [Fact]
     public void InvalidOptionsAreRefusedWhenTheStackIsBuilt()
     {
         var services = new ServiceCollection();

@@ -17,6 +17,9 @@ internal sealed partial class ServerProcess : IAsyncDisposable
     /// <summary>The TCP end point the server reported listening on.</summary>
     public IPEndPoint? Tcp { get; private set; }
 
+    /// <summary>The management endpoint's base URL, when serve was started with --management.</summary>
+    public Uri? Management { get; private set; }
+
     public static string ServerDll
     {
         get
@@ -60,6 +63,12 @@ internal sealed partial class ServerProcess : IAsyncDisposable
             }
         }
 
+        Match management = ManagementLine().Match(server.Process.Output);
+        if (management.Success)
+        {
+            server.Management = new Uri(management.Groups["url"].Value);
+        }
+
         return server;
     }
 
@@ -82,6 +91,9 @@ internal sealed partial class ServerProcess : IAsyncDisposable
     }
 
     public ValueTask DisposeAsync() => Process.DisposeAsync();
+
+    [GeneratedRegex(@"Management endpoint listening on (?<url>http://\S+)")]
+    private static partial Regex ManagementLine();
 
     [GeneratedRegex(@"SIP stack listening on (?<transport>udp|tcp|tls):(?<address>\S+)")]
     private static partial Regex ListeningLine();

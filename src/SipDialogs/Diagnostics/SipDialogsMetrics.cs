@@ -1,0 +1,292 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using SipDialogs.Messages;
+using SipDialogs.Transport;
+
+namespace SipDialogs.Diagnostics;
+
+/// <summary>
+/// The stack's instruments, on the meter <c>SipDialogs</c> from the host's <see cref="IMeterFactory"/>. The layers tell
+/// it what happens through plain methods that add to a counter with <see cref="Interlocked"/> (no tag list, no lookup
+/// on the hot path); observable instruments read those counters and the counts the stack keeps anyway when a listener
+/// (the Prometheus exporter) collects. Only the durations are recorded as they happen, and only when listened to.
+/// </summary>
+/// <remarks>
+/// Attributes are bounded: a method, a transport, a status class, a reason, a shard index, a mode. Never a Call-ID,
+/// tag, URI or user. The <c>mode</c> attribute says which application made the call: <c>uas</c> today; the B2BUA's
+/// legs will count under their own value.
+/// </remarks>
+internal sealed class SipDialogsMetrics : IDisposable
+{
+    /// <summary>The meter's name.</summary>
+    public const string MeterName = "SipDialogs";
+
+    /// <summary>The mode of calls answered by the stack's own UAS side.</summary>
+    public const string UasMode = "uas";
+
+    private const int Transports = 3;
+    private const int StatusClasses = 7;
+
+    /// <summary>The methods counted by name; anything else counts as <c>_OTHER</c> (the HTTP conventions' habit).</summary>
+    private static readonly string[] s_methods =
+    [
+        SipMethods.Invite, SipMethods.Ack, SipMethods.Bye, SipMethods.Cancel, SipMethods.Options, SipMethods.Register,
+        SipMethods.Prack, SipMethods.Subscribe, SipMethods.Notify, SipMethods.Publish, SipMethods.Info, SipMethods.Refer,
+        SipMethods.Message, SipMethods.Update, "_OTHER",
+    ];
+
+    private static readonly string[] s_transports = ["udp", "tcp", "tls"];
+    private static readonly string[] s_statusClasses = ["1xx", "1xx", "2xx", "3xx", "4xx", "5xx", "6xx"];
+    private static readonly SipRejectReason[] s_rejectReasons = Enum.GetValues<SipRejectReason>();
+
+    private readonly Meter _meter;
+    private readonly MetricSources _sources;
+    private readonly Histogram<double> _callSetup;
+    private readonly Histogram<double> _shardTurn;
+    private readonly long[] _received = new long[Transports * 2 * 15];
+    private readonly long[] _sent = new long[Transports * 2 * 15];
+    private readonly long[] _callsEnded = new long[StatusClasses];
+    private readonly long[] _timeouts = new long[3];
+    private long _callsStarted;
+    private long _earlyDialogs;
+    private long _confirmedDialogs;
+    private long _retransmissions;
+    private long _refusedDrain;
+
+    /// <summary>Makes the instruments.</summary>
+    /// <param name="meterFactory">The host's meter factory.</param>
+    /// <param name="sources">Where the counts the stack keeps anyway are read.</param>
+    public SipDialogsMetrics(IMeterFactory meterFactory, MetricSources sources)
+    {
+        ArgumentNullException.ThrowIfNull(meterFactory);
+        _sources = sources;
+        _meter = meterFactory.Create(MeterName);
+        _callSetup = _meter.CreateHistogram(
+            "sipdialogs.call.setup.duration", "s",
+            "Time from an out-of-dialog INVITE's arrival to its final response (post-dial delay as the caller sees it).",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] });
+        _shardTurn = _meter.CreateHistogram(
+            "sipdialogs.shard.turn.duration", "s", "Time a shard's loop spends on one batch of its mailbox.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.00001, 0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1] });
+
+        _meter.CreateObservableCounter("sipdialogs.call.started", ObserveCallsStarted, "{call}",
+            "Out-of-dialog INVITEs handed to the application.");
+        _meter.CreateObservableCounter("sipdialogs.call.answered", ObserveCallsAnswered, "{call}",
+            "Calls answered with a 2xx.");
+        _meter.CreateObservableCounter("sipdialogs.call.failed", ObserveCallsFailed, "{call}",
+            "Calls ended by a final response of 3xx to 6xx, by status class.");
+        _meter.CreateObservableUpDownCounter("sipdialogs.dialog.active", ObserveDialogs, "{dialog}",
+            "Live dialogs by state (early, confirmed).");
+        _meter.CreateObservableUpDownCounter("sipdialogs.transaction.active", () => (long)_sources.Transactions(), "{transaction}",
+            "Live transactions.");
+        _meter.CreateObservableCounter("sipdialogs.transaction.retransmissions", () => Volatile.Read(ref _retransmissions), "{message}",
+            "Requests and responses sent again by a transaction's timer (A, E, G).");
+        _meter.CreateObservableCounter("sipdialogs.transaction.timeouts", ObserveTimeouts, "{transaction}",
+            "Transactions ended by a timeout, by timer (B, F, H).");
+        _meter.CreateObservableCounter("sipdialogs.message.received", () => ObserveMessages(_received), "{message}",
+            "Messages received, by transport, method (the CSeq method for responses) and type.");
+        _meter.CreateObservableCounter("sipdialogs.message.sent", () => ObserveMessages(_sent), "{message}",
+            "Messages sent by transactions, by transport, method (the CSeq method for responses) and type.");
+        _meter.CreateObservableCounter("sipdialogs.message.rejected", ObserveRejected, "{message}",
+            "Received messages refused by the parser or the transport's checks, by reason.");
+        _meter.CreateObservableCounter("sipdialogs.request.refused", ObserveRefused, "{request}",
+            "Requests answered 503 with Retry-After, by reason: overload (a full mailbox or a busy application) or drain.");
+        _meter.CreateObservableCounter("sipdialogs.message.dropped", () => _sources.MessagesDropped(), "{message}",
+            "Messages dropped unanswered because a shard's mailbox was full.");
+        _meter.CreateObservableUpDownCounter("sipdialogs.connection.open", () => _sources.Transport().ConnectionsOpen, "{connection}",
+            "TCP and TLS connections open.");
+        _meter.CreateObservableUpDownCounter("sipdialogs.shard.mailbox.depth", ObserveMailboxes, "{item}",
+            "Work items waiting in each shard's mailbox.");
+        _meter.CreateObservableCounter("sipdialogs.handler.faults", () => _sources.HandlerFaults(), "{fault}",
+            "Exceptions thrown by application handlers, caught and counted.");
+        _meter.CreateObservableUpDownCounter("sipdialogs.subscription.active", () => (long)_sources.Subscriptions(), "{subscription}",
+            "Live REFER subscriptions, sent and received.");
+        _meter.CreateObservableUpDownCounter("sipdialogs.drain.active", () => _sources.Draining() ? 1L : 0L, "{node}",
+            "1 while the stack drains (takes no new calls), else 0.");
+    }
+
+    /// <summary>Where the instruments read the counts the stack keeps; each any thread.</summary>
+    /// <param name="Transactions">Live transactions.</param>
+    /// <param name="Subscriptions">Live subscriptions.</param>
+    /// <param name="HandlerFaults">Handler faults so far.</param>
+    /// <param name="RefusedOverload">503s sent for overload so far.</param>
+    /// <param name="MessagesDropped">Messages dropped on a full mailbox so far.</param>
+    /// <param name="Transport">The transport's counters.</param>
+    /// <param name="ShardCount">How many shards.</param>
+    /// <param name="MailboxDepth">A shard's mailbox depth by index.</param>
+    /// <param name="Draining">Whether the stack drains.</param>
+    internal sealed record MetricSources(
+        Func<int> Transactions,
+        Func<int> Subscriptions,
+        Func<long> HandlerFaults,
+        Func<long> RefusedOverload,
+        Func<long> MessagesDropped,
+        Func<SipTransportCounters> Transport,
+        int ShardCount,
+        Func<int, int> MailboxDepth,
+        Func<bool> Draining);
+
+    /// <summary>An out-of-dialog INVITE was handed to the application.</summary>
+    public void CallStarted() => Interlocked.Increment(ref _callsStarted);
+
+    /// <summary>The first final response to a call's INVITE was sent.</summary>
+    /// <param name="startedAt">The <see cref="Stopwatch"/> timestamp of the INVITE's arrival.</param>
+    /// <param name="statusCode">The final status.</param>
+    public void CallSetupEnded(long startedAt, int statusCode)
+    {
+        int statusClass = Math.Clamp(statusCode / 100, 0, StatusClasses - 1);
+        Interlocked.Increment(ref _callsEnded[statusClass]);
+        if (_callSetup.Enabled)
+        {
+            var tags = new TagList { { "mode", UasMode }, { "sip.response.status_class", s_statusClasses[statusClass] } };
+            _callSetup.Record(Stopwatch.GetElapsedTime(startedAt).TotalSeconds, tags);
+        }
+    }
+
+    /// <summary>A dialog joined the stack in <paramref name="confirmed"/> or early state.</summary>
+    public void DialogAdded(bool confirmed) => Interlocked.Increment(ref confirmed ? ref _confirmedDialogs : ref _earlyDialogs);
+
+    /// <summary>An early dialog became confirmed.</summary>
+    public void DialogConfirmed()
+    {
+        Interlocked.Decrement(ref _earlyDialogs);
+        Interlocked.Increment(ref _confirmedDialogs);
+    }
+
+    /// <summary>A dialog left the stack (ended or exported) from <paramref name="confirmed"/> or early state.</summary>
+    public void DialogRemoved(bool confirmed) => Interlocked.Decrement(ref confirmed ? ref _confirmedDialogs : ref _earlyDialogs);
+
+    /// <summary>A transaction's timer sent a request or response again.</summary>
+    public void Retransmitted() => Interlocked.Increment(ref _retransmissions);
+
+    /// <summary>A transaction timed out.</summary>
+    /// <param name="timer">0 = Timer B (client INVITE), 1 = Timer F (client non-INVITE), 2 = Timer H (server INVITE, no ACK).</param>
+    public void TimedOut(int timer) => Interlocked.Increment(ref _timeouts[timer]);
+
+    /// <summary>A request was answered 503 because the stack drains.</summary>
+    public void RefusedForDrain() => Interlocked.Increment(ref _refusedDrain);
+
+    /// <summary>A message arrived.</summary>
+    public void Received(SipTransportProtocol transport, SipMessage message) =>
+        Interlocked.Increment(ref _received[Slot(transport, message is SipResponse, message is SipRequest request ? request.Method : message.CSeqMethod)]);
+
+    /// <summary>A transaction sent a message.</summary>
+    public void Sent(SipTransportProtocol transport, string method, bool response) =>
+        Interlocked.Increment(ref _sent[Slot(transport, response, method)]);
+
+    /// <summary>A shard's loop ran one batch.</summary>
+    /// <param name="ticks">Its length in <see cref="Stopwatch"/> ticks.</param>
+    public void ShardTurn(long ticks)
+    {
+        if (_shardTurn.Enabled)
+        {
+            _shardTurn.Record((double)ticks / Stopwatch.Frequency);
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Dispose() => _meter.Dispose();
+
+    private static int Slot(SipTransportProtocol transport, bool response, string method) =>
+        ((((int)transport % Transports) * 2) + (response ? 1 : 0)) * s_methods.Length + MethodIndex(method);
+
+    private static int MethodIndex(string method) => method switch
+    {
+        SipMethods.Invite => 0,
+        SipMethods.Ack => 1,
+        SipMethods.Bye => 2,
+        SipMethods.Cancel => 3,
+        SipMethods.Options => 4,
+        SipMethods.Register => 5,
+        SipMethods.Prack => 6,
+        SipMethods.Subscribe => 7,
+        SipMethods.Notify => 8,
+        SipMethods.Publish => 9,
+        SipMethods.Info => 10,
+        SipMethods.Refer => 11,
+        SipMethods.Message => 12,
+        SipMethods.Update => 13,
+        _ => 14,
+    };
+
+    private static Measurement<long> Mode(long value) => new(value, new KeyValuePair<string, object?>("mode", UasMode));
+
+    private Measurement<long> ObserveCallsStarted() => Mode(Volatile.Read(ref _callsStarted));
+
+    private Measurement<long> ObserveCallsAnswered() => Mode(Volatile.Read(ref _callsEnded[2]));
+
+    private IEnumerable<Measurement<long>> ObserveCallsFailed()
+    {
+        for (int i = 3; i < StatusClasses; i++)
+        {
+            yield return new Measurement<long>(
+                Volatile.Read(ref _callsEnded[i]),
+                new KeyValuePair<string, object?>("mode", UasMode),
+                new KeyValuePair<string, object?>("sip.response.status_class", s_statusClasses[i]));
+        }
+    }
+
+    private IEnumerable<Measurement<long>> ObserveDialogs()
+    {
+        yield return new Measurement<long>(
+            Volatile.Read(ref _earlyDialogs), new KeyValuePair<string, object?>("mode", UasMode), new KeyValuePair<string, object?>("sipdialogs.dialog.state", "early"));
+        yield return new Measurement<long>(
+            Volatile.Read(ref _confirmedDialogs), new KeyValuePair<string, object?>("mode", UasMode), new KeyValuePair<string, object?>("sipdialogs.dialog.state", "confirmed"));
+    }
+
+    private IEnumerable<Measurement<long>> ObserveTimeouts()
+    {
+        string[] timers = ["B", "F", "H"];
+        for (int i = 0; i < timers.Length; i++)
+        {
+            yield return new Measurement<long>(Volatile.Read(ref _timeouts[i]), new KeyValuePair<string, object?>("sip.timer", timers[i]));
+        }
+    }
+
+    private static IEnumerable<Measurement<long>> ObserveMessages(long[] counts)
+    {
+        for (int slot = 0; slot < counts.Length; slot++)
+        {
+            long value = Volatile.Read(ref counts[slot]);
+            if (value == 0)
+            {
+                continue; // Only the series that happened: 90 mostly empty ones would only cost the scraper.
+            }
+
+            int method = slot % s_methods.Length;
+            int rest = slot / s_methods.Length;
+            yield return new Measurement<long>(
+                value,
+                new KeyValuePair<string, object?>("network.transport", s_transports[rest / 2]),
+                new KeyValuePair<string, object?>("sip.request.method", s_methods[method]),
+                new KeyValuePair<string, object?>("sip.message.type", rest % 2 == 0 ? "request" : "response"));
+        }
+    }
+
+    private IEnumerable<Measurement<long>> ObserveRejected()
+    {
+        SipTransportCounters counters = _sources.Transport();
+        foreach (SipRejectReason reason in s_rejectReasons)
+        {
+            long value = counters.GetRejected(reason);
+            if (value != 0)
+            {
+                yield return new Measurement<long>(value, new KeyValuePair<string, object?>("error.type", reason.ToString()));
+            }
+        }
+    }
+
+    private IEnumerable<Measurement<long>> ObserveRefused()
+    {
+        yield return new Measurement<long>(_sources.RefusedOverload(), new KeyValuePair<string, object?>("sipdialogs.refusal.reason", "overload"));
+        yield return new Measurement<long>(Volatile.Read(ref _refusedDrain), new KeyValuePair<string, object?>("sipdialogs.refusal.reason", "drain"));
+    }
+
+    private IEnumerable<Measurement<long>> ObserveMailboxes()
+    {
+        for (int i = 0; i < _sources.ShardCount; i++)
+        {
+            yield return new Measurement<long>(_sources.MailboxDepth(i), new KeyValuePair<string, object?>("sipdialogs.shard", i));
+        }
+    }
+}

@@ -1,0 +1,133 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
+using SipDialogs.Dialogs;
+using SipDialogs.Hosting;
+using SipDialogs.Tests.Dialogs;
+using SipDialogs.Tests.Infrastructure;
+
+namespace SipDialogs.Tests.Diagnostics;
+
+/// <summary>The stack's instruments on meter SipDialogs, read with a listener as an exporter reads them.</summary>
+public sealed class SipDialogsMetricsTests
+{
+    [Fact]
+    public async Task AStackWithAMeterFactoryCountsItsCallsDialogsAndMessagesExactly()
+    {
+        // The default T1 (500 ms): a 50 ms one would resend an INVITE now and then, and the counts would be right but not 3.
+        await using ServiceProvider services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var callee = new SipStack(new SipStackOptions { Listen = { "udp:127.0.0.1:0" } }, new IncomingCallUas((call, ct) => call.AnswerAsync(CallTests.Offer, cancellationToken: ct)),
+            meterFactory: services.GetRequiredService<IMeterFactory>());
+        await using var caller = new SipStack(new SipStackOptions { Listen = { "udp:127.0.0.1:0" } });
+        await using (callee)
+        {
+            await callee.StartAsync();
+            await caller.StartAsync();
+            string target = "sip:bob@" + callee.LocalEndPoints[0].Address;
+            using var measured = new Measured();
+
+            const int calls = 3;
+            var dialogs = new List<Dialog>();
+            for (int i = 0; i < calls; i++)
+            {
+                OutgoingCall call = await caller.InviteAsync(target, new InviteOptions { SessionDescription = CallTests.Offer });
+                dialogs.Add(await call.Answered.WaitAsync(CallTests.Timeout));
+            }
+
+            await Poll.UntilAsync(() => measured.Collect("sipdialogs.dialog.active", "confirmed") == calls, CallTests.Timeout, "3 confirmed dialogs");
+            Assert.Equal(0, measured.Collect("sipdialogs.dialog.active", "early"));
+            await dialogs[0].ByeAsync().WaitAsync(CallTests.Timeout);
+            await Poll.UntilAsync(() => measured.Collect("sipdialogs.dialog.active", "confirmed") == calls - 1, CallTests.Timeout, "one dialog ended");
+
+            Assert.Equal(calls, measured.Collect("sipdialogs.call.started", "uas"));
+            Assert.Equal(calls, measured.Collect("sipdialogs.call.answered", "uas"));
+            Assert.Equal(0, measured.Collect("sipdialogs.call.failed", "4xx"));
+            Assert.Equal(calls, measured.HistogramCount("sipdialogs.call.setup.duration"));
+            Assert.Equal(calls, measured.Collect("sipdialogs.message.received", "INVITE", "request"));
+            Assert.Equal(1, measured.Collect("sipdialogs.message.received", "BYE", "request"));
+            Assert.True(measured.Collect("sipdialogs.message.sent", "INVITE", "response") >= calls); // 200s, 100s when slow.
+            Assert.Equal(0, measured.Collect("sipdialogs.drain.active", null));
+        }
+    }
+
+    /// <summary>Listens to the meter SipDialogs of one stack and sums what its instruments report, by attribute values.</summary>
+    private sealed class Measured : IDisposable
+    {
+        private readonly MeterListener _listener = new();
+        private readonly Dictionary<string, List<(long Value, string[] Tags)>> _observed = [];
+        private readonly Dictionary<string, long> _histogramCounts = [];
+
+        public Measured()
+        {
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == "SipDialogs")
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+            {
+                lock (_observed)
+                {
+                    string[] values = new string[tags.Length];
+                    for (int i = 0; i < tags.Length; i++)
+                    {
+                        values[i] = tags[i].Value?.ToString() ?? "";
+                    }
+
+                    if (!_observed.TryGetValue(instrument.Name, out var list))
+                    {
+                        _observed[instrument.Name] = list = [];
+                    }
+
+                    list.Add((value, values));
+                }
+            });
+            _listener.SetMeasurementEventCallback<double>((instrument, _, _, _) =>
+            {
+                lock (_observed)
+                {
+                    _histogramCounts[instrument.Name] = _histogramCounts.GetValueOrDefault(instrument.Name) + 1;
+                }
+            });
+            _listener.Start();
+        }
+
+        /// <summary>Observes every observable instrument now and sums the measurements whose attributes hold all <paramref name="values"/>.</summary>
+        public long Collect(string name, params string?[]? values)
+        {
+            lock (_observed)
+            {
+                _observed.Clear();
+            }
+
+            _listener.RecordObservableInstruments();
+            long sum = 0;
+            lock (_observed)
+            {
+                foreach ((long value, string[] tags) in _observed.GetValueOrDefault(name) ?? [])
+                {
+                    bool all = true;
+                    foreach (string? wanted in values ?? [])
+                    {
+                        all &= wanted is null || Array.IndexOf(tags, wanted) >= 0;
+                    }
+
+                    sum += all ? value : 0;
+                }
+            }
+
+            return sum;
+        }
+
+        public long HistogramCount(string name)
+        {
+            lock (_observed)
+            {
+                return _histogramCounts.GetValueOrDefault(name);
+            }
+        }
+
+        public void Dispose() => _listener.Dispose();
+    }
+}
