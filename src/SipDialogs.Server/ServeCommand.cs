@@ -56,6 +56,10 @@ internal static class ServeCommand
         {
             Description = "Let --management listen on an address other machines reach (the endpoint has no authentication).",
         };
+        var maxCalls = new Option<int?>("--max-calls")
+        {
+            Description = "The most calls up at once; a new INVITE beyond it gets 503 with Retry-After (default: no limit, or SipDialogs:Limits:MaxCalls).",
+        };
         var drainTimeout = new Option<double?>("--drain-timeout")
         {
             Description = "On SIGTERM or POST /drain, seconds to wait for the calls held to end before sending them BYE (default 30).",
@@ -64,7 +68,7 @@ internal static class ServeCommand
         var serve = new Command("serve", "Run the SIP server (UAS) until Ctrl-C or SIGTERM, which drain it first.")
         {
             listen, shards, config, logFormat, logLevel, tlsCertificate, mode, ring, hangUpAfter, answerSdp, acceptTransfers, transferHold,
-            management, managementAllowRemote, drainTimeout,
+            management, managementAllowRemote, drainTimeout, maxCalls,
         };
         serve.SetAction((parse, cancellationToken) => RunAsync(
             new ServeArguments(
@@ -81,7 +85,8 @@ internal static class ServeCommand
                 parse.GetValue(transferHold),
                 parse.GetValue(management),
                 parse.GetValue(managementAllowRemote),
-                parse.GetValue(drainTimeout)),
+                parse.GetValue(drainTimeout),
+                parse.GetValue(maxCalls)),
             cancellationToken));
 
         // Named for the command users type, whatever the executable file is called (help's usage line shows it).
@@ -94,7 +99,7 @@ internal static class ServeCommand
     private static Task<int> RunAsync(ServeArguments arguments, CancellationToken cancellationToken)
     {
         (string[] listen, int? shards, FileInfo? config, string logFormat, LogLevel logLevel, FileInfo? tlsCertificate, double? ring, double? hangUpAfter, FileInfo? answerSdp,
-            bool? acceptTransfers, double? transferHold, string? management, bool managementAllowRemote, double? drainTimeout) = arguments;
+            bool? acceptTransfers, double? transferHold, string? management, bool managementAllowRemote, double? drainTimeout, int? maxCalls) = arguments;
         Uri? managementUrl = null;
         if (management is not null && !ManagementEndpoint.TryParseUrl(management, managementAllowRemote, out managementUrl, out string? error))
         {
@@ -116,6 +121,11 @@ internal static class ServeCommand
                 if (acceptTransfers is bool accept)
                 {
                     options.Transfers.AcceptReferrals = accept;
+                }
+
+                if (maxCalls is int most)
+                {
+                    options.Limits.MaxCalls = most;
                 }
             },
             defaults: static options => options.Transfers.AcceptReferrals = true); // serve is a transferee unless told not to be.
@@ -192,5 +202,5 @@ internal static class ServeCommand
 
     private sealed record ServeArguments(
         string[] Listen, int? Shards, FileInfo? Config, string LogFormat, LogLevel LogLevel, FileInfo? TlsCertificate, double? Ring, double? HangUpAfter, FileInfo? AnswerSdp,
-        bool? AcceptTransfers, double? TransferHold, string? Management, bool ManagementAllowRemote, double? DrainTimeout);
+        bool? AcceptTransfers, double? TransferHold, string? Management, bool ManagementAllowRemote, double? DrainTimeout, int? MaxCalls);
 }

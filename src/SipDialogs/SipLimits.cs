@@ -35,6 +35,12 @@ public sealed class SipLimits
     public int MaxConnections { get; set; } = 10_000;
 
     /// <summary>
+    /// The most calls (live dialogs) at once; a new INVITE beyond it is answered 503 with Retry-After and counted, and
+    /// requests inside the calls already up are never refused for it. Default 0: no limit but the mailboxes'.
+    /// </summary>
+    public int MaxCalls { get; set; }
+
+    /// <summary>
     /// The time a connection may take from the first byte of a message to the message's last (its header block and
     /// the body Content-Length announces), and for a TLS handshake. Default 10 seconds: a real peer writes a
     /// message in one go, so this only ever cuts off a peer that trickles bytes to hold a connection and its
@@ -119,6 +125,11 @@ public sealed class SipLimits
         if (MaxHeaderCount < 8)
         {
             throw new InvalidOperationException($"{nameof(MaxHeaderCount)} must be at least 8; it is {MaxHeaderCount}.");
+        }
+
+        if (MaxCalls < 0)
+        {
+            throw new InvalidOperationException($"{nameof(MaxCalls)} must be 0 (no limit) or more; it is {MaxCalls}.");
         }
 
         if (MaxConnections < 1)

@@ -52,6 +52,7 @@ internal sealed class SipDialogsMetrics : IDisposable
     private long _confirmedDialogs;
     private long _retransmissions;
     private long _refusedDrain;
+    private long _refusedCapacity;
 
     /// <summary>Makes the instruments.</summary>
     /// <param name="meterFactory">The host's meter factory.</param>
@@ -90,7 +91,7 @@ internal sealed class SipDialogsMetrics : IDisposable
         _meter.CreateObservableCounter("sipdialogs.message.rejected", ObserveRejected, "{message}",
             "Received messages refused by the parser or the transport's checks, by reason.");
         _meter.CreateObservableCounter("sipdialogs.request.refused", ObserveRefused, "{request}",
-            "Requests answered 503 with Retry-After, by reason: overload (a full mailbox or a busy application) or drain.");
+            "Requests answered 503 with Retry-After, by reason: overload (a full mailbox or a busy application), max_calls or drain.");
         _meter.CreateObservableCounter("sipdialogs.message.dropped", () => _sources.MessagesDropped(), "{message}",
             "Messages dropped unanswered because a shard's mailbox was full.");
         _meter.CreateObservableUpDownCounter("sipdialogs.connection.open", () => _sources.Transport().ConnectionsOpen, "{connection}",
@@ -162,6 +163,9 @@ internal sealed class SipDialogsMetrics : IDisposable
     /// <summary>A transaction timed out.</summary>
     /// <param name="timer">0 = Timer B (client INVITE), 1 = Timer F (client non-INVITE), 2 = Timer H (server INVITE, no ACK).</param>
     public void TimedOut(int timer) => Interlocked.Increment(ref _timeouts[timer]);
+
+    /// <summary>A new call was answered 503 because as many calls as the limit allows are up.</summary>
+    public void RefusedForCapacity() => Interlocked.Increment(ref _refusedCapacity);
 
     /// <summary>A request was answered 503 because the stack drains.</summary>
     public void RefusedForDrain() => Interlocked.Increment(ref _refusedDrain);
@@ -280,6 +284,7 @@ internal sealed class SipDialogsMetrics : IDisposable
     {
         yield return new Measurement<long>(_sources.RefusedOverload(), new KeyValuePair<string, object?>("sipdialogs.refusal.reason", "overload"));
         yield return new Measurement<long>(Volatile.Read(ref _refusedDrain), new KeyValuePair<string, object?>("sipdialogs.refusal.reason", "drain"));
+        yield return new Measurement<long>(Volatile.Read(ref _refusedCapacity), new KeyValuePair<string, object?>("sipdialogs.refusal.reason", "max_calls"));
     }
 
     private IEnumerable<Measurement<long>> ObserveMailboxes()

@@ -51,6 +51,8 @@ public sealed class SipStack : IAsyncDisposable, ISipMessageSink, ITransactionUs
     private long _strayResponses;
     private long _refusedHandlerBusy;
     private int _draining;
+    private readonly int _maxCalls;
+    private long _refusedMaxCalls;
 
     /// <summary>Creates the stack; nothing listens until <see cref="StartAsync"/>.</summary>
     /// <param name="options">The configuration; validated here.</param>
@@ -77,6 +79,7 @@ public sealed class SipStack : IAsyncDisposable, ISipMessageSink, ITransactionUs
         _options = options;
         _handler = handler ?? new UasCore();
         _retryAfterSeconds = ((long)options.Shards.OverloadRetryAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        _maxCalls = options.Limits.MaxCalls;
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = _loggerFactory.CreateLogger<SipStack>();
         _certificate = string.IsNullOrEmpty(options.TlsCertificatePath)
@@ -143,6 +146,9 @@ public sealed class SipStack : IAsyncDisposable, ISipMessageSink, ITransactionUs
 
     /// <summary>How many times a request handler threw.</summary>
     public long HandlerFaults => Volatile.Read(ref _handlerFaults) + _shards.HandlerFaults;
+
+    /// <summary>New calls answered 503 because <see cref="SipLimits.MaxCalls"/> calls were up.</summary>
+    public long RefusedForMaxCalls => Volatile.Read(ref _refusedMaxCalls);
 
     /// <summary>Responses that matched no transaction (RFC 3261 §18.1.2: dropped).</summary>
     public long StrayResponses => Volatile.Read(ref _strayResponses) + _transactions.ResponsesWithoutTransaction;
@@ -435,6 +441,15 @@ public sealed class SipStack : IAsyncDisposable, ISipMessageSink, ITransactionUs
             // Drain: a balancer probing with OPTIONS marks the node down, and a new call is sent elsewhere.
             Metrics?.RefusedForDrain();
             transaction.Respond(transaction.CreateResponse(503).Add(SipHeaderKind.RetryAfter, _retryAfterSeconds));
+            return;
+        }
+
+        if (_maxCalls > 0 && transaction.Method == SipMethods.Invite && transaction.Request.ToTag.IsEmpty && Dialogs.Count >= _maxCalls)
+        {
+            // As many calls as allowed are up: a new one is refused, and answered, never dropped (RFC 3261 §21.5.4).
+            Interlocked.Increment(ref _refusedMaxCalls);
+            Metrics?.RefusedForCapacity();
+            transaction.Respond(transaction.CreateResponse(503, "Too Many Calls").Add(SipHeaderKind.RetryAfter, _retryAfterSeconds));
             return;
         }
 

@@ -13,7 +13,7 @@ public sealed class SipDialogsMetricsTests
     [Fact]
     public async Task AStackWithAMeterFactoryCountsItsCallsDialogsAndMessagesExactly()
     {
-        // The default T1 (500 ms): a 50 ms one would resend an INVITE now and then, and the counts would be right but not 3.
+        // The default T1 (500 ms): a 50 ms one would resend INVITEs often.
         await using ServiceProvider services = new ServiceCollection().AddMetrics().BuildServiceProvider();
         var callee = new SipStack(new SipStackOptions { Listen = { "udp:127.0.0.1:0" } }, new IncomingCallUas((call, ct) => call.AnswerAsync(CallTests.Offer, cancellationToken: ct)),
             meterFactory: services.GetRequiredService<IMeterFactory>());
@@ -42,7 +42,9 @@ public sealed class SipDialogsMetricsTests
             Assert.Equal(calls, measured.Collect("sipdialogs.call.answered", "uas"));
             Assert.Equal(0, measured.Collect("sipdialogs.call.failed", "4xx"));
             Assert.Equal(calls, measured.HistogramCount("sipdialogs.call.setup.duration"));
-            Assert.Equal(calls, measured.Collect("sipdialogs.message.received", "INVITE", "request"));
+            // Every INVITE received counts, a retransmission too: the first call of a cold process may take longer than
+            // T1 to answer while the code is compiled, and the caller sends its INVITE again (RFC 3261 §17.1.1.2).
+            Assert.InRange(measured.Collect("sipdialogs.message.received", "INVITE", "request"), calls, 2 * calls);
             Assert.Equal(1, measured.Collect("sipdialogs.message.received", "BYE", "request"));
             Assert.True(measured.Collect("sipdialogs.message.sent", "INVITE", "response") >= calls); // 200s, 100s when slow.
             Assert.Equal(0, measured.Collect("sipdialogs.drain.active", null));

@@ -401,4 +401,31 @@ public sealed class CallTests
         Assert.True(agents.TryDequeue(out string? none));
         Assert.Null(none);
     }
+
+    [Fact]
+    public async Task ANewCallBeyondMaxCallsGets503WithRetryAfterWhileTheCallsUpCarryOn()
+    {
+        SipStackOptions limited = Parties.Options();
+        limited.Limits.MaxCalls = 1;
+        await using var callee = new SipStack(limited, new IncomingCallUas(async (call, ct) => await call.AnswerAsync(Answer, cancellationToken: ct)));
+        await callee.StartAsync();
+        await using var caller = new SipStack(Parties.Options());
+        await caller.StartAsync();
+        string uri = "sip:bob@" + callee.LocalEndPoints.First(e => e.Protocol == SipTransportProtocol.Udp).Address;
+
+        Dialog first = await (await caller.InviteAsync(uri, new InviteOptions { SessionDescription = Offer })).Answered.WaitAsync(Timeout);
+        OutgoingCall second = await caller.InviteAsync(uri, new InviteOptions { SessionDescription = Offer });
+        SipCallFailedException refused = await Assert.ThrowsAsync<SipCallFailedException>(() => second.Answered.WaitAsync(Timeout));
+
+        Assert.Equal(503, refused.StatusCode);
+        Assert.NotNull(refused.Response!.GetHeaderValue(SipHeaderKind.RetryAfter));
+        Assert.Equal(1, callee.RefusedForMaxCalls);
+        Assert.Equal(200, (await first.InfoAsync("x", "text/plain").WaitAsync(Timeout)).StatusCode); // The call up is served.
+        await first.DisposeAsync();
+        await Poll.UntilAsync(() => callee.DialogCount == 0, Timeout, "the first call ends at the callee");
+
+        Dialog third = await (await caller.InviteAsync(uri, new InviteOptions { SessionDescription = Offer })).Answered.WaitAsync(Timeout);
+        Assert.Equal(DialogState.Confirmed, third.State);
+        await third.DisposeAsync();
+    }
 }

@@ -110,6 +110,20 @@ public class ServeTests
     }
 
     [Fact]
+    public async Task ServeWithMaxCallsAnswersACallBeyondItWith503AndRetryAfter()
+    {
+        await using ServerProcess server = await ServerProcess.StartAsync("--listen", "udp:127.0.0.1:0", "--max-calls", "1");
+        await using var first = new SipDialogs.Tests.Dialogs.RawCaller();
+        Assert.Equal(200, (await first.CallAsync(server.Udp!)).StatusCode);
+
+        SipResponse refused = await AskAsync(server.Udp!, Request("INVITE", "Contact: <sip:test@127.0.0.1:{port}>\r\n"));
+
+        Assert.Equal(503, refused.StatusCode);
+        Assert.NotNull(refused.GetHeaderValue(SipHeaderKind.RetryAfter));
+        Assert.Equal(200, (await first.SendAsync("BYE", server.Udp!)).StatusCode);
+    }
+
+    [Fact]
     public async Task ServeAnswersARequestInAnUnknownDialogWith481()
     {
         await using ServerProcess server = await ServerProcess.StartAsync("--listen", "udp:127.0.0.1:0");
