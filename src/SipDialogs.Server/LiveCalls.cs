@@ -13,9 +13,10 @@ internal sealed class LiveCalls
     private readonly object _gate = new();
     private TaskCompletionSource? _empty;
     private int _settingUp;
+    private int _held;
 
     /// <summary>Calls held now: being set up or answered.</summary>
-    public int Count => _dialogs.Count + Volatile.Read(ref _settingUp);
+    public int Count => Volatile.Read(ref _held) + Volatile.Read(ref _settingUp); // ConcurrentDictionary.Count takes every lock.
 
     /// <summary>The answered calls still up.</summary>
     public ICollection<Dialog> Dialogs => _dialogs.Keys;
@@ -35,7 +36,11 @@ internal sealed class LiveCalls
     public void Add(Dialog dialog)
     {
         ArgumentNullException.ThrowIfNull(dialog);
-        _dialogs.TryAdd(dialog, 0);
+        if (_dialogs.TryAdd(dialog, 0))
+        {
+            Interlocked.Increment(ref _held);
+        }
+
         dialog.StateChanged += (sender, e) =>
         {
             if (e.State == DialogState.Terminated && sender is Dialog ended)
@@ -53,6 +58,7 @@ internal sealed class LiveCalls
     {
         if (_dialogs.TryRemove(dialog, out _))
         {
+            Interlocked.Decrement(ref _held);
             SignalIfEmpty();
         }
     }
@@ -72,7 +78,7 @@ internal sealed class LiveCalls
 
     private void SignalIfEmpty()
     {
-        if (Count != 0)
+        if (Volatile.Read(ref _empty) is null || Count != 0)
         {
             return;
         }
