@@ -109,7 +109,7 @@ public sealed class SipServerLocator
         if (uri.Port is int port)
         {
             await AddAddressesAsync(state, host, fallback, port, cancellationToken).ConfigureAwait(false);
-            return state.Result(host);
+            return state.ToLocateResult(host);
         }
 
         if (forced is null)
@@ -119,7 +119,7 @@ public sealed class SipServerLocator
             state.Note(naptr);
             if (naptr.Error != SipLocateError.None)
             {
-                return state.Result(host);
+                return state.ToLocateResult(host);
             }
 
             foreach (NaptrEntry entry in naptr.Records)
@@ -133,7 +133,7 @@ public sealed class SipServerLocator
 
             if (state.Targets.Count > 0)
             {
-                return state.Result(host);
+                return state.ToLocateResult(host);
             }
 
             // No (usable) NAPTR: the SRV names of the transports this stack has (§4.1 last paragraphs).
@@ -153,7 +153,7 @@ public sealed class SipServerLocator
             await AddAddressesAsync(state, host, fallback, DefaultPort(fallback), cancellationToken).ConfigureAwait(false);
         }
 
-        return state.Result(host);
+        return state.ToLocateResult(host);
     }
 
     private static SipLocateResult Failed(SipLocateError error, string detail) => new([], error, detail);
@@ -411,7 +411,7 @@ public sealed class SipServerLocator
         }
 
         /// <summary>The targets if any (an error on another path does not hide them), else the first error, else "no records".</summary>
-        public SipLocateResult Result(string host) =>
+        public SipLocateResult ToLocateResult(string host) =>
             Targets.Count > 0 ? new SipLocateResult(Targets, SipLocateError.None, null)
             : Error != SipLocateError.None ? new SipLocateResult([], Error, Detail)
             : new SipLocateResult([], SipLocateError.NoRecords, string.Create(CultureInfo.InvariantCulture, $"{host}: no NAPTR, SRV, A or AAAA records"));
