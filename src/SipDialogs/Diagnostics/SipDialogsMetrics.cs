@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using SipDialogs.Dialogs;
 using SipDialogs.Messages;
 using SipDialogs.Transport;
 
@@ -47,6 +48,7 @@ internal sealed class SipDialogsMetrics : IDisposable
     private readonly long[] _sent = new long[Transports * 2 * 15];
     private readonly long[] _callsEnded = new long[StatusClasses];
     private readonly long[] _timeouts = new long[3];
+    private readonly long[] _transfers = new long[2 * 4];
     private long _callsStarted;
     private long _earlyDialogs;
     private long _confirmedDialogs;
@@ -102,6 +104,8 @@ internal sealed class SipDialogsMetrics : IDisposable
             "Exceptions thrown by application handlers, caught and counted.");
         _meter.CreateObservableUpDownCounter("sipdialogs.subscription.active", () => (long)_sources.Subscriptions(), "{subscription}",
             "Live REFER subscriptions, sent and received.");
+        _meter.CreateObservableCounter("sipdialogs.transfer.completed", ObserveTransfers, "{transfer}",
+            "Transfers (REFER, RFC 3515) ended, by role (transferor: a REFER we sent; transferee: a REFER we carried out) and result.");
         _meter.CreateObservableUpDownCounter("sipdialogs.drain.active", () => _sources.Draining() ? 1L : 0L, "{node}",
             "1 while the stack drains (takes no new calls), else 0.");
     }
@@ -169,6 +173,12 @@ internal sealed class SipDialogsMetrics : IDisposable
 
     /// <summary>A request was answered 503 because the stack drains.</summary>
     public void RefusedForDrain() => Interlocked.Increment(ref _refusedDrain);
+
+    /// <summary>A transfer ended.</summary>
+    /// <param name="transferee">True when this stack carried the REFER out, false when it sent it.</param>
+    /// <param name="result">How it ended.</param>
+    public void TransferEnded(bool transferee, TransferResult result) =>
+        Interlocked.Increment(ref _transfers[((transferee ? 1 : 0) * 4) + Math.Clamp((int)result, 0, 3)]);
 
     /// <summary>A message arrived.</summary>
     public void Received(SipTransportProtocol transport, SipMessage message) =>
@@ -264,6 +274,18 @@ internal sealed class SipDialogsMetrics : IDisposable
                 new KeyValuePair<string, object?>("network.transport", s_transports[rest / 2]),
                 new KeyValuePair<string, object?>("sip.request.method", s_methods[method]),
                 new KeyValuePair<string, object?>("sip.message.type", rest % 2 == 0 ? "request" : "response"));
+        }
+    }
+
+    private IEnumerable<Measurement<long>> ObserveTransfers()
+    {
+        string[] results = ["succeeded", "failed", "declined", "unknown"];
+        for (int slot = 0; slot < _transfers.Length; slot++)
+        {
+            yield return new Measurement<long>(
+                Volatile.Read(ref _transfers[slot]),
+                new KeyValuePair<string, object?>("sipdialogs.transfer.role", slot < 4 ? "transferor" : "transferee"),
+                new KeyValuePair<string, object?>("sipdialogs.transfer.result", results[slot % 4]));
         }
     }
 

@@ -310,6 +310,17 @@ internal sealed class ReferNotifier : ITimerTarget, ISubscriptionUsage, IClientT
         }
 
         _layer.CountSubscription(_shard, -1);
+        if (!_dialog.IsExported)
+        {
+            // Counted where the transfer ends, not where it moves on to; a final status reported decides it.
+            _layer.Metrics?.TransferEnded(transferee: true, _status switch
+            {
+                >= 200 and < 300 => TransferResult.Succeeded,
+                >= 300 when _endReason == "noresource" => TransferResult.Failed,
+                _ => TransferResult.Unknown,
+            });
+        }
+
         _dialog.OnSubscriptionEnded(this);
     }
 }

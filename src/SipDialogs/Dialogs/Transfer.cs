@@ -165,6 +165,11 @@ public sealed class Transfer : ITimerTarget, ISubscriptionUsage, IClientTransact
         _progress.Writer.TryComplete();
         _completion.TrySetResult(new TransferOutcome(result, status, reason, subscriptionReason));
         _layer.CountSubscription(_shard, -1);
+        if (Dialog is not { IsExported: true })
+        {
+            _layer.Metrics?.TransferEnded(transferee: false, result);
+        }
+
         if (Dialog is { } dialog)
         {
             dialog.OnSubscriptionEnded(this);

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using SipDialogs.Dialogs;
 using SipDialogs.Hosting;
 using SipDialogs.Tests.Dialogs;
+using SipDialogs.Tests.Refer;
 using SipDialogs.Tests.Infrastructure;
 
 namespace SipDialogs.Tests.Diagnostics;
@@ -49,6 +50,48 @@ public sealed class SipDialogsMetricsTests
             Assert.True(measured.Collect("sipdialogs.message.sent", "INVITE", "response") >= calls); // 200s, 100s when slow.
             Assert.Equal(0, measured.Collect("sipdialogs.drain.active", null));
         }
+    }
+
+    [Fact]
+    public async Task TransfersAreCountedByRoleAndResultOnBothSides()
+    {
+        await using ServiceProvider services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        using var measured = new Measured();
+        int answered = 0;
+        await using Trio trio = await Trio.StartAsync(
+            atTarget: async (call, ct) =>
+            {
+                if (Interlocked.Increment(ref answered) == 1)
+                {
+                    await call.AnswerAsync(Trio.Sdp, cancellationToken: ct);
+                }
+                else
+                {
+                    await call.RejectAsync(486, cancellationToken: ct);
+                }
+            },
+            transferee: Trio.AcceptReferrals,
+            meterFactory: services.GetRequiredService<IMeterFactory>());
+        (Dialog atA, _) = await trio.CallTransfereeAsync();
+
+        // One transfer to a target that answers, one to a target that is busy.
+        Transfer first = await atA.ReferAsync(Trio.UriOf(trio.Target, "carol"));
+        Assert.Equal(TransferResult.Succeeded, (await first.Completion.WaitAsync(CallTests.Timeout)).Result);
+        Transfer second = await atA.ReferAsync(Trio.UriOf(trio.Target, "dave"));
+        Assert.Equal(TransferResult.Failed, (await second.Completion.WaitAsync(CallTests.Timeout)).Result);
+
+        await Poll.UntilAsync(() => measured.Collect("sipdialogs.transfer.completed", "transferee", "failed") == 1, CallTests.Timeout, "the transferee counted its failed transfer");
+        Assert.Equal(1, measured.Collect("sipdialogs.transfer.completed", "transferor", "succeeded"));
+        Assert.Equal(1, measured.Collect("sipdialogs.transfer.completed", "transferor", "failed"));
+        Assert.Equal(1, measured.Collect("sipdialogs.transfer.completed", "transferee", "succeeded"));
+        Assert.Equal(0, measured.Collect("sipdialogs.transfer.completed", null, "unknown"));
+
+        trio.Received[trio.Target].TryPeek(out IncomingCall? atC);
+        Dialog atCDialog = atC!.Dialog!;
+        await Poll.UntilAsync(() => atCDialog.State == DialogState.Confirmed, CallTests.Timeout, "C confirmed");
+        Assert.Equal(200, (await atCDialog.ByeAsync().WaitAsync(CallTests.Timeout)).StatusCode);
+        Assert.Equal(200, (await atA.ByeAsync().WaitAsync(CallTests.Timeout)).StatusCode);
+        await trio.AssertEverythingFreedAsync();
     }
 
     /// <summary>Listens to the meter SipDialogs of one stack and sums what its instruments report, by attribute values.</summary>

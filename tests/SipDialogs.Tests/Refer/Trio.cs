@@ -45,7 +45,8 @@ internal sealed class Trio : IAsyncDisposable
 
     /// <summary>Starts the three; the target's calls go to <paramref name="atTarget"/> (answer by default).</summary>
     public static async Task<Trio> StartAsync(
-        Func<IncomingCall, CancellationToken, Task>? atTarget = null, Action<SipStackOptions>? transferee = null)
+        Func<IncomingCall, CancellationToken, Task>? atTarget = null, Action<SipStackOptions>? transferee = null,
+        System.Diagnostics.Metrics.IMeterFactory? meterFactory = null)
     {
         Trio? trio = null;
         var pending = new TaskCompletionSource<Trio>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -66,7 +67,7 @@ internal sealed class Trio : IAsyncDisposable
                 }
 
                 await parties.AnswerAsync(self!, call, ct);
-            }));
+            }), meterFactory: meterFactory);
             return self;
         }
 
