@@ -145,7 +145,8 @@ public sealed class IncomingCall : IEarlyDialogOwner
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(statusCode, 300);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(statusCode, 699);
-        return _invite.Shard.RunAsync(static s => s.call.RejectOnShard(s.statusCode, s.reasonPhrase), (call: this, statusCode, reasonPhrase), cancellationToken);
+        return _invite.Shard.RunAsync(
+            static s => !s.call.IsAnsweredOrCancelled() && s.call.RejectOnShard(s.statusCode, s.reasonPhrase), (call: this, statusCode, reasonPhrase), cancellationToken);
     }
 
     /// <summary>Redirects the call (RFC 3261 §8.3, §21.3): a 3xx with the Contacts to try instead.</summary>
@@ -168,13 +169,28 @@ public sealed class IncomingCall : IEarlyDialogOwner
     /// <summary>Whether the INVITE has its final response. On the shard.</summary>
     internal bool IsAnswered => _invite.LastStatusCode >= 200 || _invite.State == TransactionState.Terminated;
 
+    /// <summary>
+    /// Whether the INVITE has its final response, after giving it the 487 a CANCEL already answered 200 calls for:
+    /// the CANCEL reaches the call through the outbox, and an answer of the application's that arrives here first must
+    /// not follow the CANCEL's 200 with a 200 of its own (RFC 3261 §9.2). On the shard.
+    /// </summary>
+    private bool IsAnsweredOrCancelled()
+    {
+        if (!IsAnswered && _invite is ServerInviteTransaction { CancelAccepted: true })
+        {
+            CancelOnShard();
+        }
+
+        return IsAnswered;
+    }
+
     /// <summary>Whether the INVITE has a final response, sent or on its way to the shard. Any thread.</summary>
     internal bool HasFinalResponse => _invite.HasFinalResponse;
 
     /// <summary>Sends a provisional response; one with a tag makes the early dialog. On the shard.</summary>
     internal void Provisional(int status, byte[]? body, string contentType)
     {
-        if (IsAnswered)
+        if (IsAnsweredOrCancelled())
         {
             throw new InvalidOperationException("The call has its final response already.");
         }
@@ -277,7 +293,7 @@ public sealed class IncomingCall : IEarlyDialogOwner
 
     private bool Redirect(int status, string[] contacts)
     {
-        if (IsAnswered)
+        if (IsAnsweredOrCancelled())
         {
             return false;
         }
@@ -322,7 +338,7 @@ public sealed class IncomingCall : IEarlyDialogOwner
 
     private void ThrowIfAnswered()
     {
-        if (IsAnswered)
+        if (IsAnsweredOrCancelled())
         {
             throw new InvalidOperationException(Volatile.Read(ref _wasCancelled) ? "The call was cancelled by the caller." : "The call has its final response already.");
         }

@@ -43,6 +43,15 @@ internal sealed class ServerInviteTransaction : ServerTransaction
     /// </summary>
     internal bool IsCancellable => State == TransactionState.Proceeding;
 
+    /// <summary>
+    /// A CANCEL was answered 200 while this INVITE had no final response: RFC 3261 §9.2 wants it answered 487, so an
+    /// answer the application sends after this point is turned into that 487. On the shard.
+    /// </summary>
+    internal bool CancelAccepted { get; private set; }
+
+    /// <summary>Records that a CANCEL of this INVITE was answered 200 before its final response. On the shard.</summary>
+    internal void AcceptCancel() => CancelAccepted = true;
+
     internal override void OnRetransmission()
     {
         // §17.2.1: resend the most recent provisional response. With none yet, a 100 Trying now stops the client

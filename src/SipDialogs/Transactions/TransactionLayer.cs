@@ -481,6 +481,7 @@ internal sealed class TransactionLayer : IShardMessageHandler<InboundMessage>, I
             cancel.Respond(SipMessageBuilder.ResponseTo(request, 200, toTag: tag));
             if (invite.IsCancellable)
             {
+                invite.AcceptCancel();
                 try
                 {
                     _user.OnCancel(invite, message);

@@ -9,7 +9,8 @@ namespace SipDialogs.Coyote.Tests.Dialogs;
 /// <c>prepare</c> callback, racing the caller's CANCEL, which reaches the call through the shard's outbox as the stack
 /// sends it: under every schedule Coyote explores, the INVITE gets exactly one final response, and either the answer
 /// won (a confirmed dialog in the store, the call not cancelled) or the CANCEL did (487, the answer refused, no dialog
-/// left, the token fired), and the callback never ran on a shard.
+/// left, the token fired), and the callback never ran on a shard. A CANCEL answered 200 before the INVITE's final
+/// response always brings 487: the answer cannot slip in between.
 /// </summary>
 public class IncomingCallTests
 {
@@ -51,6 +52,13 @@ public class IncomingCallTests
 
         int[] finals = [.. server.Wire.StatusesOf(SipMethods.Invite).Where(static s => s >= 200)];
         int final = Assert.Single(finals);
+
+        // RFC 3261 §9.2: a CANCEL answered 200 while the INVITE had no final response gets that INVITE a 487 at
+        // once; an answer still on its way may not slip in behind the CANCEL's 200.
+        SipResponse[] sent = server.Wire.Responses;
+        int cancelOk = Array.FindIndex(sent, static r => r.CSeqMethod == SipMethods.Cancel && r.StatusCode == 200);
+        int inviteFinal = Array.FindIndex(sent, static r => r.CSeqMethod == SipMethods.Invite && r.StatusCode >= 200);
+        Assert.True(cancelOk < 0 || cancelOk > inviteFinal || final == 487, "The INVITE was answered 200 after its CANCEL got 200.");
         if (dialog is not null)
         {
             Assert.Equal(200, final);
