@@ -273,6 +273,7 @@ public sealed class OutgoingCall : IClientTransactionOwner, IEarlyDialogOwner
         }
 
         dialog.Attach(_layer, _shard, received.Remote, store: true);
+        dialog.Digest = _recipe.Digest; // RFC 3261 §22.2: its later requests answer challenges with the same credentials.
         if (dialog.State == DialogState.Early)
         {
             dialog.Call = this; // Only an early dialog ends through its call (CANCEL).
