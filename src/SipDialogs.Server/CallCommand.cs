@@ -7,6 +7,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
+using SipDialogs.Auth;
 using SipDialogs.Dialogs;
 using SipDialogs.Hosting;
 using SipDialogs.Messages;
@@ -50,10 +51,14 @@ internal static class CallCommand
         Option<string> logFormat = CommandOptions.LogFormat("Log output (on stderr): text or json (structured, one object per line).");
         Option<string> logLevel = CommandOptions.LogLevel();
         var shards = new Option<int?>("--shards") { Description = "Number of shards (default: 2 per core)." };
+        var user = new Option<string?>("--user") { Description = "Answer 401/407 challenges (Digest: MD5, SHA-256, SHA-512-256) as this user, of any realm." };
+        var password = new Option<string?>("--password") { Description = "The password for --user (or --password-file; never logged)." };
+        Option<FileInfo> passwordFile = CommandOptions.ExistingFile("--password-file", "A file whose first line is the password for --user.");
 
         var call = new Command("call", "Place calls to a SIP URI as a UAC, hang them up, and print a summary; exit 0 when every call was answered and ended.")
         {
             target, listen, calls, rate, duration, hold, maxConcurrent, sdp, from, nextHop, timeout, logFormat, logLevel, shards,
+            user, password, passwordFile,
         };
         call.SetAction((parse, cancellationToken) => RunAsync(
             new CallArguments(
@@ -70,7 +75,10 @@ internal static class CallCommand
                 parse.GetValue(timeout),
                 parse.GetValue(logFormat) ?? "text",
                 CommandOptions.ParseLevel(parse.GetValue(logLevel)),
-                parse.GetValue(shards)),
+                parse.GetValue(shards),
+                parse.GetValue(user),
+                parse.GetValue(password),
+                parse.GetValue(passwordFile)),
             cancellationToken));
         return call;
     }
@@ -222,6 +230,12 @@ internal static class CallCommand
             invite.SessionDescription = File.ReadAllText(sdp.FullName);
         }
 
+        if (!TryCredentials(arguments, out DigestClient? digest, out error))
+        {
+            return false;
+        }
+
+        invite.Digest = digest;
         error = (arguments.Calls, arguments.Duration) switch
         {
             (not null, not null) => "give --calls or --duration, not both.",
@@ -251,6 +265,42 @@ internal static class CallCommand
         static string Show(double value) => value.ToString(CultureInfo.InvariantCulture);
     }
 
+    /// <summary>
+    /// The Digest client of --user with --password or --password-file (RFC 3261 §22.2): it answers a challenge of any
+    /// realm, for the INVITE and for every later request of its call. None without --user.
+    /// </summary>
+    private static bool TryCredentials(CallArguments arguments, out DigestClient? digest, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out string? error)
+    {
+        digest = null;
+        error = null;
+        string? password = arguments.Password;
+        if (arguments.PasswordFile is { } file)
+        {
+            if (password is not null)
+            {
+                error = "give --password or --password-file, not both.";
+                return false;
+            }
+
+            password = File.ReadLines(file.FullName).FirstOrDefault() ?? string.Empty;
+        }
+
+        if (arguments.User is not { Length: > 0 } user)
+        {
+            error = password is null ? null : "--password needs --user.";
+            return error is null;
+        }
+
+        if (password is null)
+        {
+            error = "--user needs --password or --password-file.";
+            return false;
+        }
+
+        digest = new DigestClient(new SipCredentialTable { Default = new SipCredential(user, password) });
+        return true;
+    }
+
     /// <summary>The offer sent without --sdp (RFC 4566, RFC 3264): one PCMU audio stream on the stack's own address.</summary>
     private static string DefaultOffer(SipStack stack)
     {
@@ -270,5 +320,6 @@ internal static class CallCommand
 
     private sealed record CallArguments(
         string Target, string[] Listen, long? Calls, double Rate, double? Duration, double Hold, int MaxConcurrent, FileInfo? Sdp,
-        string? From, string? NextHop, double Timeout, string LogFormat, LogLevel LogLevel, int? Shards);
+        string? From, string? NextHop, double Timeout, string LogFormat, LogLevel LogLevel, int? Shards,
+        string? User, string? Password, FileInfo? PasswordFile);
 }
