@@ -79,10 +79,16 @@ internal static class ServeCommand
             AllowMultipleArgumentsPerToken = true,
         };
 
+        var dns = new Option<string[]>("--dns")
+        {
+            Description = "DNS servers for host names in transfer targets (RFC 3263), e.g. 127.0.0.1:5353 (default: the system's, or SipDialogs:NameServers).",
+            AllowMultipleArgumentsPerToken = true,
+        };
+
         var serve = new Command("serve", "Run the SIP server (UAS) until Ctrl-C or SIGTERM, which drain it first.")
         {
             listen, shards, config, logFormat, logLevel, tlsCertificate, mode, ring, hangUpAfter, answerSdp, acceptTransfers, transferHold,
-            management, managementAllowRemote, drainTimeout, maxCalls, authFile, authRealm, authMethods, authAlgorithms,
+            management, managementAllowRemote, drainTimeout, maxCalls, authFile, authRealm, authMethods, authAlgorithms, dns,
         };
         serve.SetAction((parse, cancellationToken) => RunAsync(
             new ServeArguments(
@@ -102,6 +108,7 @@ internal static class ServeCommand
                 parse.GetValue(drainTimeout),
                 parse.GetValue(maxCalls)),
             (parse.GetValue(authFile), parse.GetValue(authRealm), parse.GetValue(authMethods), parse.GetValue(authAlgorithms)),
+            parse.GetValue(dns) ?? [],
             cancellationToken));
 
         // Named for the command users type, whatever the executable file is called (help's usage line shows it).
@@ -112,7 +119,8 @@ internal static class ServeCommand
     }
 
     private static Task<int> RunAsync(
-        ServeArguments arguments, (FileInfo? File, string? Realm, string[]? Methods, string[]? Algorithms) auth, CancellationToken cancellationToken)
+        ServeArguments arguments, (FileInfo? File, string? Realm, string[]? Methods, string[]? Algorithms) auth, string[] dns,
+        CancellationToken cancellationToken)
     {
         (string[] listen, int? shards, FileInfo? config, string logFormat, LogLevel logLevel, FileInfo? tlsCertificate, double? ring, double? hangUpAfter, FileInfo? answerSdp,
             bool? acceptTransfers, double? transferHold, string? management, bool managementAllowRemote, double? drainTimeout, int? maxCalls) = arguments;
@@ -142,6 +150,11 @@ internal static class ServeCommand
                 if (maxCalls is int most)
                 {
                     options.Limits.MaxCalls = most;
+                }
+
+                foreach (string server in dns)
+                {
+                    options.NameServers.Add(server);
                 }
             },
             defaults: static options => options.Transfers.AcceptReferrals = true); // serve is a transferee unless told not to be.

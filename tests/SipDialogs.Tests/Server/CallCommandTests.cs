@@ -168,6 +168,26 @@ public class CallCommandTests
     }
 
     [Fact]
+    public async Task CallLocatesANamedTargetAndANamedNextHopThroughTheGivenDns()
+    {
+        await using ServerProcess server = await ServerProcess.StartAsync("--listen", "udp:127.0.0.1:0");
+        string port = Text(server.Udp!.Port);
+        await using DnsmasqProcess dns = await DnsmasqProcess.StartAsync(
+        [
+            $"--srv-host=_sip._udp.serve.test,node.serve.test,{port},10,0",
+            "--host-record=node.serve.test,127.0.0.1",
+            "--host-record=edge.serve.test,127.0.0.1",
+        ]);
+
+        CallRun byName = await CallAsync("sip:service@serve.test", "--dns", dns.EndPoint.ToString(), "--calls", "2", "--rate", "20");
+        CallRun viaNamedHop = await CallAsync($"sip:service@127.0.0.1:{port}", "--next-hop", $"udp:edge.serve.test:{port}", "--dns", dns.EndPoint.ToString());
+
+        Assert.True(byName.ExitCode == 0, byName.ToString());
+        Assert.Contains("calls: 2 attempted, 2 answered, 0 failed, 2 ended;", byName.Summary, StringComparison.Ordinal);
+        Assert.True(viaNamedHop.ExitCode == 0, viaNamedHop.ToString());
+    }
+
+    [Fact]
     public async Task CallRefusesAUserWithoutAPassword()
     {
         CallRun run = await CallAsync("sip:service@127.0.0.1:5060", "--user", "alice");
