@@ -7,6 +7,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
+using SipDialogs.Auth;
 using SipDialogs.Dialogs;
 using SipDialogs.Hosting;
 using SipDialogs.Messages;
@@ -32,7 +33,7 @@ internal static class CallCommand
 
     public static Command Build()
     {
-        var target = new Argument<string>("target-uri") { Description = "The SIP URI to call, e.g. sip:service@127.0.0.1:5060 (an IP address unless --next-hop is given)." };
+        var target = new Argument<string>("target-uri") { Description = "The SIP URI to call, e.g. sip:service@127.0.0.1:5060 or sip:service@example.com (located by DNS, RFC 3263)." };
         var listen = new Option<string[]>("--listen", "-l")
         {
             Description = "Where to listen, repeatable: udp:127.0.0.1:0, tcp:[::1]:5070 (port 0 = any free port). Default: udp:127.0.0.1:0.",
@@ -45,15 +46,24 @@ internal static class CallCommand
         var maxConcurrent = new Option<int>("--max-concurrent") { Description = "Calls in progress at most; later calls wait.", DefaultValueFactory = _ => 10_000 };
         Option<FileInfo> sdp = CommandOptions.ExistingFile("--sdp", "A file with the SDP offer (default: one PCMU audio stream).");
         var from = new Option<string?>("--from") { Description = "The From address, e.g. \"Alice\" <sip:alice@127.0.0.1> (default: the stack's own address)." };
-        var nextHop = new Option<string?>("--next-hop") { Description = "Send every INVITE to this outbound proxy: udp:127.0.0.1:5070." };
+        var nextHop = new Option<string?>("--next-hop") { Description = "Send every INVITE to this outbound proxy: udp:127.0.0.1:5070, or udp:proxy.example.com:5070 (located by DNS)." };
+        var dns = new Option<string[]>("--dns")
+        {
+            Description = "DNS servers for names in the target or --next-hop (RFC 3263), e.g. 127.0.0.1:5353 (default: the system's).",
+            AllowMultipleArgumentsPerToken = true,
+        };
         Option<double> timeout = CommandOptions.Number("--timeout", "Seconds a call may go unanswered before it is cancelled.", 32);
         Option<string> logFormat = CommandOptions.LogFormat("Log output (on stderr): text or json (structured, one object per line).");
         Option<string> logLevel = CommandOptions.LogLevel();
         var shards = new Option<int?>("--shards") { Description = "Number of shards (default: 2 per core)." };
+        var user = new Option<string?>("--user") { Description = "Answer 401/407 challenges (Digest: MD5, SHA-256, SHA-512-256) as this user, of any realm." };
+        var password = new Option<string?>("--password") { Description = "The password for --user (or --password-file; never logged)." };
+        Option<FileInfo> passwordFile = CommandOptions.ExistingFile("--password-file", "A file whose first line is the password for --user.");
 
         var call = new Command("call", "Place calls to a SIP URI as a UAC, hang them up, and print a summary; exit 0 when every call was answered and ended.")
         {
             target, listen, calls, rate, duration, hold, maxConcurrent, sdp, from, nextHop, timeout, logFormat, logLevel, shards,
+            user, password, passwordFile, dns,
         };
         call.SetAction((parse, cancellationToken) => RunAsync(
             new CallArguments(
@@ -70,7 +80,11 @@ internal static class CallCommand
                 parse.GetValue(timeout),
                 parse.GetValue(logFormat) ?? "text",
                 CommandOptions.ParseLevel(parse.GetValue(logLevel)),
-                parse.GetValue(shards)),
+                parse.GetValue(shards),
+                parse.GetValue(user),
+                parse.GetValue(password),
+                parse.GetValue(passwordFile),
+                parse.GetValue(dns) ?? []),
             cancellationToken));
         return call;
     }
@@ -86,7 +100,13 @@ internal static class CallCommand
         string[] listen = arguments.Listen.Length > 0 ? arguments.Listen : DefaultListen;
         HostApplicationBuilder builder = StackHost.CreateBuilder(
             new StackArguments(listen, arguments.Shards, Config: null, arguments.LogFormat, TlsCertificate: null, arguments.LogLevel),
-            static _ => { });
+            options =>
+            {
+                foreach (string server in arguments.Dns)
+                {
+                    options.NameServers.Add(server);
+                }
+            });
 
         // stdout carries the summary alone; the stack's logs go to stderr.
         builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
@@ -179,18 +199,19 @@ internal static class CallCommand
 
         if (arguments.NextHop is { } nextHopText)
         {
-            if (!SipEndPoint.TryParse(nextHopText, out SipEndPoint? nextHop, out string? why) || nextHop.Value.Address.Port == 0)
+            if (SipEndPoint.TryParse(nextHopText, out SipEndPoint? nextHop, out string? why) && nextHop.Value.Address.Port != 0)
             {
-                error = $"--next-hop '{nextHopText}' is not transport:address:port: {why ?? "its port is 0"} (e.g. udp:127.0.0.1:5070).";
+                invite.NextHop = nextHop;
+            }
+            else if (NamedHop(nextHopText) is { } route)
+            {
+                invite.Routes.Add(route); // A proxy by name: a loose route the stack locates by DNS (RFC 3261 §8.1.2, RFC 3263).
+            }
+            else
+            {
+                error = $"--next-hop '{nextHopText}' is not transport:host:port: {why ?? "its port is 0"} (e.g. udp:127.0.0.1:5070).";
                 return false;
             }
-
-            invite.NextHop = nextHop;
-        }
-        else if (sipUri.HostKind == SipHostKind.Name)
-        {
-            error = $"the host of '{arguments.Target}' is a name, and names are not resolved: give an IP address or --next-hop.";
-            return false;
         }
 
         if (FirstHopProblem(sipUri, invite.NextHop, arguments.Listen.Length > 0 ? arguments.Listen : DefaultListen) is { } problem)
@@ -222,6 +243,12 @@ internal static class CallCommand
             invite.SessionDescription = File.ReadAllText(sdp.FullName);
         }
 
+        if (!TryCredentials(arguments, out DigestClient? digest, out error))
+        {
+            return false;
+        }
+
+        invite.Digest = digest;
         error = (arguments.Calls, arguments.Duration) switch
         {
             (not null, not null) => "give --calls or --duration, not both.",
@@ -251,6 +278,55 @@ internal static class CallCommand
         static string Show(double value) => value.ToString(CultureInfo.InvariantCulture);
     }
 
+    /// <summary>A --next-hop of the form transport:name:port as a loose route (<c>&lt;sip:name:port;transport=udp;lr&gt;</c>), or null.</summary>
+    private static string? NamedHop(string text)
+    {
+        string[] parts = text.Split(':');
+        if (parts.Length != 3 || parts[0] is not ("udp" or "tcp" or "tls") || !int.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out int port)
+            || port is 0 or > 65535 || !AddrSpec.TryParse($"sip:{parts[1]}", out AddrSpec? uri, out _) || uri is not SipUri { HostKind: SipHostKind.Name })
+        {
+            return null;
+        }
+
+        return string.Create(CultureInfo.InvariantCulture, $"<sip:{parts[1]}:{port};transport={parts[0]};lr>");
+    }
+
+    /// <summary>
+    /// The Digest client of --user with --password or --password-file (RFC 3261 §22.2): it answers a challenge of any
+    /// realm, for the INVITE and for every later request of its call. None without --user.
+    /// </summary>
+    private static bool TryCredentials(CallArguments arguments, out DigestClient? digest, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out string? error)
+    {
+        digest = null;
+        error = null;
+        string? password = arguments.Password;
+        if (arguments.PasswordFile is { } file)
+        {
+            if (password is not null)
+            {
+                error = "give --password or --password-file, not both.";
+                return false;
+            }
+
+            password = File.ReadLines(file.FullName).FirstOrDefault() ?? string.Empty;
+        }
+
+        if (arguments.User is not { Length: > 0 } user)
+        {
+            error = password is null ? null : "--password needs --user.";
+            return error is null;
+        }
+
+        if (password is null)
+        {
+            error = "--user needs --password or --password-file.";
+            return false;
+        }
+
+        digest = new DigestClient(new SipCredentialTable { Default = new SipCredential(user, password) });
+        return true;
+    }
+
     /// <summary>The offer sent without --sdp (RFC 4566, RFC 3264): one PCMU audio stream on the stack's own address.</summary>
     private static string DefaultOffer(SipStack stack)
     {
@@ -270,5 +346,6 @@ internal static class CallCommand
 
     private sealed record CallArguments(
         string Target, string[] Listen, long? Calls, double Rate, double? Duration, double Hold, int MaxConcurrent, FileInfo? Sdp,
-        string? From, string? NextHop, double Timeout, string LogFormat, LogLevel LogLevel, int? Shards);
+        string? From, string? NextHop, double Timeout, string LogFormat, LogLevel LogLevel, int? Shards,
+        string? User, string? Password, FileInfo? PasswordFile, string[] Dns);
 }

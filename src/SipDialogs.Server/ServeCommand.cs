@@ -65,10 +65,30 @@ internal static class ServeCommand
             Description = "On SIGTERM or POST /drain, seconds to wait for the calls held to end before sending them BYE (default 30).",
         };
 
+        Option<FileInfo> authFile = CommandOptions.ExistingFile(
+            "--auth-file", "Challenge callers (Digest, RFC 3261 §22) against this file of 'user realm HA1' lines (or SHA-256:<hex>, plain:<password>).");
+        var authRealm = new Option<string?>("--auth-realm") { Description = "The realm of the challenges; required with --auth-file." };
+        var authMethods = new Option<string[]>("--auth-methods")
+        {
+            Description = "Methods challenged outside dialogs, e.g. INVITE,OPTIONS,SUBSCRIBE (default INVITE).",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var authAlgorithms = new Option<string[]>("--auth-algorithms")
+        {
+            Description = "Digest algorithms offered, preferred first: SHA-512-256, SHA-256, MD5 (default SHA-256,MD5).",
+            AllowMultipleArgumentsPerToken = true,
+        };
+
+        var dns = new Option<string[]>("--dns")
+        {
+            Description = "DNS servers for host names in transfer targets (RFC 3263), e.g. 127.0.0.1:5353 (default: the system's, or SipDialogs:NameServers).",
+            AllowMultipleArgumentsPerToken = true,
+        };
+
         var serve = new Command("serve", "Run the SIP server (UAS) until Ctrl-C or SIGTERM, which drain it first.")
         {
             listen, shards, config, logFormat, logLevel, tlsCertificate, mode, ring, hangUpAfter, answerSdp, acceptTransfers, transferHold,
-            management, managementAllowRemote, drainTimeout, maxCalls,
+            management, managementAllowRemote, drainTimeout, maxCalls, authFile, authRealm, authMethods, authAlgorithms, dns,
         };
         serve.SetAction((parse, cancellationToken) => RunAsync(
             new ServeArguments(
@@ -87,6 +107,8 @@ internal static class ServeCommand
                 parse.GetValue(managementAllowRemote),
                 parse.GetValue(drainTimeout),
                 parse.GetValue(maxCalls)),
+            (parse.GetValue(authFile), parse.GetValue(authRealm), parse.GetValue(authMethods), parse.GetValue(authAlgorithms)),
+            parse.GetValue(dns) ?? [],
             cancellationToken));
 
         // Named for the command users type, whatever the executable file is called (help's usage line shows it).
@@ -96,7 +118,9 @@ internal static class ServeCommand
         };
     }
 
-    private static Task<int> RunAsync(ServeArguments arguments, CancellationToken cancellationToken)
+    private static Task<int> RunAsync(
+        ServeArguments arguments, (FileInfo? File, string? Realm, string[]? Methods, string[]? Algorithms) auth, string[] dns,
+        CancellationToken cancellationToken)
     {
         (string[] listen, int? shards, FileInfo? config, string logFormat, LogLevel logLevel, FileInfo? tlsCertificate, double? ring, double? hangUpAfter, FileInfo? answerSdp,
             bool? acceptTransfers, double? transferHold, string? management, bool managementAllowRemote, double? drainTimeout, int? maxCalls) = arguments;
@@ -126,6 +150,11 @@ internal static class ServeCommand
                 if (maxCalls is int most)
                 {
                     options.Limits.MaxCalls = most;
+                }
+
+                foreach (string server in dns)
+                {
+                    options.NameServers.Add(server);
                 }
             },
             defaults: static options => options.Transfers.AcceptReferrals = true); // serve is a transferee unless told not to be.
@@ -168,6 +197,7 @@ internal static class ServeCommand
             .Validate(static options => options.IsValid, "Transfers:Hold (--transfer-hold) must be between 0 and 86400 seconds.")
             .ValidateOnStart();
         builder.Services.AddSingleton<Transferee>();
+        ServeAuthOptions.AddTo(builder, auth.File, auth.Realm, auth.Methods, auth.Algorithms);
         builder.Services.AddMetrics();
         builder.Services.AddSingleton<SipServerService>();
         builder.Services.AddHostedService(static services => services.GetRequiredService<SipServerService>());

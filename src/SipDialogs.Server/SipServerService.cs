@@ -14,7 +14,7 @@ namespace SipDialogs.Server;
 /// </summary>
 internal sealed class SipServerService(
     IOptions<SipStackOptions> options, ILoggerFactory loggerFactory, Transferee? transferee = null, ISipRequestHandler? handler = null,
-    IMeterFactory? meterFactory = null)
+    IMeterFactory? meterFactory = null, DigestGate? gate = null)
     : IHostedService, IAsyncDisposable
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger<SipServerService>();
@@ -28,7 +28,9 @@ internal sealed class SipServerService(
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        _stack = new SipStack(options.Value, handler, loggerFactory, meterFactory: meterFactory);
+        // serve --auth-file: the gate comes first, whatever answers the calls (ServeAuthOptions).
+        ISipRequestHandler? first = gate is null ? handler : new ChallengingRequestHandler(gate, handler ?? new UasCore());
+        _stack = new SipStack(options.Value, first, loggerFactory, meterFactory: meterFactory);
         transferee?.Attach(_stack);
         await _stack.StartAsync(cancellationToken).ConfigureAwait(false);
     }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using SipDialogs.Dialogs;
+using SipDialogs.Auth;
 using SipDialogs.Messages;
 using SipDialogs.Transport;
 
@@ -39,6 +40,8 @@ internal sealed class SipDialogsMetrics : IDisposable
     private static readonly string[] s_transports = ["udp", "tcp", "tls"];
     private static readonly string[] s_statusClasses = ["1xx", "1xx", "2xx", "3xx", "4xx", "5xx", "6xx"];
     private static readonly SipRejectReason[] s_rejectReasons = Enum.GetValues<SipRejectReason>();
+    private static readonly string[] s_digestOutcomes = ["authenticated", "challenged", "forbidden", "bad_request"];
+    private static readonly DigestFailure[] s_digestFailures = Enum.GetValues<DigestFailure>();
 
     private readonly Meter _meter;
     private readonly MetricSources _sources;
@@ -49,6 +52,7 @@ internal sealed class SipDialogsMetrics : IDisposable
     private readonly long[] _callsEnded = new long[StatusClasses];
     private readonly long[] _timeouts = new long[3];
     private readonly long[] _transfers = new long[2 * 4];
+    private readonly long[] _digestVerdicts = new long[s_digestOutcomes.Length * s_digestFailures.Length];
     private long _callsStarted;
     private long _earlyDialogs;
     private long _confirmedDialogs;
@@ -94,6 +98,8 @@ internal sealed class SipDialogsMetrics : IDisposable
             "Received messages refused by the parser or the transport's checks, by reason.");
         _meter.CreateObservableCounter("sipdialogs.request.refused", ObserveRefused, "{request}",
             "Requests answered 503 with Retry-After, by reason: overload (a full mailbox or a busy application), max_calls or drain.");
+        _meter.CreateObservableCounter("sipdialogs.auth.verdicts", ObserveDigestVerdicts, "{request}",
+            "Requests checked for Digest credentials (RFC 3261 §22), by outcome and, when refused, by the check that failed (error.type; Blocked = 403 for a source that failed too often).");
         _meter.CreateObservableCounter("sipdialogs.message.dropped", () => _sources.MessagesDropped(), "{message}",
             "Messages dropped unanswered because a shard's mailbox was full.");
         _meter.CreateObservableUpDownCounter("sipdialogs.connection.open", () => _sources.Transport().ConnectionsOpen, "{connection}",
@@ -179,6 +185,15 @@ internal sealed class SipDialogsMetrics : IDisposable
     /// <param name="result">How it ended.</param>
     public void TransferEnded(bool transferee, TransferResult result) =>
         Interlocked.Increment(ref _transfers[((transferee ? 1 : 0) * 4) + Math.Clamp((int)result, 0, 3)]);
+    /// <summary>A request's Digest credentials were checked (RFC 3261 §22): its outcome and the check that failed, if any.</summary>
+    public void DigestVerdict(DigestOutcome outcome, DigestFailure failure)
+    {
+        int slot = ((int)outcome * s_digestFailures.Length) + (int)failure;
+        if ((uint)slot < (uint)_digestVerdicts.Length)
+        {
+            Interlocked.Increment(ref _digestVerdicts[slot]);
+        }
+    }
 
     /// <summary>A message arrived.</summary>
     public void Received(SipTransportProtocol transport, SipMessage message) =>
@@ -307,6 +322,27 @@ internal sealed class SipDialogsMetrics : IDisposable
         yield return new Measurement<long>(_sources.RefusedOverload(), new KeyValuePair<string, object?>("sipdialogs.refusal.reason", "overload"));
         yield return new Measurement<long>(Volatile.Read(ref _refusedDrain), new KeyValuePair<string, object?>("sipdialogs.refusal.reason", "drain"));
         yield return new Measurement<long>(Volatile.Read(ref _refusedCapacity), new KeyValuePair<string, object?>("sipdialogs.refusal.reason", "max_calls"));
+    }
+
+    private IEnumerable<Measurement<long>> ObserveDigestVerdicts()
+    {
+        for (int slot = 0; slot < _digestVerdicts.Length; slot++)
+        {
+            long value = Volatile.Read(ref _digestVerdicts[slot]);
+            if (value == 0)
+            {
+                continue;
+            }
+
+            int outcome = slot / s_digestFailures.Length;
+            DigestFailure failure = s_digestFailures[slot % s_digestFailures.Length];
+            yield return failure == DigestFailure.None
+                ? new Measurement<long>(value, new KeyValuePair<string, object?>("sipdialogs.auth.outcome", s_digestOutcomes[outcome]))
+                : new Measurement<long>(
+                    value,
+                    new KeyValuePair<string, object?>("sipdialogs.auth.outcome", s_digestOutcomes[outcome]),
+                    new KeyValuePair<string, object?>("error.type", failure.ToString()));
+        }
     }
 
     private IEnumerable<Measurement<long>> ObserveMailboxes()

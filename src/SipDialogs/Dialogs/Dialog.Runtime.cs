@@ -97,7 +97,7 @@ public sealed partial class Dialog : IAsyncDisposable, ITimerTarget, IClientTran
     public async Task<SipResponse> ByeAsync(CancellationToken cancellationToken = default)
     {
         ClientTransaction transaction = await OnShardAsync(static d => d.StartBye(), cancellationToken).ConfigureAwait(false);
-        return await transaction.FinalResponse.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return await FinalResponseOf(transaction, null, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -153,7 +153,7 @@ public sealed partial class Dialog : IAsyncDisposable, ITimerTarget, IClientTran
         ClientTransaction transaction = await OnShardAsync(
             static (d, s) => d.StartRequest(d.CreateRequestWithBody(s.method, s.body, s.contentType), d),
             (method, body, contentType), cancellationToken).ConfigureAwait(false);
-        return await transaction.FinalResponse.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return await FinalResponseOf(transaction, this, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -634,7 +634,7 @@ public sealed partial class Dialog : IAsyncDisposable, ITimerTarget, IClientTran
             case DialogState.Confirmed:
                 try
                 {
-                    return StartBye().FinalResponse;
+                    return FinalResponseOf(StartBye(), null, CancellationToken.None);
                 }
                 catch (SipTransportException)
                 {

@@ -41,6 +41,13 @@ internal sealed partial class DialogLayer
 
     public IDialogStore Store { get; }
 
+    /// <summary>Finds the servers of SIP URIs with host names (RFC 3263); its lookups run off the shards.</summary>
+    public Dns.SipServerLocator Locator
+    {
+        get => field ??= new Dns.SipServerLocator();
+        set;
+    }
+
     /// <summary>The stack's instruments (dialogs by state), or null when none are kept.</summary>
     internal Diagnostics.SipDialogsMetrics? Metrics { get; set; }
 

@@ -19,8 +19,8 @@ public sealed class InviteOptions
     public string ContentType { get; set; } = "application/sdp";
 
     /// <summary>
-    /// The first hop (an outbound proxy), or null to send to the target URI's own address, which must then be an IP
-    /// address: this stack does not resolve names yet (RFC 3263).
+    /// The first hop (an outbound proxy), or null to send to the address of the first of <see cref="Routes"/>, else of the
+    /// target URI, a host name of which is located by RFC 3263 (NAPTR, SRV, A/AAAA).
     /// </summary>
     public SipEndPoint? NextHop { get; set; }
 

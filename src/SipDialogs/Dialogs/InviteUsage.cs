@@ -344,6 +344,13 @@ internal sealed partial class InviteUsage
             return;
         }
 
+        if (response.StatusCode is 401 or 407 && dialog.TryResendWithCredentials(transaction, response, offer.Challenges, dialog, out ClientTransaction? retry))
+        {
+            offer.Challenges++; // RFC 3261 §22.2: the same offer again, with credentials and the next CSeq.
+            offer.Transaction = retry;
+            return;
+        }
+
         if (response.StatusCode == 491 && offer.Attempts < MaxGlareAttempts && dialog.State == DialogState.Confirmed)
         {
             // RFC 3261 §14.1: the owner of the Call-ID (the dialog's UAC) waits 2.1–4 s, the other 0–2 s, in 10 ms steps.
@@ -420,5 +427,7 @@ internal sealed partial class InviteUsage
         public bool Sent { get; set; }
 
         public int Attempts { get; set; }
+
+        public int Challenges { get; set; }
     }
 }

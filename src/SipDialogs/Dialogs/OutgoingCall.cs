@@ -34,7 +34,10 @@ public sealed class OutgoingCall : IClientTransactionOwner, IEarlyDialogOwner
     private readonly DialogLayer _layer;
     private readonly Shard _shard;
     private readonly InviteRecipe _recipe;
-    private readonly SipEndPoint _target;
+    private readonly IReadOnlyList<SipEndPoint> _alternatives;
+    private SipEndPoint _target;
+    private int _nextAlternative = 1;
+    private bool _heard;
     private SipRequest _invite;
     private readonly Channel<SipResponse> _progress = Channel.CreateUnbounded<SipResponse>(new UnboundedChannelOptions { SingleWriter = true });
     private readonly TaskCompletionSource<Dialog> _answered = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -44,8 +47,9 @@ public sealed class OutgoingCall : IClientTransactionOwner, IEarlyDialogOwner
     private bool _cancelRequested;
     private CancellationTokenRegistration _registration;
 
-    internal OutgoingCall(DialogLayer layer, Shard shard, InviteRecipe recipe, SipRequest invite, SipEndPoint target)
+    internal OutgoingCall(DialogLayer layer, Shard shard, InviteRecipe recipe, SipRequest invite, SipEndPoint target, IReadOnlyList<SipEndPoint> alternatives)
     {
+        _alternatives = alternatives;
         _layer = layer;
         _shard = shard;
         _recipe = recipe;
@@ -103,6 +107,11 @@ public sealed class OutgoingCall : IClientTransactionOwner, IEarlyDialogOwner
     internal void OnResponse(SipResponse response, InboundMessage received)
     {
         int status = response.StatusCode;
+        if (status > 100 && status != 503)
+        {
+            _heard = true; // A server that answered more than 100 Trying is the one: no other address is tried (RFC 3263 §4.3).
+        }
+
         if (status < 200)
         {
             if (!response.ToTag.IsEmpty && Find(response) is null)
@@ -122,6 +131,11 @@ public sealed class OutgoingCall : IClientTransactionOwner, IEarlyDialogOwner
             }
 
             if (status is 401 or 407 && !_cancelRequested && TryRetryWithCredentials(response))
+            {
+                return;
+            }
+
+            if (status == 503 && TryNextAddress())
             {
                 return;
             }
@@ -190,7 +204,15 @@ public sealed class OutgoingCall : IClientTransactionOwner, IEarlyDialogOwner
 
     Task? IEarlyDialogOwner.EndEarly() => CancelOnShard();
 
-    internal void OnNoResponse(int status) => Fail(TransactionLayer.MakeLocalResponse(_invite, status));
+    internal void OnNoResponse(int status)
+    {
+        if (TryNextAddress())
+        {
+            return; // Timer B (408) or a transport error (503): the next address of the name, if any (RFC 3263 §4.3).
+        }
+
+        Fail(TransactionLayer.MakeLocalResponse(_invite, status));
+    }
 
     internal void OnTransactionTerminated(Transaction transaction)
     {
@@ -273,6 +295,7 @@ public sealed class OutgoingCall : IClientTransactionOwner, IEarlyDialogOwner
         }
 
         dialog.Attach(_layer, _shard, received.Remote, store: true);
+        dialog.Digest = _recipe.Digest; // RFC 3261 §22.2: its later requests answer challenges with the same credentials.
         if (dialog.State == DialogState.Early)
         {
             dialog.Call = this; // Only an early dialog ends through its call (CANCEL).
@@ -336,6 +359,23 @@ public sealed class OutgoingCall : IClientTransactionOwner, IEarlyDialogOwner
         _recipe.Challenges++;
         _recipe.CSeq++;
         _recipe.Answer(answer);
+        SendAgain();
+        return true;
+    }
+
+    /// <summary>
+    /// After a 503, Timer B or a transport error from a server found by DNS that sent nothing but 100 Trying: the INVITE
+    /// again to the next address of the name, in a new transaction with the next CSeq (RFC 3263 §4.3). On the shard.
+    /// </summary>
+    private bool TryNextAddress()
+    {
+        if (_cancelRequested || _heard || _forks.Length > 0 || _nextAlternative >= _alternatives.Count)
+        {
+            return false;
+        }
+
+        _target = _alternatives[_nextAlternative++];
+        _recipe.CSeq++;
         SendAgain();
         return true;
     }

@@ -25,6 +25,7 @@ public sealed class Transfer : ITimerTarget, ISubscriptionUsage, IClientTransact
     private bool _accepted;
     private bool _notified;
     private bool _ended;
+    private int _challenges;
     private DateTimeOffset? _expiresAt;
 
     internal Transfer(DialogLayer layer, Shard shard, string referTo, uint eventId, bool subscribe, TimeSpan noNotifyWait)
@@ -47,7 +48,7 @@ public sealed class Transfer : ITimerTarget, ISubscriptionUsage, IClientTransact
     public string ReferTo { get; }
 
     /// <summary>The subscription's id: the REFER's CSeq number, the <c>id</c> of its NOTIFYs' Event header (RFC 3515 §2.4.6).</summary>
-    public uint EventId { get; }
+    public uint EventId { get; private set; }
 
     /// <summary>The REFER's final response: 202 when accepted (a local 408 or 503 when none came).</summary>
     public Task<SipResponse> Response => _response.Task;
@@ -229,8 +230,20 @@ public sealed class Transfer : ITimerTarget, ISubscriptionUsage, IClientTransact
 
     void ISubscriptionUsage.EndWithDialog() => EndWithDialog();
 
-    void IClientTransactionOwner.OnResponse(ClientTransaction transaction, SipResponse response, InboundMessage received) =>
+    void IClientTransactionOwner.OnResponse(ClientTransaction transaction, SipResponse response, InboundMessage received)
+    {
+        if (response.StatusCode is 401 or 407 && Dialog is { } dialog
+            && dialog.TryResendWithCredentials(transaction, response, _challenges, this, out ClientTransaction? retry))
+        {
+            // RFC 3261 §22.2: the REFER again with credentials; its new CSeq is the subscription's id (RFC 3515 §2.4.6).
+            _challenges++;
+            EventId = (uint)retry.Request.CSeqNumber;
+            Request = retry.Request;
+            return;
+        }
+
         OnReferResponse(response, received);
+    }
 
     void IClientTransactionOwner.OnNoResponse(ClientTransaction transaction, int status) =>
         OnReferResponse(TransactionLayer.MakeLocalResponse(transaction.Request, status), null);

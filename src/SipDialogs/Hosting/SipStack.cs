@@ -96,6 +96,16 @@ public sealed class SipStack : IAsyncDisposable, ISipMessageSink, ITransactionUs
             Transfers = options.Transfers,
         };
         DialogLayer.Unmatched = DispatchOutsideDialog;
+        if (options.GetNameServers() is { Count: > 0 } nameServers)
+        {
+            var locator = new Dns.SipServerLocatorOptions();
+            foreach (System.Net.IPEndPoint server in nameServers)
+            {
+                locator.NameServers.Add(server);
+            }
+
+            DialogLayer.Locator = new Dns.SipServerLocator(locator);
+        }
         if (meterFactory is not null)
         {
             Metrics = new SipDialogsMetrics(meterFactory, new SipDialogsMetrics.MetricSources(
@@ -216,8 +226,10 @@ public sealed class SipStack : IAsyncDisposable, ISipMessageSink, ITransactionUs
     /// is on its way. Its <see cref="OutgoingCall.Progress"/> gives the provisional responses and
     /// <see cref="OutgoingCall.Answered"/> the confirmed dialog.
     /// </summary>
-    /// <param name="target">The Request-URI, e.g. <c>sip:bob@192.0.2.4:5060</c>; its host must be an IP address unless
-    /// <see cref="InviteOptions.NextHop"/> names the first hop.</param>
+    /// <param name="target">The Request-URI, e.g. <c>sip:bob@192.0.2.4:5060</c> or <c>sip:bob@example.com</c>: a host name (or
+    /// that of the first of <see cref="InviteOptions.Routes"/>) is located by RFC 3263 (NAPTR, SRV, A/AAAA) off the shards,
+    /// with <see cref="SipStackOptions.NameServers"/>; the next address is tried after a 503, Timer B or a transport error
+    /// from one that sent nothing but 100. <see cref="InviteOptions.NextHop"/> names the first hop instead.</param>
     /// <param name="options">From, To, the offer, extra headers; defaults when null.</param>
     /// <param name="cancellationToken">Cancels the call while it has no final response (CANCEL, RFC 3261 §9.1).</param>
     /// <returns>The call.</returns>

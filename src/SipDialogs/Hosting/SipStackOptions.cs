@@ -75,11 +75,39 @@ public sealed class SipStackOptions
         return result;
     }
 
+    /// <summary>
+    /// The DNS servers that find SIP servers by name (RFC 3263: NAPTR, SRV, A/AAAA), each <c>address:port</c> such as
+    /// <c>127.0.0.1:5353</c>; empty (the default) for the system's resolvers.
+    /// </summary>
+    public IList<string> NameServers { get; } = [];
+
+    /// <summary>The name servers as end points (port 53 when none is given).</summary>
+    /// <returns>The end points.</returns>
+    /// <exception cref="InvalidOperationException">One is not an IP address with an optional port.</exception>
+    public IReadOnlyList<System.Net.IPEndPoint> GetNameServers()
+    {
+        var servers = new List<System.Net.IPEndPoint>(NameServers.Count);
+        foreach (string text in NameServers)
+        {
+            if (System.Net.IPEndPoint.TryParse(text, out System.Net.IPEndPoint? server))
+            {
+                servers.Add(server.Port == 0 ? new System.Net.IPEndPoint(server.Address, 53) : server);
+            }
+            else
+            {
+                throw new InvalidOperationException($"{nameof(NameServers)} '{text}' is not an IP address with an optional port (e.g. 127.0.0.1:5353).");
+            }
+        }
+
+        return servers;
+    }
+
     /// <summary>Checks every option; call at startup.</summary>
     /// <exception cref="InvalidOperationException">A value is out of range; the message names it.</exception>
     public void Validate()
     {
         IReadOnlyList<SipEndPoint> endPoints = GetListenEndPoints();
+        _ = GetNameServers();
         Limits.Validate();
         Timers.Validate();
         Shards.Validate();

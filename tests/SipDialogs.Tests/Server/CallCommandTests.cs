@@ -120,6 +120,82 @@ public class CallCommandTests
         await Poll.UntilAsync(() => Volatile.Read(ref endedAtCallee) == 5 && callee.DialogCount == 0, s_timeout, "every call ended at the callee");
     }
 
+    [Fact]
+    public async Task CallAnswersKamailiosChallengeWithUserAndPassword()
+    {
+        await using KamailioProcess proxy = await KamailioProcess.StartAsync("tests/kamailio/auth-proxy.cfg");
+        await using ServerProcess server = await ServerProcess.StartAsync("--listen", "udp:127.0.0.1:0");
+        string target = $"sip:service@127.0.0.1:{Text(server.Udp!.Port)}";
+        string nextHop = $"udp:127.0.0.1:{Text(proxy.Udp.Port)}";
+
+        CallRun run = await CallAsync(target, "--next-hop", nextHop, "--calls", "3", "--rate", "20", "--user", "alice", "--password", "wonderland");
+        CallRun wrong = await CallAsync(target, "--next-hop", nextHop, "--user", "alice", "--password", "guess");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("calls: 3 attempted, 3 answered, 0 failed, 3 ended;", run.Summary, StringComparison.Ordinal);
+        Assert.Contains("authenticated INVITE call", proxy.Process.Output, StringComparison.Ordinal);
+        Assert.True(wrong.ExitCode == 1, wrong.ToString());
+        Assert.Contains("1 failed (by status: 407=1)", wrong.Summary, StringComparison.Ordinal);
+        Assert.DoesNotContain("wonderland", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CallAnswersServesOwnChallengeWithAPasswordFile()
+    {
+        string secrets = Path.GetTempFileName();
+        string password = Path.GetTempFileName();
+        await File.WriteAllTextAsync(secrets, "alice example.test plain:wonderland\n");
+        await File.WriteAllTextAsync(password, "wonderland\n");
+        try
+        {
+            await using ServerProcess server = await ServerProcess.StartAsync(
+                "--listen", "udp:127.0.0.1:0", "--auth-file", secrets, "--auth-realm", "example.test");
+            string target = $"sip:service@127.0.0.1:{Text(server.Udp!.Port)}";
+
+            CallRun run = await CallAsync(target, "--calls", "3", "--rate", "20", "--hold", "0.1", "--user", "alice", "--password-file", password);
+            CallRun bare = await CallAsync(target);
+
+            Assert.True(run.ExitCode == 0, run.ToString());
+            Assert.Contains("calls: 3 attempted, 3 answered, 0 failed, 3 ended;", run.Summary, StringComparison.Ordinal);
+            Assert.True(bare.ExitCode == 1, bare.ToString());
+            Assert.Contains("1 failed (by status: 401=1)", bare.Summary, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(secrets);
+            File.Delete(password);
+        }
+    }
+
+    [Fact]
+    public async Task CallLocatesANamedTargetAndANamedNextHopThroughTheGivenDns()
+    {
+        await using ServerProcess server = await ServerProcess.StartAsync("--listen", "udp:127.0.0.1:0");
+        string port = Text(server.Udp!.Port);
+        await using DnsmasqProcess dns = await DnsmasqProcess.StartAsync(
+        [
+            $"--srv-host=_sip._udp.serve.test,node.serve.test,{port},10,0",
+            "--host-record=node.serve.test,127.0.0.1",
+            "--host-record=edge.serve.test,127.0.0.1",
+        ]);
+
+        CallRun byName = await CallAsync("sip:service@serve.test", "--dns", dns.EndPoint.ToString(), "--calls", "2", "--rate", "20");
+        CallRun viaNamedHop = await CallAsync($"sip:service@127.0.0.1:{port}", "--next-hop", $"udp:edge.serve.test:{port}", "--dns", dns.EndPoint.ToString());
+
+        Assert.True(byName.ExitCode == 0, byName.ToString());
+        Assert.Contains("calls: 2 attempted, 2 answered, 0 failed, 2 ended;", byName.Summary, StringComparison.Ordinal);
+        Assert.True(viaNamedHop.ExitCode == 0, viaNamedHop.ToString());
+    }
+
+    [Fact]
+    public async Task CallRefusesAUserWithoutAPassword()
+    {
+        CallRun run = await CallAsync("sip:service@127.0.0.1:5060", "--user", "alice");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("--user needs --password or --password-file", run.Output, StringComparison.Ordinal);
+    }
+
     private static async Task<CallRun> CallAsync(params string[] arguments)
     {
         await using ExternalProcess process = ExternalProcess.Start("dotnet", [ServerProcess.ServerDll, "call", .. arguments]);
