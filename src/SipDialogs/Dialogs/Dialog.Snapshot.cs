@@ -39,6 +39,12 @@ public sealed partial class Dialog
         _ = await OnShardAsync(static (d, s) => d.SetApplicationData(s.key, s.value), (key, value), cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>The dialog's state as a value, taken on its shard from any thread; the dialog stays here (tests read it).</summary>
+    /// <param name="cancellationToken">Ends the wait.</param>
+    /// <returns>The snapshot.</returns>
+    internal ValueTask<DialogSnapshot> CaptureSnapshotAsync(CancellationToken cancellationToken = default) =>
+        OnShardAsync(static d => d.CaptureSnapshot(), cancellationToken);
+
     /// <summary>
     /// The dialog's state as a value. Only on the dialog's shard, where its state cannot change meanwhile: from
     /// <see cref="IDialogStore.OnChanged"/>. Elsewhere use <see cref="Hosting.SipStack.ExportDialogAsync"/>.

@@ -62,7 +62,12 @@ public sealed class SessionTimerTests
             time.Advance(TimeSpan.FromSeconds(45)); // 135 s in all: past the 90 s interval, refreshed twice over.
             int expected = i;
             await Poll.UntilAsync(() => Volatile.Read(ref refreshes) == expected, s_timeout, $"refresh {expected}");
-            await caller.WhenIdleAsync();
+
+            // The next refresh is due half an interval after the caller had this one's 2xx: wait until it has, or the
+            // clock would move on before the refresh is scheduled from it.
+            DateTimeOffset refreshedUntil = time.GetUtcNow() + TimeSpan.FromSeconds(60); // 90 s after this refresh, 45 s after the last.
+            await Poll.UntilAsync(
+                async () => (await dialog.CaptureSnapshotAsync()).SessionExpiresAt > refreshedUntil, s_timeout, $"the caller has the 2xx of refresh {expected}");
             await callee.WhenIdleAsync();
         }
 

@@ -27,4 +27,21 @@ internal static class Poll
             }
         }
     }
+
+    /// <summary>As the others, for a condition that is read asynchronously (on a dialog's shard, say).</summary>
+    public static async Task UntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        while (!await condition())
+        {
+            try
+            {
+                await Task.Delay(s_interval, cancel.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException($"Still not true after {timeout}: {what}.");
+            }
+        }
+    }
 }
