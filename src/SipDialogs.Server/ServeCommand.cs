@@ -65,10 +65,11 @@ internal static class ServeCommand
             Description = "On SIGTERM or POST /drain, seconds to wait for the calls held to end before sending them BYE (default 30).",
         };
 
+        (Option<string?> redis, Option<string?> nodeId) = ServeReplication.CreateOptions();
         var serve = new Command("serve", "Run the SIP server (UAS) until Ctrl-C or SIGTERM, which drain it first.")
         {
             listen, shards, config, logFormat, logLevel, tlsCertificate, mode, ring, hangUpAfter, answerSdp, acceptTransfers, transferHold,
-            management, managementAllowRemote, drainTimeout, maxCalls,
+            management, managementAllowRemote, drainTimeout, maxCalls, redis, nodeId,
         };
         serve.SetAction((parse, cancellationToken) => RunAsync(
             new ServeArguments(
@@ -87,6 +88,7 @@ internal static class ServeCommand
                 parse.GetValue(managementAllowRemote),
                 parse.GetValue(drainTimeout),
                 parse.GetValue(maxCalls)),
+            (parse.GetValue(redis), parse.GetValue(nodeId)),
             cancellationToken));
 
         // Named for the command users type, whatever the executable file is called (help's usage line shows it).
@@ -96,7 +98,7 @@ internal static class ServeCommand
         };
     }
 
-    private static Task<int> RunAsync(ServeArguments arguments, CancellationToken cancellationToken)
+    private static Task<int> RunAsync(ServeArguments arguments, (string? Redis, string? NodeId) cluster, CancellationToken cancellationToken)
     {
         (string[] listen, int? shards, FileInfo? config, string logFormat, LogLevel logLevel, FileInfo? tlsCertificate, double? ring, double? hangUpAfter, FileInfo? answerSdp,
             bool? acceptTransfers, double? transferHold, string? management, bool managementAllowRemote, double? drainTimeout, int? maxCalls) = arguments;
@@ -110,6 +112,17 @@ internal static class ServeCommand
         if (drainTimeout is double seconds && !(seconds is >= 0 and <= ServeTransferOptions.MostSeconds))
         {
             Console.Error.WriteLine("sipdialogs: invalid configuration: --drain-timeout must be between 0 and 86400 seconds.");
+            return Task.FromResult(StackHost.InvalidConfiguration);
+        }
+
+        ServeReplication? replication;
+        try
+        {
+            replication = ServeReplication.FromCommandLine(cluster.Redis, cluster.NodeId);
+        }
+        catch (InvalidOperationException exception)
+        {
+            Console.Error.WriteLine("sipdialogs: invalid configuration: " + exception.Message);
             return Task.FromResult(StackHost.InvalidConfiguration);
         }
 
@@ -169,6 +182,7 @@ internal static class ServeCommand
             .ValidateOnStart();
         builder.Services.AddSingleton<Transferee>();
         builder.Services.AddMetrics();
+        replication?.Register(builder.Services);
         builder.Services.AddSingleton<SipServerService>();
         builder.Services.AddHostedService(static services => services.GetRequiredService<SipServerService>());
         builder.Services.AddSingleton(services => new GracefulDrain(

@@ -1,0 +1,62 @@
+using SipDialogs.Dialogs;
+using SipDialogs.Messages;
+using SipDialogs.Tests.Dialogs;
+using SipDialogs.Tests.Infrastructure;
+using StackExchange.Redis;
+
+namespace SipDialogs.Tests.Server;
+
+/// <summary>serve --redis: two serve processes share a real Redis, and one carries on the calls of the other once it is killed.</summary>
+public sealed class ServeReplicationTests : IAsyncLifetime
+{
+    private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(30);
+    private RedisProcess _redis = null!;
+    private ConnectionMultiplexer _client = null!;
+
+    public async Task InitializeAsync()
+    {
+        _redis = await RedisProcess.StartAsync();
+        _client = await ConnectionMultiplexer.ConnectAsync(_redis.Configuration + ",abortConnect=false");
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _client.DisposeAsync();
+        await _redis.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task AByeForACallOfAKilledServeNodeGets200FromAnotherNode()
+    {
+        await using ServerProcess a = await ServerProcess.StartAsync("--listen", "udp:127.0.0.1:0", "--redis", _redis.Configuration, "--node-id", "a");
+        await using ServerProcess b = await ServerProcess.StartAsync("--listen", "udp:127.0.0.1:0", "--redis", _redis.Configuration, "--node-id", "b");
+        await using var caller = new RawCaller();
+        SipResponse ok = await caller.CallAsync(a.Udp!);
+        Assert.Equal(200, (await caller.SendAsync("INFO", a.Udp!)).StatusCode);
+        string key = "sipdialogs:{" + caller.CallId + "}:d:" + caller.ToTag + ":" + caller.FromTag;
+        await Poll.UntilAsync(() => RemoteCSeqOf(key) == 2, s_timeout, "node a writes the call with the INFO's CSeq");
+
+        await a.Process.SignalAsync("KILL");
+        await a.Process.Exited.WaitAsync(s_timeout);
+
+        SipResponse bye = await caller.SendAsync("BYE", b.Udp!);
+        Assert.Equal(200, bye.StatusCode);
+        Assert.Equal(ok.ToTag.ToArray(), bye.ToTag.ToArray());
+        await Poll.UntilAsync(() => !_client.GetDatabase().KeyExists(key), s_timeout, "the ended call's record goes");
+        Assert.Empty(b.ErrorLines);
+    }
+
+    [Fact]
+    public async Task ServeRefusesANodeIdWithoutRedis()
+    {
+        await using var serve = ExternalProcess.Start("dotnet", [ServerProcess.ServerDll, "serve", "--listen", "udp:127.0.0.1:0", "--node-id", "a"]);
+        Assert.Equal(2, await serve.Exited.WaitAsync(s_timeout));
+        Assert.Contains("--redis", serve.Output, StringComparison.Ordinal);
+    }
+
+    private uint? RemoteCSeqOf(string key)
+    {
+        RedisValue state = _client.GetDatabase().HashGet(key, "s");
+        return state.IsNull ? null : DialogSnapshot.Deserialize((byte[])state!).RemoteCSeq;
+    }
+}
