@@ -13,30 +13,13 @@ namespace SipDialogs.Tests.Redis;
 /// reaches it, taken over when their node dies, fenced by their epoch, written back after Redis restarts, and gone
 /// from Redis once their calls end.
 /// </summary>
-public sealed class RedisDialogReplicationTests : IAsyncLifetime
+public sealed class RedisDialogReplicationTests : RedisTestBase
 {
     private static readonly TimeSpan s_timeout = CallTests.Timeout;
-    private RedisProcess _redis = null!;
-    private ConnectionMultiplexer _client = null!;
-
-    private IDatabase Db => _client.GetDatabase();
-
-    public async Task InitializeAsync()
-    {
-        _redis = await RedisProcess.StartAsync();
-        _client = await ConnectionMultiplexer.ConnectAsync(_redis.Configuration + ",abortConnect=false,allowAdmin=true");
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _client.DisposeAsync();
-        await _redis.DisposeAsync();
-    }
-
     [Fact]
     public async Task AConfirmedDialogIsWrittenToRedisWithItsOwnerAndEpochAndReadsBackTheSame()
     {
-        await using ReplicatedNode a = await ReplicatedNode.StartAsync(_redis, "a");
+        await using ReplicatedNode a = await ReplicatedNode.StartAsync(Redis, "a");
         await using var caller = new RawCaller();
         await caller.CallAsync(a.Udp);
         Dialog dialog = await a.AnsweredDialog.Task.WaitAsync(s_timeout);
@@ -61,8 +44,8 @@ public sealed class RedisDialogReplicationTests : IAsyncLifetime
     [Fact]
     public async Task AByeForACallOfAStoppedNodeSentToAnotherNodeGets200FromIt()
     {
-        ReplicatedNode a = await ReplicatedNode.StartAsync(_redis, "a");
-        await using ReplicatedNode b = await ReplicatedNode.StartAsync(_redis, "b");
+        ReplicatedNode a = await ReplicatedNode.StartAsync(Redis, "a");
+        await using ReplicatedNode b = await ReplicatedNode.StartAsync(Redis, "b");
         await using var caller = new RawCaller();
         SipResponse ok = await caller.CallAsync(a.Udp);
         Dialog dialog = await a.AnsweredDialog.Task.WaitAsync(s_timeout);
@@ -87,13 +70,13 @@ public sealed class RedisDialogReplicationTests : IAsyncLifetime
     [Fact]
     public async Task OfTwoNodesClaimingTheSameDialogOnlyOneWins()
     {
-        ReplicatedNode a = await ReplicatedNode.StartAsync(_redis, "a");
+        ReplicatedNode a = await ReplicatedNode.StartAsync(Redis, "a");
         await using var caller = new RawCaller();
         DialogId id = (await AnsweredAsync(a, caller)).Id;
         await a.Stack.DisposeAsync(); // Frozen, as far as the others can tell: its heartbeat stays until it expires.
 
-        await using RedisDialogReplication b = await RedisDialogReplication.ConnectAsync(ReplicatedNode.Options(_redis, "b"));
-        await using RedisDialogReplication c = await RedisDialogReplication.ConnectAsync(ReplicatedNode.Options(_redis, "c"));
+        await using RedisDialogReplication b = await RedisDialogReplication.ConnectAsync(ReplicatedNode.Options(Redis, "b"));
+        await using RedisDialogReplication c = await RedisDialogReplication.ConnectAsync(ReplicatedNode.Options(Redis, "c"));
         Task<DialogSnapshot?> byB = b.ClaimAsync(id, "a");
         Task<DialogSnapshot?> byC = c.ClaimAsync(id, "a");
         DialogSnapshot?[] claims = await Task.WhenAll(byB, byC).WaitAsync(s_timeout);
@@ -108,8 +91,8 @@ public sealed class RedisDialogReplicationTests : IAsyncLifetime
     [Fact]
     public async Task ANodeWhoseCallWasClaimedDropsItAndNeverSendsForItAgain()
     {
-        await using ReplicatedNode a = await ReplicatedNode.StartAsync(_redis, "a");
-        await using ReplicatedNode b = await ReplicatedNode.StartAsync(_redis, "b");
+        await using ReplicatedNode a = await ReplicatedNode.StartAsync(Redis, "a");
+        await using ReplicatedNode b = await ReplicatedNode.StartAsync(Redis, "b");
         await using var caller = new RawCaller();
         Dialog original = await AnsweredAsync(a, caller);
 
@@ -134,7 +117,7 @@ public sealed class RedisDialogReplicationTests : IAsyncLifetime
     [Fact]
     public async Task AWriteWithAStaleEpochIsRefusedAndTheWriterDropsItsCopy()
     {
-        await using ReplicatedNode a = await ReplicatedNode.StartAsync(_redis, "a");
+        await using ReplicatedNode a = await ReplicatedNode.StartAsync(Redis, "a");
         await using var caller = new RawCaller();
         Dialog dialog = await AnsweredAsync(a, caller);
 
@@ -153,8 +136,8 @@ public sealed class RedisDialogReplicationTests : IAsyncLifetime
     [Fact]
     public async Task TheCallsOfADeadNodeAreTakenOverInTheBackgroundAndCarriedOn()
     {
-        ReplicatedNode a = await ReplicatedNode.StartAsync(_redis, "a");
-        await using ReplicatedNode b = await ReplicatedNode.StartAsync(_redis, "b");
+        ReplicatedNode a = await ReplicatedNode.StartAsync(Redis, "a");
+        await using ReplicatedNode b = await ReplicatedNode.StartAsync(Redis, "b");
         await using var caller = new RawCaller();
         await caller.CallAsync(a.Udp);
         Assert.Equal(200, (await caller.SendAsync("INFO", a.Udp)).StatusCode);
@@ -179,11 +162,11 @@ public sealed class RedisDialogReplicationTests : IAsyncLifetime
     [Fact]
     public async Task ANodeWritesItsLiveCallsBackWhenRedisRestartsEmpty()
     {
-        await using ReplicatedNode a = await ReplicatedNode.StartAsync(_redis, "a");
+        await using ReplicatedNode a = await ReplicatedNode.StartAsync(Redis, "a");
         await using var caller = new RawCaller();
         Dialog dialog = await AnsweredAsync(a, caller);
 
-        await _redis.RestartAsync();
+        await Redis.RestartAsync();
         // While Redis is away or empty the call goes on locally.
         Assert.Equal(200, (await caller.SendAsync("INFO", a.Udp)).StatusCode);
         await Poll.UntilAsync(() => Db.KeyExists(KeyOf(dialog.Id)), s_timeout, "the call is written back");
@@ -209,16 +192,10 @@ public sealed class RedisDialogReplicationTests : IAsyncLifetime
     {
         await Parties.AssertFreedAsync(stacks);
         await last.Replication.FlushAsync().WaitAsync(s_timeout);
-        Assert.Equal(0, await DialogKeysAsync());
+        Assert.Equal(0, DialogKeys());
     }
 
     private static string KeyOf(DialogId id) => "sipdialogs:{" + id.CallId + "}:d:" + id.LocalTag + ":" + id.RemoteTag;
 
     private static string? Field(HashEntry[] record, string name) => record.SingleOrDefault(e => e.Name == name).Value.ToString();
-
-    private async Task<int> DialogKeysAsync()
-    {
-        RedisResult keys = await Db.ExecuteAsync("KEYS", "sipdialogs:{*");
-        return ((RedisResult[])keys!).Length;
-    }
 }

@@ -7,29 +7,14 @@ using StackExchange.Redis;
 namespace SipDialogs.Tests.Server;
 
 /// <summary>serve --redis: two serve processes share a real Redis, and one carries on the calls of the other once it is killed.</summary>
-public sealed class ServeReplicationTests : IAsyncLifetime
+public sealed class ServeReplicationTests : RedisTestBase
 {
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(30);
-    private RedisProcess _redis = null!;
-    private ConnectionMultiplexer _client = null!;
-
-    public async Task InitializeAsync()
-    {
-        _redis = await RedisProcess.StartAsync();
-        _client = await ConnectionMultiplexer.ConnectAsync(_redis.Configuration + ",abortConnect=false");
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _client.DisposeAsync();
-        await _redis.DisposeAsync();
-    }
-
     [Fact]
     public async Task AByeForACallOfAKilledServeNodeGets200FromAnotherNode()
     {
-        await using ServerProcess a = await ServerProcess.StartAsync("--listen", "udp:127.0.0.1:0", "--redis", _redis.Configuration, "--node-id", "a");
-        await using ServerProcess b = await ServerProcess.StartAsync("--listen", "udp:127.0.0.1:0", "--redis", _redis.Configuration, "--node-id", "b");
+        await using ServerProcess a = await ServerProcess.StartAsync("--listen", "udp:127.0.0.1:0", "--redis", Redis.Configuration, "--node-id", "a");
+        await using ServerProcess b = await ServerProcess.StartAsync("--listen", "udp:127.0.0.1:0", "--redis", Redis.Configuration, "--node-id", "b");
         await using var caller = new RawCaller();
         SipResponse ok = await caller.CallAsync(a.Udp!);
         Assert.Equal(200, (await caller.SendAsync("INFO", a.Udp!)).StatusCode);
@@ -42,7 +27,7 @@ public sealed class ServeReplicationTests : IAsyncLifetime
         SipResponse bye = await caller.SendAsync("BYE", b.Udp!);
         Assert.Equal(200, bye.StatusCode);
         Assert.Equal(ok.ToTag.ToArray(), bye.ToTag.ToArray());
-        await Poll.UntilAsync(() => !_client.GetDatabase().KeyExists(key), s_timeout, "the ended call's record goes");
+        await Poll.UntilAsync(() => !Db.KeyExists(key), s_timeout, "the ended call's record goes");
         Assert.Empty(b.ErrorLines);
     }
 
@@ -56,7 +41,7 @@ public sealed class ServeReplicationTests : IAsyncLifetime
 
     private uint? RemoteCSeqOf(string key)
     {
-        RedisValue state = _client.GetDatabase().HashGet(key, "s");
+        RedisValue state = Db.HashGet(key, "s");
         return state.IsNull ? null : DialogSnapshot.Deserialize((byte[])state!).RemoteCSeq;
     }
 }
