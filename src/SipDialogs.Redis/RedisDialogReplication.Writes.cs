@@ -215,6 +215,8 @@ public sealed partial class RedisDialogReplication
                     _sent.Add(pipeline.SetRemoveAsync(_ownedKey, held.Key));
                     bytes += write.State.Length;
                     break;
+                case ReplicationWriteKind.Delete when !held.Indexed && held.Epoch == 1:
+                    break; // Made here and ended before its first write was sent (both in this batch): Redis never saw it.
                 case ReplicationWriteKind.Delete when held.Epoch > 0:
                     _sent.Add(pipeline.ScriptEvaluateAsync(ReplicationScripts.Delete, [held.Key], [NodeId, held.Epoch]));
                     _sent.Add(pipeline.SetRemoveAsync(_ownedKey, held.Key));

@@ -218,6 +218,7 @@ public sealed partial class RedisDialogReplication : IAsyncDisposable
             }
         }
 
+        ReplicationLog.Stopped(_logger, RoundTrips, Commands, BytesWritten, Claims, TakenOver, Fenced);
         _redis.ConnectionFailed -= OnConnectionFailed;
         _redis.ConnectionRestored -= OnConnectionRestored;
         await _redis.CloseAsync().ConfigureAwait(false);

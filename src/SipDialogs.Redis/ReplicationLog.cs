@@ -26,6 +26,9 @@ internal static partial class ReplicationLog
     [LoggerMessage(606, LogLevel.Warning, "A dialog claimed from Redis could not be taken up here")]
     public static partial void ImportFailed(ILogger logger, Exception exception);
 
+    [LoggerMessage(608, LogLevel.Information, "Replication stopped: {RoundTrips} round trips and {Commands} commands sent, {Bytes} bytes of dialog state written; {Claims} dialogs claimed for requests, {TakenOver} taken over, {Fenced} fenced")]
+    public static partial void Stopped(ILogger logger, long roundTrips, long commands, long bytes, long claims, long takenOver, long fenced);
+
     [LoggerMessage(607, LogLevel.Warning, "The membership loop failed a round; it tries again")]
     public static partial void MembershipFailed(ILogger logger, Exception exception);
 }

@@ -34,6 +34,23 @@ public abstract class RedisTestBase : IAsyncLifetime
         }
     }
 
+    /// <summary>A dialog's record as the nodes wrote it (owner, line feed, epoch, line feed, state), or null when missing.</summary>
+    internal DialogRecord? Record(string key)
+    {
+        byte[]? value = Db.StringGet(key);
+        if (value is null)
+        {
+            return null;
+        }
+
+        int first = Array.IndexOf(value, (byte)'\n');
+        int second = Array.IndexOf(value, (byte)'\n', first + 1);
+        return new DialogRecord(
+            System.Text.Encoding.UTF8.GetString(value, 0, first),
+            System.Text.Encoding.UTF8.GetString(value, first + 1, second - first - 1),
+            global::SipDialogs.Dialogs.DialogSnapshot.Deserialize(value.AsSpan(second + 1)));
+    }
+
     /// <summary>How many dialog records Redis holds.</summary>
     internal int DialogKeys() => ((RedisResult[])Db.Execute("KEYS", "sipdialogs:{*")!).Length;
 }

@@ -26,10 +26,10 @@ public sealed class RedisDialogReplicationTests : RedisTestBase
         Assert.Equal(200, (await caller.SendAsync("INFO", a.Udp)).StatusCode);
         await a.Replication.FlushAsync().WaitAsync(s_timeout);
 
-        HashEntry[] record = await Db.HashGetAllAsync(KeyOf(dialog.Id));
-        Assert.Equal("a", Field(record, "o"));
-        Assert.Equal("1", Field(record, "e"));
-        DialogSnapshot stored = DialogSnapshot.Deserialize((byte[])record.Single(e => e.Name == "s").Value!);
+        DialogRecord record = Record(KeyOf(dialog.Id))!;
+        Assert.Equal("a", record.Owner);
+        Assert.Equal("1", record.Epoch);
+        DialogSnapshot stored = record.State;
         Assert.Equal(dialog.Id, stored.Id);
         Assert.Equal(2u, stored.RemoteCSeq); // The INFO's, not the INVITE's: each change is written.
         Assert.Equal(ReplicatedNode.Answer, Encoding.UTF8.GetString(stored.LocalSessionDescription.Span));
@@ -82,9 +82,9 @@ public sealed class RedisDialogReplicationTests : RedisTestBase
         DialogSnapshot?[] claims = await Task.WhenAll(byB, byC).WaitAsync(s_timeout);
 
         Assert.Single(claims, s => s is not null);
-        HashEntry[] record = await Db.HashGetAllAsync(KeyOf(id));
-        Assert.Equal(claims[0] is not null ? "b" : "c", Field(record, "o"));
-        Assert.Equal("2", Field(record, "e")); // One change of owner, one step of the epoch.
+        DialogRecord record = Record(KeyOf(id))!;
+        Assert.Equal(claims[0] is not null ? "b" : "c", record.Owner);
+        Assert.Equal("2", record.Epoch); // One change of owner, one step of the epoch.
         await a.Replication.DisposeAsync();
     }
 
@@ -102,7 +102,7 @@ public sealed class RedisDialogReplicationTests : RedisTestBase
         Assert.Equal(1, a.Replication.Fenced);
         Assert.True(original.IsExported);
         await Assert.ThrowsAsync<InvalidOperationException>(() => original.ByeAsync());
-        Assert.Equal("2", Field(await Db.HashGetAllAsync(KeyOf(original.Id)), "e"));
+        Assert.Equal("2", Record(KeyOf(original.Id))!.Epoch);
 
         // Node b carries it on, and the BYE it sends is the only request the caller gets.
         Dialog moved = (await b.Stack.FindDialogAsync(caller.CallId))!;
@@ -122,14 +122,16 @@ public sealed class RedisDialogReplicationTests : RedisTestBase
         Dialog dialog = await AnsweredAsync(a, caller);
 
         // Another node claimed the record and node a never heard of it (its fence message lost).
-        await Db.HashSetAsync(KeyOf(dialog.Id), [new HashEntry("o", "z"), new HashEntry("e", "7")]);
+        DialogRecord written = Record(KeyOf(dialog.Id))!;
+        byte[] claimedElsewhere = [.. "z\n7\n"u8, .. written.State.Serialize()];
+        await Db.StringSetAsync(KeyOf(dialog.Id), claimedElsewhere);
         Assert.Equal(200, (await caller.SendAsync("INFO", a.Udp)).StatusCode); // A change: its write is refused.
         await Poll.UntilAsync(() => a.Stack.DialogCount == 0, s_timeout, "node a drops its stale copy");
         Assert.Equal(1, a.Replication.Fenced);
-        HashEntry[] record = await Db.HashGetAllAsync(KeyOf(dialog.Id));
-        Assert.Equal("z", Field(record, "o"));
-        Assert.Equal("7", Field(record, "e"));
-        Assert.Equal(1u, DialogSnapshot.Deserialize((byte[])record.Single(e => e.Name == "s").Value!).RemoteCSeq); // Not overwritten.
+        DialogRecord record = Record(KeyOf(dialog.Id))!;
+        Assert.Equal("z", record.Owner);
+        Assert.Equal("7", record.Epoch);
+        Assert.Equal(1u, record.State.RemoteCSeq); // Not overwritten.
         await Db.KeyDeleteAsync(KeyOf(dialog.Id));
     }
 
@@ -170,9 +172,9 @@ public sealed class RedisDialogReplicationTests : RedisTestBase
         // While Redis is away or empty the call goes on locally.
         Assert.Equal(200, (await caller.SendAsync("INFO", a.Udp)).StatusCode);
         await Poll.UntilAsync(() => Db.KeyExists(KeyOf(dialog.Id)), s_timeout, "the call is written back");
-        HashEntry[] record = await Db.HashGetAllAsync(KeyOf(dialog.Id));
-        Assert.Equal("a", Field(record, "o"));
-        Assert.Equal(2u, DialogSnapshot.Deserialize((byte[])record.Single(e => e.Name == "s").Value!).RemoteCSeq);
+        DialogRecord record = Record(KeyOf(dialog.Id))!;
+        Assert.Equal("a", record.Owner);
+        Assert.Equal(2u, record.State.RemoteCSeq);
 
         Assert.Equal(200, (await caller.SendAsync("BYE", a.Udp)).StatusCode);
         await AssertNothingLeftAsync(a, a.Stack);
@@ -196,6 +198,4 @@ public sealed class RedisDialogReplicationTests : RedisTestBase
     }
 
     private static string KeyOf(DialogId id) => "sipdialogs:{" + id.CallId + "}:d:" + id.LocalTag + ":" + id.RemoteTag;
-
-    private static string? Field(HashEntry[] record, string name) => record.SingleOrDefault(e => e.Name == name).Value.ToString();
 }

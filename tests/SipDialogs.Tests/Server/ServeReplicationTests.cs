@@ -39,9 +39,5 @@ public sealed class ServeReplicationTests : RedisTestBase
         Assert.Contains("--redis", serve.Output, StringComparison.Ordinal);
     }
 
-    private uint? RemoteCSeqOf(string key)
-    {
-        RedisValue state = Db.HashGet(key, "s");
-        return state.IsNull ? null : DialogSnapshot.Deserialize((byte[])state!).RemoteCSeq;
-    }
+    private uint? RemoteCSeqOf(string key) => Record(key)?.State.RemoteCSeq;
 }
