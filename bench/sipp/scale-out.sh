@@ -41,7 +41,9 @@ echo "redis: $commands commands, $net_in bytes received, for $total calls (heart
   "$(awk -v b="$net_in" -v n="$total" 'BEGIN{ printf "%d", b / n }') B/call"
 rc info commandstats | grep -E "^cmdstat_(evalsha|eval|sadd|srem|set|expire|smembers|exists)" | sed 's/^/  /'
 
-# Memory per live call: hold calls on the replicated node and read Redis' own accounting.
+# Memory per live call: once the records of the load steps are gone, hold calls on the replicated node and read
+# Redis' own accounting.
+for _ in $(seq 300); do [ "$(rc eval "return #redis.call('keys', 'sipdialogs:{*')" 0)" -eq 0 ] && break; sleep 0.1; done
 base=$(rc info memory | awk -F: '/^used_memory:/ {print $2+0}')
 sipp -sn uac -i 127.0.0.1 -m "$held" -r 500 -l "$held" -d 30000 -nostdin -timeout 90s -timeout_error \
   -trace_screen -screen_file "$work/h.txt" 127.0.0.1:5121 >/dev/null 2>&1 &

@@ -39,7 +39,7 @@ public sealed partial class RedisDialogReplication
                 if (_held.TryRemove(dialog.Id, out HeldDialog? ended))
                 {
                     ended.MarkRemoved();
-                    Enqueue(new ReplicationWrite(ReplicationWriteKind.Delete, ended, default, default, ended.NextVersion()));
+                    Enqueue(new ReplicationWrite(ReplicationWriteKind.Delete, ended, null, ended.NextVersion()));
                 }
 
                 return;
@@ -50,8 +50,7 @@ public sealed partial class RedisDialogReplication
                     if (!left.IsFenced)
                     {
                         // Left without ending (a hand-over): its last state stays, with no owner, for the next to claim.
-                        (byte[] last, TimeSpan lifetime) = Capture(dialog);
-                        Enqueue(new ReplicationWrite(ReplicationWriteKind.Release, left, last, lifetime, left.NextVersion()));
+                        Enqueue(new ReplicationWrite(ReplicationWriteKind.Release, left, dialog.CaptureSnapshot(), left.NextVersion()));
                     }
                 }
 
@@ -78,29 +77,22 @@ public sealed partial class RedisDialogReplication
             _held[dialog.Id] = held;
         }
 
-        (byte[] state, TimeSpan timeToLive) = Capture(dialog);
-        Enqueue(new ReplicationWrite(ReplicationWriteKind.Write, held, state, timeToLive, held.NextVersion(), previousOwner));
-    }
-
-    private (byte[] State, TimeSpan TimeToLive) Capture(Dialog dialog)
-    {
-        DialogSnapshot snapshot = dialog.CaptureSnapshot();
-        return (snapshot.Serialize(), TimeToLiveOf(snapshot));
+        Enqueue(new ReplicationWrite(ReplicationWriteKind.Write, held, dialog.CaptureSnapshot(), held.NextVersion(), previousOwner));
     }
 
     /// <summary>
     /// A record lives until the call can no longer be alive: its session's expiry (RFC 4028 §10) plus the time a dead
     /// owner takes to be noticed and a margin, or without a session timer <see cref="RedisReplicationOptions.MaxCallLength"/>.
     /// </summary>
-    private TimeSpan TimeToLiveOf(DialogSnapshot snapshot)
+    private long TimeToLiveOf(DialogSnapshot snapshot)
     {
         if (snapshot.SessionExpiresAt is not { } expires)
         {
-            return _options.MaxCallLength;
+            return (long)_options.MaxCallLength.TotalMilliseconds;
         }
 
         TimeSpan left = expires - _time.GetUtcNow();
-        return (left > TimeSpan.Zero ? left : TimeSpan.Zero) + _options.HeartbeatTimeToLive + TimeSpan.FromSeconds(32);
+        return (long)((left > TimeSpan.Zero ? left : TimeSpan.Zero) + _options.HeartbeatTimeToLive + TimeSpan.FromSeconds(32)).TotalMilliseconds;
     }
 
     private void Enqueue(in ReplicationWrite write)
@@ -192,11 +184,12 @@ public sealed partial class RedisDialogReplication
                         break; // A newer change is queued: it writes the newer state.
                     }
 
+                    byte[] state = write.Snapshot!.Serialize();
                     Task<RedisResult> written = pipeline.ScriptEvaluateAsync(
-                        ReplicationScripts.Write, [held.Key], [NodeId, held.Epoch, write.State, (long)write.TimeToLive.TotalMilliseconds, NodeId]);
+                        ReplicationScripts.Write, [held.Key], [NodeId, held.Epoch, state, TimeToLiveOf(write.Snapshot), NodeId]);
                     _checked.Add((i, written));
                     _sent.Add(written);
-                    bytes += write.State.Length;
+                    bytes += state.Length;
                     if (!held.Indexed || write.Kind == ReplicationWriteKind.WriteBack)
                     {
                         held.Indexed = true;
@@ -210,10 +203,11 @@ public sealed partial class RedisDialogReplication
 
                     break;
                 case ReplicationWriteKind.Release when last && held.Epoch > 0:
+                    byte[] released = write.Snapshot!.Serialize();
                     _sent.Add(pipeline.ScriptEvaluateAsync(
-                        ReplicationScripts.Write, [held.Key], [NodeId, held.Epoch, write.State, (long)write.TimeToLive.TotalMilliseconds, string.Empty]));
+                        ReplicationScripts.Write, [held.Key], [NodeId, held.Epoch, released, TimeToLiveOf(write.Snapshot), string.Empty]));
                     _sent.Add(pipeline.SetRemoveAsync(_ownedKey, held.Key));
-                    bytes += write.State.Length;
+                    bytes += released.Length;
                     break;
                 case ReplicationWriteKind.Delete when !held.Indexed && held.Epoch == 1:
                     break; // Made here and ended before its first write was sent (both in this batch): Redis never saw it.
@@ -299,7 +293,7 @@ public sealed partial class RedisDialogReplication
         {
             if (checkOnly)
             {
-                Enqueue(new ReplicationWrite(ReplicationWriteKind.Verify, held, default, default, held.Version));
+                Enqueue(new ReplicationWrite(ReplicationWriteKind.Verify, held, null, held.Version));
                 continue;
             }
 
@@ -316,7 +310,7 @@ public sealed partial class RedisDialogReplication
 
             if (snapshot is not null)
             {
-                Enqueue(new ReplicationWrite(ReplicationWriteKind.WriteBack, held, snapshot.Serialize(), TimeToLiveOf(snapshot), version));
+                Enqueue(new ReplicationWrite(ReplicationWriteKind.WriteBack, held, snapshot, version));
             }
         }
 

@@ -155,7 +155,7 @@ public sealed partial class RedisDialogReplication : IAsyncDisposable
     public Task FlushAsync(CancellationToken cancellationToken = default)
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!_writes.Writer.TryWrite(new ReplicationWrite(ReplicationWriteKind.Barrier, null!, default, default, 0, Barrier: done)))
+        if (!_writes.Writer.TryWrite(new ReplicationWrite(ReplicationWriteKind.Barrier, null!, null, 0, Barrier: done)))
         {
             return Task.CompletedTask;
         }
