@@ -190,7 +190,8 @@ internal static class ServeCommand
             services.GetRequiredService<LiveCalls>(),
             services.GetRequiredService<IHostApplicationLifetime>(),
             drainFor,
-            services.GetRequiredService<ILogger<GracefulDrain>>()));
+            services.GetRequiredService<ILogger<GracefulDrain>>(),
+            replication));
         if (managementUrl is not null)
         {
             builder.Services.AddHostedService(services => new ManagementEndpoint(

@@ -32,6 +32,28 @@ public sealed class ServeReplicationTests : RedisTestBase
     }
 
     [Fact]
+    public async Task ANodeStoppedWithSigtermHandsItsCallsOverInsteadOfEndingThem()
+    {
+        await using ServerProcess a = await ServerProcess.StartAsync("--listen", "udp:127.0.0.1:0", "--redis", Redis.Configuration, "--node-id", "a");
+        await using ServerProcess b = await ServerProcess.StartAsync("--listen", "udp:127.0.0.1:0", "--redis", Redis.Configuration, "--node-id", "b");
+        await using var caller = new RawCaller();
+        await caller.CallAsync(a.Udp!);
+        string key = "sipdialogs:{" + caller.CallId + "}:d:" + caller.ToTag + ":" + caller.FromTag;
+        await Poll.UntilAsync(() => Record(key) is not null, s_timeout, "node a writes the call");
+
+        await a.Process.SignalAsync("TERM");
+        Assert.Equal(0, await a.Process.Exited.WaitAsync(s_timeout)); // At once, not after --drain-timeout (30 s).
+        Assert.Contains("1 calls handed over", a.Process.Output, StringComparison.Ordinal);
+        Assert.False(caller.Socket.TryReceive(out SipMessage? bye), bye is null ? null : RawSipSocket.Describe(bye)); // No BYE.
+
+        // Node b takes the call over in the background, and then answers its requests.
+        await Poll.UntilAsync(() => Record(key)?.Owner == "b", s_timeout, "node b claims the call");
+        Assert.Equal(200, (await caller.SendAsync("INFO", b.Udp!)).StatusCode);
+        Assert.Equal(200, (await caller.SendAsync("BYE", b.Udp!)).StatusCode);
+        await Poll.UntilAsync(() => Record(key) is null, s_timeout, "the ended call's record goes");
+    }
+
+    [Fact]
     public async Task ServeRefusesANodeIdWithoutRedis()
     {
         await using var serve = ExternalProcess.Start("dotnet", [ServerProcess.ServerDll, "serve", "--listen", "udp:127.0.0.1:0", "--node-id", "a"]);
