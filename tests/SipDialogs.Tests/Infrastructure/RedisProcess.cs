@@ -11,12 +11,14 @@ namespace SipDialogs.Tests.Infrastructure;
 internal sealed class RedisProcess : IAsyncDisposable
 {
     private static readonly TimeSpan s_startTimeout = TimeSpan.FromSeconds(20);
+    private readonly string[] _extra;
     private ExternalProcess _process;
 
-    private RedisProcess(ExternalProcess process, int port)
+    private RedisProcess(ExternalProcess process, int port, string[] extra)
     {
         _process = process;
         Port = port;
+        _extra = extra;
     }
 
     public int Port { get; }
@@ -24,15 +26,16 @@ internal sealed class RedisProcess : IAsyncDisposable
     /// <summary>The configuration string a client connects with.</summary>
     public string Configuration => "127.0.0.1:" + Port.ToString(CultureInfo.InvariantCulture);
 
-    public static async Task<RedisProcess> StartAsync()
+    /// <summary>Starts redis-server; <paramref name="extra"/> are more of its options (e.g. cluster mode).</summary>
+    public static async Task<RedisProcess> StartAsync(params string[] extra)
     {
         for (int attempt = 1; ; attempt++)
         {
             int port = FreeTcpPort();
-            ExternalProcess process = await LaunchAsync(port);
+            ExternalProcess process = await LaunchAsync(port, extra);
             if (!process.Exited.IsCompleted)
             {
-                return new RedisProcess(process, port);
+                return new RedisProcess(process, port, extra);
             }
 
             await process.DisposeAsync();
@@ -47,7 +50,7 @@ internal sealed class RedisProcess : IAsyncDisposable
     public async Task RestartAsync()
     {
         await StopAsync();
-        _process = await LaunchAsync(Port);
+        _process = await LaunchAsync(Port, _extra);
         if (_process.Exited.IsCompleted)
         {
             throw new InvalidOperationException("redis-server would not start again:\n" + _process.Output);
@@ -59,11 +62,13 @@ internal sealed class RedisProcess : IAsyncDisposable
 
     public ValueTask DisposeAsync() => new(StopAsync());
 
-    private static async Task<ExternalProcess> LaunchAsync(int port)
+    private static async Task<ExternalProcess> LaunchAsync(int port, string[] extra)
     {
+        string portText = port.ToString(CultureInfo.InvariantCulture);
         ExternalProcess process = ExternalProcess.Start(
             "redis-server",
-            ["--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no"]);
+            ["--port", portText, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no",
+             .. extra.Select(e => e.Replace("{port}", portText, StringComparison.Ordinal))]);
         Task<string> ready = process.WaitForLineAsync(line => line.Contains("Ready to accept connections", StringComparison.Ordinal));
         try
         {

@@ -29,18 +29,23 @@ internal sealed class ReplicatedNode : IAsyncDisposable
 
     public IPEndPoint Udp => Stack.LocalEndPoints.First(e => e.Protocol == SipTransportProtocol.Udp).Address;
 
-    public static RedisReplicationOptions Options(RedisProcess redis, string nodeId) => new()
+    public static RedisReplicationOptions Options(RedisProcess redis, string nodeId) => Options(redis.Configuration, nodeId);
+
+    public static RedisReplicationOptions Options(string configuration, string nodeId) => new()
     {
-        Configuration = redis.Configuration,
+        Configuration = configuration,
         NodeId = nodeId,
         HeartbeatInterval = TimeSpan.FromMilliseconds(100),
         HeartbeatTimeToLive = TimeSpan.FromMilliseconds(400),
     };
 
-    public static async Task<ReplicatedNode> StartAsync(RedisProcess redis, string nodeId, SipStackOptions? options = null)
+    public static Task<ReplicatedNode> StartAsync(RedisProcess redis, string nodeId, SipStackOptions? options = null) =>
+        StartAsync(redis.Configuration, nodeId, options);
+
+    public static async Task<ReplicatedNode> StartAsync(string configuration, string nodeId, SipStackOptions? options = null)
     {
         var answered = new TaskCompletionSource<Dialog>(TaskCreationOptions.RunContinuationsAsynchronously);
-        RedisDialogReplication replication = await RedisDialogReplication.ConnectAsync(Options(redis, nodeId));
+        RedisDialogReplication replication = await RedisDialogReplication.ConnectAsync(Options(configuration, nodeId));
         var stack = new SipStack(
             options ?? Parties.Options(),
             new IncomingCallUas(async (call, ct) => answered.TrySetResult(await call.AnswerAsync(Answer, cancellationToken: ct))),
