@@ -6,6 +6,7 @@
 #   bench/sipp/management.sh [seconds-per-step] [rates...]
 set -uo pipefail
 cd "$(dirname "$0")/../.."
+. bench/sipp/sipp-step.sh
 step=${1:-5}; shift || true
 rates=("$@"); [ ${#rates[@]} -gt 0 ] || rates=(2000 4000 6000 8000)
 work=$(mktemp -d)
@@ -19,19 +20,9 @@ for _ in $(seq 100); do grep -q "Application started" "$work/off.log" && grep -q
 metrics=$(grep -o 'listening on http://[0-9.:]*' "$work/on.log" | head -1 | sed 's/listening on //')/metrics
 (while true; do curl -s -o /dev/null "$metrics"; sleep 1; done) &
 
-run() {
-  local target=$1 rate=$2 calls=$(( $2 * step )) start end s
-  start=$(date +%s.%N)
-  sipp -sn uac -i 127.0.0.1 -m "$calls" -r "$rate" -l $(( rate * 2 )) -nostdin -buff_size 4194304 \
-    -timeout $(( step + 30 ))s -timeout_error -trace_screen -screen_file "$work/s.txt" "$target" >/dev/null 2>&1
-  end=$(date +%s.%N)
-  s=$(awk -F'|' '/Successful call/ {gsub(/ /,"",$3); print $3}' "$work/s.txt" 2>/dev/null)
-  echo "$(( calls - ${s:-0} )) $(awk -v n="${s:-0}" -v a="$start" -v b="$end" 'BEGIN{ printf "%d", n / (b - a) }')"
-}
-
 for rate in "${rates[@]}"; do
-  read -r f0 a0 < <(run 127.0.0.1:5087 "$rate")
-  read -r f1 a1 < <(run 127.0.0.1:5088 "$rate")
+  read -r f0 a0 _ < <(sipp_step 127.0.0.1:5087 "$rate")
+  read -r f1 a1 _ < <(sipp_step 127.0.0.1:5088 "$rate")
   echo "asked $rate/s: off failed=$f0 achieved=$a0/s | on failed=$f1 achieved=$a1/s | on/off $(awk -v a="$a1" -v b="$a0" 'BEGIN{ if (b>0) printf "%.3f", a/b; else print "n/a" }')"
 done
 echo "last scrape: $(curl -s "$metrics" | grep -c '^sipdialogs_') sipdialogs series, calls started $(curl -s "$metrics" | awk '/^sipdialogs_call_started_total/ {print $2}')"

@@ -10,11 +10,13 @@ namespace SipDialogs.Server;
 /// Takes serve out of service without dropping a call. The first stop (SIGTERM, Ctrl-C or <c>POST /drain</c>) turns
 /// readiness off and makes the stack answer OPTIONS and new INVITEs 503 with Retry-After, while every request inside the
 /// calls held carries on; the stop goes on once the last call has ended, or at the drain timeout, when the calls still
-/// up get BYE. A second stop signal ends the wait at once (still with BYEs). Registered after the stack's service, so
-/// the host stops it first, while the stack still runs.
+/// up get BYE. A second stop signal ends the wait at once (still with BYEs). With <c>--redis</c> (a
+/// <see cref="ServeReplication"/>) nothing waits: the calls are handed over to the other nodes through Redis. Registered
+/// after the stack's service, so the host stops it first, while the stack still runs.
 /// </summary>
 internal sealed class GracefulDrain(
-    SipServerService server, LiveCalls calls, IHostApplicationLifetime lifetime, TimeSpan timeout, ILogger<GracefulDrain> logger)
+    SipServerService server, LiveCalls calls, IHostApplicationLifetime lifetime, TimeSpan timeout, ILogger<GracefulDrain> logger,
+    ServeReplication? replication = null)
     : IHostedService, IDisposable
 {
     /// <summary>The longest wait for the answers to the BYEs sent at the end of a drain.</summary>
@@ -55,6 +57,14 @@ internal sealed class GracefulDrain(
         server.Stack.Drain();
         long started = Stopwatch.GetTimestamp();
         int held = calls.Count;
+        if (replication is not null)
+        {
+            // With --redis the calls need not end: the stack stops without a BYE, the heartbeat goes with the
+            // replication, and the other nodes claim the calls from Redis and carry them on.
+            ServerLog.HandingOver(logger, held);
+            return;
+        }
+
         ServerLog.DrainStarted(logger, held, timeout.TotalSeconds);
         using var wait = CancellationTokenSource.CreateLinkedTokenSource(_now.Token, cancellationToken);
         wait.CancelAfter(timeout);

@@ -85,10 +85,11 @@ internal static class ServeCommand
             AllowMultipleArgumentsPerToken = true,
         };
 
+        (Option<string?> redis, Option<string?> nodeId) = ServeReplication.CreateOptions();
         var serve = new Command("serve", "Run the SIP server (UAS) until Ctrl-C or SIGTERM, which drain it first.")
         {
             listen, shards, config, logFormat, logLevel, tlsCertificate, mode, ring, hangUpAfter, answerSdp, acceptTransfers, transferHold,
-            management, managementAllowRemote, drainTimeout, maxCalls, authFile, authRealm, authMethods, authAlgorithms, dns,
+            management, managementAllowRemote, drainTimeout, maxCalls, authFile, authRealm, authMethods, authAlgorithms, dns, redis, nodeId,
         };
         serve.SetAction((parse, cancellationToken) => RunAsync(
             new ServeArguments(
@@ -109,6 +110,7 @@ internal static class ServeCommand
                 parse.GetValue(maxCalls)),
             (parse.GetValue(authFile), parse.GetValue(authRealm), parse.GetValue(authMethods), parse.GetValue(authAlgorithms)),
             parse.GetValue(dns) ?? [],
+            (parse.GetValue(redis), parse.GetValue(nodeId)),
             cancellationToken));
 
         // Named for the command users type, whatever the executable file is called (help's usage line shows it).
@@ -120,7 +122,7 @@ internal static class ServeCommand
 
     private static Task<int> RunAsync(
         ServeArguments arguments, (FileInfo? File, string? Realm, string[]? Methods, string[]? Algorithms) auth, string[] dns,
-        CancellationToken cancellationToken)
+        (string? Redis, string? NodeId) cluster, CancellationToken cancellationToken)
     {
         (string[] listen, int? shards, FileInfo? config, string logFormat, LogLevel logLevel, FileInfo? tlsCertificate, double? ring, double? hangUpAfter, FileInfo? answerSdp,
             bool? acceptTransfers, double? transferHold, string? management, bool managementAllowRemote, double? drainTimeout, int? maxCalls) = arguments;
@@ -134,6 +136,17 @@ internal static class ServeCommand
         if (drainTimeout is double seconds && !(seconds is >= 0 and <= ServeTransferOptions.MostSeconds))
         {
             Console.Error.WriteLine("sipdialogs: invalid configuration: --drain-timeout must be between 0 and 86400 seconds.");
+            return Task.FromResult(StackHost.InvalidConfiguration);
+        }
+
+        ServeReplication? replication;
+        try
+        {
+            replication = ServeReplication.FromCommandLine(cluster.Redis, cluster.NodeId);
+        }
+        catch (InvalidOperationException exception)
+        {
+            Console.Error.WriteLine("sipdialogs: invalid configuration: " + exception.Message);
             return Task.FromResult(StackHost.InvalidConfiguration);
         }
 
@@ -199,6 +212,7 @@ internal static class ServeCommand
         builder.Services.AddSingleton<Transferee>();
         ServeAuthOptions.AddTo(builder, auth.File, auth.Realm, auth.Methods, auth.Algorithms);
         builder.Services.AddMetrics();
+        replication?.Register(builder.Services);
         builder.Services.AddSingleton<SipServerService>();
         builder.Services.AddHostedService(static services => services.GetRequiredService<SipServerService>());
         builder.Services.AddSingleton(services => new GracefulDrain(
@@ -206,7 +220,8 @@ internal static class ServeCommand
             services.GetRequiredService<LiveCalls>(),
             services.GetRequiredService<IHostApplicationLifetime>(),
             drainFor,
-            services.GetRequiredService<ILogger<GracefulDrain>>()));
+            services.GetRequiredService<ILogger<GracefulDrain>>(),
+            replication));
         if (managementUrl is not null)
         {
             builder.Services.AddHostedService(services => new ManagementEndpoint(

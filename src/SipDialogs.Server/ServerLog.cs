@@ -21,6 +21,9 @@ internal static partial class ServerLog
     [LoggerMessage(1004, LogLevel.Information, "Management endpoint listening on {Url} (/metrics, /health/live, /health/ready, POST /drain)")]
     public static partial void ManagementListening(ILogger logger, string url);
 
+    [LoggerMessage(1020, LogLevel.Information, "Draining: {Calls} calls handed over to the other nodes through Redis")]
+    public static partial void HandingOver(ILogger logger, int calls);
+
     [LoggerMessage(1005, LogLevel.Information, "Draining {Calls} calls for at most {TimeoutSeconds} s")]
     public static partial void DrainStarted(ILogger logger, int calls, double timeoutSeconds);
 

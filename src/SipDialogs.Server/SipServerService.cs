@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using SipDialogs.Dialogs;
 using SipDialogs.Hosting;
 
 namespace SipDialogs.Server;
@@ -10,11 +11,12 @@ namespace SipDialogs.Server;
 /// Runs one <see cref="SipStack"/> for the host's lifetime: started with the host, disposed on stop. Its requests go to
 /// the registered <see cref="ISipRequestHandler"/> (serve's <see cref="CallAnsweringUas"/>), or to the stack's plain
 /// UAS core when none is. With a <see cref="Transferee"/> (serve), the stack's REFERs go to it from the start, and on
-/// stop its referred calls end before the stack does.
+/// stop its referred calls end before the stack does. With a <see cref="ServeReplication"/> (serve --redis), the stack's
+/// dialogs are replicated in Redis.
 /// </summary>
 internal sealed class SipServerService(
     IOptions<SipStackOptions> options, ILoggerFactory loggerFactory, Transferee? transferee = null, ISipRequestHandler? handler = null,
-    IMeterFactory? meterFactory = null, DigestGate? gate = null)
+    IMeterFactory? meterFactory = null, DigestGate? gate = null, ServeReplication? replication = null)
     : IHostedService, IAsyncDisposable
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger<SipServerService>();
@@ -30,9 +32,14 @@ internal sealed class SipServerService(
     {
         // serve --auth-file: the gate comes first, whatever answers the calls (ServeAuthOptions).
         ISipRequestHandler? first = gate is null ? handler : new ChallengingRequestHandler(gate, handler ?? new UasCore());
-        _stack = new SipStack(options.Value, first, loggerFactory, meterFactory: meterFactory);
+        DialogStoreFactory? store = replication is null ? null : await replication.ConnectAsync(loggerFactory).ConfigureAwait(false);
+        _stack = new SipStack(options.Value, first, loggerFactory, dialogStore: store, meterFactory: meterFactory);
         transferee?.Attach(_stack);
         await _stack.StartAsync(cancellationToken).ConfigureAwait(false);
+        if (replication is not null)
+        {
+            await replication.StartAsync(_stack, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -47,6 +54,10 @@ internal sealed class SipServerService(
             }
 
             await _stack.DisposeAsync().AsTask().WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (replication is not null)
+            {
+                await replication.DisposeAsync().AsTask().WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 

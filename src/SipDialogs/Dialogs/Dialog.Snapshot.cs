@@ -39,12 +39,6 @@ public sealed partial class Dialog
         _ = await OnShardAsync(static (d, s) => d.SetApplicationData(s.key, s.value), (key, value), cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The dialog's state as a value, taken on its shard from any thread; the dialog stays here (tests read it).</summary>
-    /// <param name="cancellationToken">Ends the wait.</param>
-    /// <returns>The snapshot.</returns>
-    internal ValueTask<DialogSnapshot> CaptureSnapshotAsync(CancellationToken cancellationToken = default) =>
-        OnShardAsync(static d => d.CaptureSnapshot(), cancellationToken);
-
     /// <summary>
     /// The dialog's state as a value. Only on the dialog's shard, where its state cannot change meanwhile: from
     /// <see cref="IDialogStore.OnChanged"/>. Elsewhere use <see cref="Hosting.SipStack.ExportDialogAsync"/>.
@@ -160,6 +154,33 @@ public sealed partial class Dialog
         }
 
         DialogSnapshot snapshot = CaptureSnapshot();
+        Forget();
+        return snapshot;
+    }
+
+    /// <summary>
+    /// The dialog's state as a value, from any thread (posted to its shard): what a replicating store writes back after
+    /// its copy was lost. Null once the dialog has ended or left this stack.
+    /// </summary>
+    /// <param name="cancellationToken">Ends the wait.</param>
+    /// <returns>The snapshot, or null.</returns>
+    public async Task<DialogSnapshot?> CaptureSnapshotAsync(CancellationToken cancellationToken = default)
+    {
+        if (_shard is null || State == DialogState.Terminated)
+        {
+            return null;
+        }
+
+        return await OnShardAsync(static d => d._state == DialogState.Terminated ? null : d.CaptureSnapshot(), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The dialog leaves this stack without ending, whatever it waits for: the store is told it was exported and it
+    /// leaves, its timers stop, its subscriptions end here without a NOTIFY, and nothing more is ever sent for it here
+    /// (another stack carries it on). On the shard.
+    /// </summary>
+    internal void Forget()
+    {
         Changed(DialogChange.Exported);
         if (_inStore)
         {
@@ -169,7 +190,6 @@ public sealed partial class Dialog
 
         Volatile.Write(ref _exported, true);
         SetState(DialogState.Terminated); // Not in the store any more: timers stop and subscriptions end quietly, no BYE.
-        return snapshot;
     }
 
     /// <summary>Records the session description the peer sent (an offer, or the answer to ours). On the shard.</summary>

@@ -425,6 +425,34 @@ public sealed class SipStack : IAsyncDisposable, ISipMessageSink, ITransactionUs
             cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Drops a dialog that another node carries on now (a replicating store found that its copy was claimed, RFC 3261
+    /// §12 aside): the store is told (<see cref="DialogChange.Exported"/>) and the dialog leaves it, whatever it was
+    /// waiting for; its timers stop, its subscriptions end here without NOTIFY, and nothing more is ever sent for it from
+    /// this stack.
+    /// </summary>
+    /// <param name="id">The dialog's identifier as this stack sees it.</param>
+    /// <param name="cancellationToken">Ends the wait, not the drop.</param>
+    /// <returns>Whether this stack held the dialog.</returns>
+    public async Task<bool> ForgetDialogAsync(DialogId id, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposal.IsStarted, this);
+        Shard shard = _shards[_shards.GetShardIndex(id.CallIdHash)];
+        return await shard.RunAsync(
+            static s =>
+            {
+                if (!s.Dialogs.TryGet(s.id, out Dialog? dialog))
+                {
+                    return false;
+                }
+
+                dialog.Forget();
+                return true;
+            },
+            (Dialogs, id),
+            cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>A request no dialog took: REFER outside a dialog, an early NOTIFY, or the application's handler.</summary>
     private void DispatchOutsideDialog(ServerTransaction transaction)
     {

@@ -67,7 +67,7 @@ public sealed class SessionTimerTests
             // clock would move on before the refresh is scheduled from it.
             DateTimeOffset refreshedUntil = time.GetUtcNow() + TimeSpan.FromSeconds(60); // 90 s after this refresh, 45 s after the last.
             await Poll.UntilAsync(
-                async () => (await dialog.CaptureSnapshotAsync()).SessionExpiresAt > refreshedUntil, s_timeout, $"the caller has the 2xx of refresh {expected}");
+                async () => (await dialog.CaptureSnapshotAsync())?.SessionExpiresAt > refreshedUntil, s_timeout, $"the caller has the 2xx of refresh {expected}");
             await callee.WhenIdleAsync();
         }
 
