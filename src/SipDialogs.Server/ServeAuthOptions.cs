@@ -43,7 +43,7 @@ internal sealed class ServeAuthOptions
 
     /// <summary>
     /// Registers the options and, when a credentials file is configured, the <see cref="DigestGate"/> that
-    /// <see cref="SipServerService"/> puts before serve's request handler.
+    /// <see cref="SipServerService"/> sets as the stack's <see cref="SipStack.Gate"/>.
     /// </summary>
     public static void AddTo(HostApplicationBuilder builder, FileInfo? file, string? realm, string[]? methods, string[]? algorithms)
     {

@@ -30,10 +30,9 @@ internal sealed class SipServerService(
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        // serve --auth-file: the gate comes first, whatever answers the calls (ServeAuthOptions).
-        ISipRequestHandler? first = gate is null ? handler : new ChallengingRequestHandler(gate, handler ?? new UasCore());
         DialogStoreFactory? store = replication is null ? null : await replication.ConnectAsync(loggerFactory).ConfigureAwait(false);
-        _stack = new SipStack(options.Value, first, loggerFactory, dialogStore: store, meterFactory: meterFactory);
+        // serve --auth-file: the gate comes first, whatever answers the calls and the REFERs (ServeAuthOptions).
+        _stack = new SipStack(options.Value, handler, loggerFactory, dialogStore: store, meterFactory: meterFactory) { Gate = gate };
         transferee?.Attach(_stack);
         await _stack.StartAsync(cancellationToken).ConfigureAwait(false);
         if (replication is not null)

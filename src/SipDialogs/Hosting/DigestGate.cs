@@ -7,8 +7,9 @@ namespace SipDialogs.Hosting;
 /// Challenges requests outside dialogs before the application takes them (RFC 3261 §22.1, §22.2): for the methods it
 /// guards (INVITE by default; OPTIONS, SUBSCRIBE, MESSAGE and others when configured), a request without right
 /// credentials is answered 401 with fresh challenges (<c>stale=true</c> for an expired nonce), 403 once its source has
-/// failed too often, 400 for malformed credentials; a replayed nonce count is refused. A UAS, a B2BUA or any
-/// <see cref="ISipRequestHandler"/> calls <see cref="AuthorizeAsync"/> as the first step of each request it guards.
+/// failed too often, 400 for malformed credentials; a replayed nonce count is refused. Set as <see cref="SipStack.Gate"/>
+/// it guards every such request before the stack or its handler takes it (REFER outside a dialog included); a handler
+/// may also call <see cref="AuthorizeAsync"/> itself as the first step of a request it guards.
 /// Outcomes are counted on the meter <c>SipDialogs</c>; nothing it does logs a credential. Thread-safe.
 /// </summary>
 public sealed class DigestGate

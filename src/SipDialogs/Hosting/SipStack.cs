@@ -1,3 +1,4 @@
+using SipDialogs.Auth;
 using SipDialogs.Diagnostics;
 using SipDialogs.Internal;
 using System.Security.Cryptography.X509Certificates;
@@ -35,6 +36,12 @@ public sealed class SipStack : IAsyncDisposable, ISipMessageSink, ITransactionUs
     {
         var request = (SipServerRequest)state!;
         request.Stack!.DispatchCancel(request);
+    };
+
+    private static readonly Action<object?> s_takeRefer = static state =>
+    {
+        var request = (SipServerRequest)state!;
+        request.Stack!.DialogLayer.OnOutOfDialogRefer(request.Transaction);
     };
 
     private readonly SipStackOptions _options;
@@ -242,6 +249,14 @@ public sealed class SipStack : IAsyncDisposable, ISipMessageSink, ITransactionUs
         cancellationToken.ThrowIfCancellationRequested();
         return await DialogLayer.InviteAsync(target, options ?? new InviteOptions(), cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Challenges the requests it guards outside dialogs (RFC 3261 §22.2) before the stack or the handler takes them: a
+    /// new INVITE, OPTIONS or SUBSCRIBE reaches the <see cref="ISipRequestHandler"/>, and a REFER outside a dialog the
+    /// stack's own notifier (RFC 3515 §4.1, <see cref="ReferReceived"/>), only with right credentials; the gate answers
+    /// the others 401, 403 or 400. Checked off the shards, in order with a Call-ID's other requests. Null: none is challenged.
+    /// </summary>
+    public DigestGate? Gate { get; init; }
 
     /// <summary>
     /// Raised for a REFER (RFC 3515) received outside any dialog, or in a dialog without its own
@@ -458,6 +473,13 @@ public sealed class SipStack : IAsyncDisposable, ISipMessageSink, ITransactionUs
     {
         if (transaction.Method == SipMethods.Refer && transaction.Request.ToTag.IsEmpty)
         {
+            if (Gate is { } gate && gate.Guards(transaction.Request))
+            {
+                // Off the shard to the gate, and back here only with right credentials (DispatchRequest).
+                PostToApplication(new SipServerRequest(transaction, this));
+                return;
+            }
+
             DialogLayer.OnOutOfDialogRefer(transaction); // RFC 3515 §4.1: the stack is the notifier of any REFER it accepts.
             return;
         }
@@ -505,6 +527,13 @@ public sealed class SipStack : IAsyncDisposable, ISipMessageSink, ITransactionUs
             }
         }
 
+        PostToApplication(request);
+    }
+
+    /// <summary>Hands a new request to the gate and the handler, off the shard, in order with the shard's other requests. On the shard.</summary>
+    private void PostToApplication(SipServerRequest request)
+    {
+        ServerTransaction transaction = request.Transaction;
         if (!transaction.Shard.Outbox.TryPostNew(s_dispatchRequest, request))
         {
             // The application is behind by a whole mailbox: shed load as a full mailbox does (RFC 3261 §21.5.4).
@@ -513,9 +542,56 @@ public sealed class SipStack : IAsyncDisposable, ISipMessageSink, ITransactionUs
         }
     }
 
-    /// <summary>Calls the handler for a new request. Off the shard, in the shard's outbox.</summary>
+    /// <summary>Passes a new request through the gate, when it guards it, to the handler. Off the shard, in the shard's outbox.</summary>
     private void DispatchRequest(SipServerRequest request)
     {
+        if (Gate is { } gate && gate.Guards(request.Request))
+        {
+            // A secret store that answers at once keeps the order of the shard's requests; one that answers later
+            // passes the request on when it does.
+            ValueTask<DigestVerdict> verdict = gate.AuthorizeAsync(request);
+            if (!verdict.IsCompletedSuccessfully)
+            {
+                _ = PassWhenAuthorizedAsync(verdict, request);
+                return;
+            }
+
+            if (verdict.Result.Outcome != DigestOutcome.Authenticated)
+            {
+                return;
+            }
+        }
+
+        PassAuthorized(request);
+    }
+
+    /// <summary>A request of a secret store that answered later: passed on then, or answered 500 if the store failed.</summary>
+    private async Task PassWhenAuthorizedAsync(ValueTask<DigestVerdict> pending, SipServerRequest request)
+    {
+        try
+        {
+            if ((await pending.ConfigureAwait(false)).Outcome == DigestOutcome.Authenticated)
+            {
+                PassAuthorized(request);
+            }
+        }
+#pragma warning disable CA1031 // As for a handler: logged, counted, answered, never thrown into the pool.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            AnswerFault(request, exception);
+        }
+    }
+
+    /// <summary>A request the gate let through, or did not guard: a REFER outside a dialog back to its shard, the rest to the handler.</summary>
+    private void PassAuthorized(SipServerRequest request)
+    {
+        if (request.Request.Method == SipMethods.Refer && request.Request.ToTag.IsEmpty)
+        {
+            _ = request.Transaction.Shard.Post(s_takeRefer, request); // False only when the stack stops: nothing to answer then.
+            return;
+        }
+
         try
         {
             _handler.OnRequest(request);
@@ -524,11 +600,17 @@ public sealed class SipStack : IAsyncDisposable, ISipMessageSink, ITransactionUs
         catch (Exception exception)
 #pragma warning restore CA1031
         {
-            ReportHandlerFault(request.Request.Method, exception);
-            if (!request.HasFinalResponse)
-            {
-                request.Respond(500);
-            }
+            AnswerFault(request, exception);
+        }
+    }
+
+    /// <summary>The gate's store or the handler threw for a new request: logged, counted, and answered 500 unless it was answered.</summary>
+    private void AnswerFault(SipServerRequest request, Exception exception)
+    {
+        ReportHandlerFault(request.Request.Method, exception);
+        if (!request.HasFinalResponse)
+        {
+            request.Respond(500);
         }
     }
 

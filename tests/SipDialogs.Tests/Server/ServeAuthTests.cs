@@ -82,6 +82,31 @@ public sealed class ServeAuthTests : IDisposable
         Assert.Equal(401, replayed.StatusCode);
     }
 
+    [Fact]
+    public async Task AReferOutsideADialogIsChallengedBeforeTheStackTakesIt()
+    {
+        // The stack itself is the notifier of a REFER outside a dialog (RFC 3515 §4.1): the gate must come before it.
+        await using ServerProcess server = await ServerProcess.StartAsync(
+            "--listen", "udp:127.0.0.1:0", "--auth-file", _secrets, "--auth-realm", Realm, "--auth-methods", "INVITE,REFER", "--auth-algorithms", "MD5");
+
+        SipResponse challenge = await UdpPeer.AskAsync(server.Udp!, Refer(authorization: null), s_timeout);
+        Assert.Equal(401, challenge.StatusCode);
+        SipResponse refused = await UdpPeer.AskAsync(server.Udp!, Refer(AnswerTo(challenge, "guess")), s_timeout);
+        Assert.Equal(401, refused.StatusCode);
+
+        // Through the gate, the stack's notifier takes it: serve is a transferee (202, RFC 3515 §2.4.2).
+        SipResponse answered = await UdpPeer.AskAsync(server.Udp!, Refer(AnswerTo(refused, "wonderland")), s_timeout);
+        Assert.Equal(202, answered.StatusCode);
+
+        static string AnswerTo(SipResponse challenge, string password)
+        {
+            var credentials = new SipCredentialTable { Default = new SipCredential("alice", password) };
+            SipRequest bare = (SipRequest)SipMessageParser.Parse(Refer(authorization: null).Replace("{port}", "5060", StringComparison.Ordinal));
+            Assert.True(new DigestClient(credentials).TryAnswer(bare, challenge, out DigestAnswer? answer, out _, out _));
+            return Assert.Single(answer.Values);
+        }
+    }
+
     public void Dispose() => File.Delete(_secrets);
 
     private static string[] Authentication(ServerProcess server, string password) =>
@@ -93,6 +118,16 @@ public sealed class ServeAuthTests : IDisposable
         "Via: SIP/2.0/UDP 127.0.0.1:{port};branch=z9hG4bK" + Guid.NewGuid().ToString("N") + ";rport\r\n" +
         "Max-Forwards: 70\r\nTo: <sip:service@127.0.0.1>\r\nFrom: <sip:alice@127.0.0.1>;tag=t1\r\n" +
         "Call-ID: " + Guid.NewGuid().ToString("N") + "\r\nCSeq: 1 OPTIONS\r\n" +
+        (authorization is null ? string.Empty : "Authorization: " + authorization + "\r\n") +
+        "Content-Length: 0\r\n\r\n";
+
+/// <summary>A REFER outside any dialog, new each time (Call-ID, branch), with the Authorization given.</summary>
+    private static string Refer(string? authorization) =>
+        "REFER sip:service@127.0.0.1 SIP/2.0\r\n" +
+        "Via: SIP/2.0/UDP 127.0.0.1:{port};branch=z9hG4bK" + Guid.NewGuid().ToString("N") + ";rport\r\n" +
+        "Max-Forwards: 70\r\nTo: <sip:service@127.0.0.1>\r\nFrom: <sip:alice@127.0.0.1>;tag=t1\r\n" +
+        "Call-ID: " + Guid.NewGuid().ToString("N") + "\r\nCSeq: 1 REFER\r\nContact: <sip:alice@127.0.0.1:{port}>\r\n" +
+        "Refer-To: <sip:carol@127.0.0.1:9>\r\n" +
         (authorization is null ? string.Empty : "Authorization: " + authorization + "\r\n") +
         "Content-Length: 0\r\n\r\n";
 
