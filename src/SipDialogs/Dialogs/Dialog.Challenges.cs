@@ -93,6 +93,22 @@ public sealed partial class Dialog
         }
     }
 
+    /// <summary>
+    /// Sends the BYE the stack ends a call with on its own (no ACK came, the session expired or could not be refreshed):
+    /// with a <see cref="Digest"/>, a challenge to it is answered as to any BYE of the application (RFC 3261 §22.2), in
+    /// the background, since nobody waits for it. On the shard.
+    /// </summary>
+    private void StartOwnBye()
+    {
+        ClientTransaction bye = StartBye();
+        if (_digest is not null)
+        {
+            // Faults only when the stack stops meanwhile: nothing is left to end then.
+            _ = AnswerChallengesAsync(bye, null, CancellationToken.None)
+                .ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        }
+    }
+
     /// <summary>The final response of a request started here, with challenges answered when this dialog has a client.</summary>
     private Task<SipResponse> FinalResponseOf(ClientTransaction transaction, IClientTransactionOwner? owner, CancellationToken cancellationToken) =>
         Volatile.Read(ref _digest) is null

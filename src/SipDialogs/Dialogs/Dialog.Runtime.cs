@@ -487,7 +487,7 @@ public sealed partial class Dialog : IAsyncDisposable, ITimerTarget, IClientTran
 
         try
         {
-            StartBye();
+            StartOwnBye();
         }
         catch (SipTransportException)
         {

@@ -22,6 +22,7 @@ internal sealed partial class InviteUsage
     private bool _peerSupportsTimer;
     private TimerHandle _sessionTimer;
     private ClientTransaction? _refresh;
+    private int _refreshChallenges;
     private long _sessionRefreshedAtMs;
 
     /// <summary>The negotiated session interval (RFC 4028), or null when the dialog has no session timer.</summary>
@@ -168,6 +169,13 @@ internal sealed partial class InviteUsage
             return; // A 2xx restarted the timer; a 408 or 481 ended the dialog (RFC 4028 §10).
         }
 
+        if (status is 401 or 407 && dialog.TryResendWithCredentials(transaction, response, _refreshChallenges, dialog, out ClientTransaction? retry))
+        {
+            _refreshChallenges++; // RFC 3261 §22.2: the same refresh again, with the dialog's credentials and the next CSeq.
+            _refresh = retry;
+            return;
+        }
+
         if (status is 405 or 501 && transaction.Request.Method == SipMethods.Update)
         {
             // The peer does not take UPDATE: refresh by re-INVITE with the current description (RFC 4028 §7.4).
@@ -214,6 +222,7 @@ internal sealed partial class InviteUsage
         AddSessionRequestHeaders(dialog, update);
         try
         {
+            _refreshChallenges = 0;
             _refresh = dialog.StartRequest(update, dialog);
         }
         catch (SipTransportException)

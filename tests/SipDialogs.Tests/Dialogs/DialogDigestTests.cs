@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.Time.Testing;
 using SipDialogs.Auth;
 using SipDialogs.Dialogs;
 using SipDialogs.Hosting;
@@ -159,6 +160,106 @@ public sealed class DialogDigestTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call.Answered.WaitAsync(Timeout));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task AChallengedSessionRefreshIsSentAgainWithCredentialsAndTheCallGoesOn(bool peerTakesUpdate)
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var call = await ChallengingCallee.CallAsync(
+            "wonderland", SessionTimed(), time,
+            ("Session-Expires", "90;refresher=uac"), ("Require", "timer"), ("Allow", peerTakesUpdate ? "INVITE, ACK, BYE, UPDATE" : "INVITE, ACK, BYE"));
+        Assert.True(call.Dialog.IsSessionRefresher);
+        string method = peerTakesUpdate ? SipMethods.Update : SipMethods.Invite; // RFC 4028 §7.4
+
+        time.Advance(TimeSpan.FromSeconds(45)); // Half the interval: the stack refreshes on its own.
+        SipRequest first = await call.ReceiveAsync(method);
+        await call.ChallengeAsync(first, 401);
+        if (!peerTakesUpdate)
+        {
+            await call.ReceiveAsync(SipMethods.Ack); // The transaction's ACK of the 401 (RFC 3261 §17.1.1.3).
+        }
+
+        SipRequest second = await call.ReceiveAsync(method);
+        Assert.Equal(first.CSeqNumber + 1, second.CSeqNumber);
+        Assert.Equal(DigestOutcome.Authenticated, (await call.VerifyAsync(second, asProxy: false)).Outcome);
+        await call.RespondAsync(second, 200, peerTakesUpdate ? null : Answer);
+        if (!peerTakesUpdate)
+        {
+            Assert.Equal(second.CSeqNumber, (await call.ReceiveAsync(SipMethods.Ack)).CSeqNumber);
+        }
+
+        await call.Stack.WhenIdleAsync();
+        Assert.Equal(DialogState.Confirmed, call.Dialog.State); // Not hung up for want of a refresh.
+    }
+
+    [Fact]
+    public async Task AChallengedByeForAnExpiredSessionIsSentAgainWithCredentials()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var call = await ChallengingCallee.CallAsync(
+            "wonderland", SessionTimed(), time, ("Session-Expires", "90;refresher=uas"), ("Require", "timer"));
+        Assert.False(call.Dialog.IsSessionRefresher);
+
+        time.Advance(TimeSpan.FromSeconds(61)); // RFC 4028 §10: no refresh came; the BYE is due 60 s after the 200.
+        await call.ChallengeByeAndAcceptItsRetryAsync(407);
+        Assert.Equal(DialogState.Terminated, call.Dialog.State);
+    }
+
+    [Fact]
+    public async Task AChallengedByeOfADisposedDialogIsSentAgainWithCredentials()
+    {
+        await using var call = await ChallengingCallee.CallAsync("wonderland");
+
+        Task disposed = call.Dialog.DisposeAsync().AsTask();
+        await call.ChallengeByeAndAcceptItsRetryAsync(401);
+        await disposed.WaitAsync(Timeout);
+    }
+
+    [Fact]
+    public async Task AChallengedByeForAMissingAckIsSentAgainWithCredentials()
+    {
+        // The stack answers a call and gives the dialog credentials; the caller never ACKs, so the stack hangs up
+        // (RFC 3261 §13.3.1.4) and the caller challenges that BYE.
+        var uas = new IncomingCallUas((call, ct) => call.AnswerAsync(Answer, d => d.Digest = ChallengingCallee.Client("wonderland"), cancellationToken: ct));
+        await using var stack = new SipStack(Parties.Options(), uas);
+        await stack.StartAsync();
+        await using var caller = new RawSipSocket();
+        var authenticator = ChallengingCallee.Authenticator();
+        IPEndPoint target = stack.LocalEndPoints[0].Address;
+        await caller.SendAsync(
+            "INVITE sip:bob@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:" + caller.Port + ";branch=z9hG4bKnoack;rport\r\n" +
+            "Max-Forwards: 70\r\nFrom: <sip:alice@127.0.0.1>;tag=noack\r\nTo: <sip:bob@127.0.0.1>\r\nCall-ID: noack-" + Guid.NewGuid().ToString("N") + "\r\n" +
+            "CSeq: 1 INVITE\r\nContact: <sip:alice@127.0.0.1:" + caller.Port + ">\r\nContent-Type: application/sdp\r\n" +
+            "Content-Length: " + Offer.Length + "\r\n\r\n" + Offer,
+            target);
+        Assert.Equal(200, (await caller.ReceiveResponseAsync(r => r.StatusCode >= 200, Timeout)).StatusCode);
+
+        (SipRequest first, IPEndPoint from) = await caller.ReceiveRequestAsync(Timeout); // After 64×T1 without ACK.
+        Assert.Equal(SipMethods.Bye, first.Method);
+        await caller.SendAsync(Challenge(first, 401, authenticator.CreateChallenges()), from);
+        SipRequest second;
+        do
+        {
+            (second, _) = await caller.ReceiveRequestAsync(Timeout); // Skips the first BYE sent again before the 401 came.
+        }
+        while (second.CSeqNumber == first.CSeqNumber);
+
+        Assert.Equal(SipMethods.Bye, second.Method);
+        Assert.Equal(first.CSeqNumber + 1, second.CSeqNumber);
+        Assert.Equal(DigestOutcome.Authenticated, (await authenticator.AuthenticateAsync(second, IPAddress.Loopback)).Outcome);
+        await caller.SendAsync(SipMessageBuilder.ResponseTo(second, 200), from);
+    }
+
+    private static SipStackOptions SessionTimed()
+    {
+        SipStackOptions options = Parties.Options();
+        options.SessionTimers.Enabled = true;
+        options.SessionTimers.MinimumInterval = TimeSpan.FromSeconds(90);
+        options.SessionTimers.Interval = TimeSpan.FromSeconds(90);
+        return options;
+    }
+
     private static SipMessageBuilder Challenge(SipRequest request, int status, IReadOnlyList<string> challenges)
     {
         SipMessageBuilder response = SipMessageBuilder.ResponseTo(request, status);
@@ -190,6 +291,8 @@ public sealed class DialogDigestTests
 
         public Dialog Dialog { get; }
 
+        public SipStack Stack => _stack;
+
         public static DigestAuthenticator Authenticator()
         {
             Assert.True(DigestSecretFile.TryParse($"alice {Realm} plain:wonderland\n", out DigestSecretFile? secrets, out _));
@@ -204,18 +307,24 @@ public sealed class DialogDigestTests
         }
 
         /// <summary>Places the call (answered 200 at once, without a challenge) and acknowledges it.</summary>
-        public static async Task<ChallengingCallee> CallAsync(string password)
+        public static async Task<ChallengingCallee> CallAsync(
+            string password, SipStackOptions? options = null, TimeProvider? time = null, params (string Name, string Value)[] okHeaders)
         {
-            var stack = new SipStack(Parties.Options());
+            var stack = new SipStack(options ?? Parties.Options(), timeProvider: time);
             await stack.StartAsync();
             var socket = new RawSipSocket();
-            var options = new InviteOptions { SessionDescription = Offer, Digest = Client(password) };
-            OutgoingCall call = await stack.InviteAsync("sip:bob@127.0.0.1:" + socket.Port, options);
+            var invited = new InviteOptions { SessionDescription = Offer, Digest = Client(password) };
+            OutgoingCall call = await stack.InviteAsync("sip:bob@127.0.0.1:" + socket.Port, invited);
             var seen = new HashSet<string>(StringComparer.Ordinal);
             (SipRequest invite, IPEndPoint caller) = await NextNewRequestAsync(socket, seen);
             SipMessageBuilder ok = SipMessageBuilder.ResponseTo(invite, 200, toTag: "callee")
-                .Add(SipHeaderKind.Contact, $"<sip:bob@127.0.0.1:{socket.Port}>")
-                .WithBody("application/sdp", System.Text.Encoding.UTF8.GetBytes(Answer));
+                .Add(SipHeaderKind.Contact, $"<sip:bob@127.0.0.1:{socket.Port}>");
+            foreach ((string name, string value) in okHeaders)
+            {
+                ok.Add(name, value);
+            }
+
+            ok.WithBody("application/sdp", System.Text.Encoding.UTF8.GetBytes(Answer));
             await socket.SendAsync(ok, caller);
             Dialog dialog = await call.Answered.WaitAsync(Timeout);
             Assert.Equal(SipMethods.Ack, (await NextNewRequestAsync(socket, seen)).Request.Method);
@@ -253,6 +362,18 @@ public sealed class DialogDigestTests
 
         public Task ChallengeAsync(SipRequest request, int status, bool stale = false) =>
             _socket.SendAsync(Challenge(request, status, _authenticator.CreateChallenges(stale)), _caller);
+
+        /// <summary>Challenges the next BYE, checks that it comes again with credentials and the next CSeq, and answers that 200.</summary>
+        public async Task ChallengeByeAndAcceptItsRetryAsync(int status)
+        {
+            SipRequest first = await ReceiveAsync(SipMethods.Bye);
+            await ChallengeAsync(first, status);
+            SipRequest second = await ReceiveAsync(SipMethods.Bye);
+
+            Assert.Equal(first.CSeqNumber + 1, second.CSeqNumber);
+            Assert.Equal(DigestOutcome.Authenticated, (await VerifyAsync(second, asProxy: status == 407)).Outcome);
+            await RespondAsync(second, 200);
+        }
 
         public ValueTask<DigestVerdict> VerifyAsync(SipRequest request, bool asProxy) =>
             _authenticator.AuthenticateAsync(request, IPAddress.Loopback, asProxy);
