@@ -210,6 +210,10 @@ internal sealed class CallRunner : IDisposable
         if (answered.Exception?.InnerException is SipCallFailedException refused)
         {
             _tally.OnRefused(refused.StatusCode);
+            if (refused.StatusCode is 401 or 407 && _plan.Invite.Digest is not null)
+            {
+                NoteError(refused); // A challenge that credentials could not answer: the message says why.
+            }
         }
         else if (answered.IsFaulted)
         {

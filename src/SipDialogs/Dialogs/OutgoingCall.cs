@@ -263,7 +263,9 @@ public sealed class OutgoingCall : IClientTransactionOwner, IEarlyDialogOwner
         }
         else
         {
-            _answered.TrySetException(new SipCallFailedException(response));
+            _answered.TrySetException(_recipe.Unanswered is { } unanswered
+                ? new SipCallFailedException(response, "the challenge was not answered: " + unanswered)
+                : new SipCallFailedException(response));
         }
     }
 
@@ -342,9 +344,15 @@ public sealed class OutgoingCall : IClientTransactionOwner, IEarlyDialogOwner
     /// </summary>
     private bool TryRetryWithCredentials(SipResponse response)
     {
-        if (_recipe.Digest is not { } digest || _recipe.Challenges >= InviteRecipe.MaxChallenges
-            || !digest.TryAnswer(_invite, response, out DigestAnswer? answer, out _, out _))
+        if (_recipe.Digest is not { } digest || _recipe.Challenges >= InviteRecipe.MaxChallenges)
         {
+            return false;
+        }
+
+        if (!digest.TryAnswer(_invite, response, out DigestAnswer? answer, out DigestAnswerFailure failure, out DigestRejectReason reason))
+        {
+            // Said in the call's failure: a malformed challenge is the server's fault, a refused password the user's.
+            _recipe.Unanswered = reason == DigestRejectReason.None ? failure.ToString() : failure + " (" + reason + ")";
             return false;
         }
 
@@ -415,6 +423,9 @@ public sealed class OutgoingCall : IClientTransactionOwner, IEarlyDialogOwner
         public DigestClient? Digest { get; } = options.Digest;
 
         public int Challenges { get; set; }
+
+        /// <summary>Why the last challenge got no answer from <see cref="Digest"/>, or null.</summary>
+        public string? Unanswered { get; set; }
 
         /// <summary>Keeps the credentials for the next INVITE, replacing those of the same header field.</summary>
         public void Answer(DigestAnswer answer)

@@ -14,6 +14,13 @@ public sealed class SipCallFailedException : Exception
         Response = response;
     }
 
+    /// <summary>Makes the exception for a final response and what the stack could not do about it.</summary>
+    internal SipCallFailedException(SipResponse response, string detail)
+        : base(Describe(response) + "; " + detail)
+    {
+        Response = response;
+    }
+
     /// <summary>Makes the exception with a message and no response.</summary>
     /// <param name="message">What went wrong.</param>
     public SipCallFailedException(string message)

@@ -70,10 +70,25 @@ public sealed class DigestGate
                 request.Respond(403);
                 break;
             case DigestOutcome.BadRequest:
-                request.Respond(400, "Malformed Credentials");
+                request.Respond(400, BadCredentialsPhrase(verdict.Reason));
                 break;
         }
 
         return verdict;
     }
+
+    /// <summary>The reason phrase of the 400 for malformed credentials: what was wrong, so that the sender can tell.</summary>
+    private static string BadCredentialsPhrase(DigestRejectReason reason) => reason switch
+    {
+        DigestRejectReason.BadQuoting => "Bad Quoting In Credentials",
+        DigestRejectReason.MissingRealm => "Missing Realm In Credentials",
+        DigestRejectReason.MissingNonce => "Missing Nonce In Credentials",
+        DigestRejectReason.MissingUsername => "Missing Username In Credentials",
+        DigestRejectReason.MissingUri => "Missing Uri In Credentials",
+        DigestRejectReason.UnknownAlgorithm => "Unknown Digest Algorithm",
+        DigestRejectReason.UnsupportedQop => "Unsupported Qop In Credentials",
+        DigestRejectReason.BadResponse => "Bad Response In Credentials",
+        DigestRejectReason.BadNonceCount => "Bad Nonce Count In Credentials",
+        _ => "Malformed Credentials",
+    };
 }

@@ -196,6 +196,43 @@ public class CallCommandTests
         Assert.Contains("--user needs --password or --password-file", run.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task CallSaysWhyAMalformedChallengeWentUnansweredAndExitsOne()
+    {
+        await using var callee = new RawSipSocket();
+        using var stop = new CancellationTokenSource();
+        Task challenging = ChallengeEveryInviteAsync(callee, "Digest nonce=\"n\", algorithm=MD5", stop.Token); // No realm.
+
+        CallRun run = await CallAsync($"sip:service@127.0.0.1:{callee.Port}", "--calls", "2", "--rate", "20", "--user", "alice", "--password", "wonderland");
+        await stop.CancelAsync();
+        await challenging;
+
+        Assert.True(run.ExitCode == 1, run.ToString());
+        Assert.Contains("2 failed (by status: 401=2)", run.Summary, StringComparison.Ordinal);
+        Assert.Contains("401 Unauthorized; the challenge was not answered: NoUsableChallenge (MissingRealm)", run.Output, StringComparison.Ordinal);
+
+        static async Task ChallengeEveryInviteAsync(RawSipSocket socket, string challenge, CancellationToken stop)
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                (SipMessage Message, IPEndPoint From) received;
+                try
+                {
+                    received = await socket.ReceiveAsync(TimeSpan.FromSeconds(1)); // Short, to see the stop.
+                }
+                catch (TimeoutException)
+                {
+                    continue;
+                }
+
+                if (received.Message is SipRequest { Method: SipMethods.Invite } invite)
+                {
+                    await socket.SendAsync(SipMessageBuilder.ResponseTo(invite, 401, toTag: "callee").Add(SipHeaderKind.WwwAuthenticate, challenge), received.From);
+                }
+            }
+        }
+    }
+
     private static async Task<CallRun> CallAsync(params string[] arguments)
     {
         await using ExternalProcess process = ExternalProcess.Start("dotnet", [ServerProcess.ServerDll, "call", .. arguments]);

@@ -107,6 +107,25 @@ public sealed class ServeAuthTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task MalformedCredentialsGet400SayingWhatIsWrongWhileSippCallsGoOn()
+    {
+        await using ServerProcess server = await ServerProcess.StartAsync(
+            "--listen", "udp:127.0.0.1:0", "--auth-file", _secrets, "--auth-realm", Realm, "--auth-methods", "INVITE,OPTIONS", "--auth-algorithms", "MD5");
+        Task<SippResult> sipp = Sipp.RunAsync("tests/sipp/uac-auth.xml", server.Udp!, calls: 10, rate: 10, s_timeout, extra: Authentication(server, "wonderland"));
+        const string Fields = "username=\"alice\", nonce=\"n\", uri=\"sip:service@127.0.0.1\", response=\"0123456789abcdef0123456789abcdef\"";
+
+        SipResponse unknown = await UdpPeer.AskAsync(server.Udp!, Options($"Digest realm=\"{Realm}\", {Fields}, algorithm=MD4"), s_timeout);
+        SipResponse quoting = await UdpPeer.AskAsync(server.Udp!, Options($"Digest realm=\"{Realm}\", {Fields}, cnonce=\"c"), s_timeout);
+        SipResponse noRealm = await UdpPeer.AskAsync(server.Udp!, Options($"Digest {Fields}"), s_timeout);
+
+        Assert.Equal((400, "Unknown Digest Algorithm"), (unknown.StatusCode, unknown.ReasonPhrase));
+        Assert.Equal((400, "Bad Quoting In Credentials"), (quoting.StatusCode, quoting.ReasonPhrase));
+        Assert.Equal(401, noRealm.StatusCode); // No credentials for this realm (RFC 3261 §22.4): challenged.
+        SippResult run = await sipp;
+        Assert.True(run.ExitCode == 0, $"SIPp exit {run.ExitCode}:\n{run.Output}");
+    }
+
     public void Dispose() => File.Delete(_secrets);
 
     private static string[] Authentication(ServerProcess server, string password) =>
