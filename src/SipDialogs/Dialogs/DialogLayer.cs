@@ -41,10 +41,14 @@ internal sealed partial class DialogLayer
 
     public IDialogStore Store { get; }
 
-    /// <summary>Finds the servers of SIP URIs with host names (RFC 3263); its lookups run off the shards.</summary>
+    /// <summary>
+    /// Finds the servers of SIP URIs with host names (RFC 3263); its lookups run off the shards, and its answers expire
+    /// by their TTL on the shards' clock.
+    /// </summary>
     public Dns.SipServerLocator Locator
     {
-        get => field ??= new Dns.SipServerLocator();
+        get => field ??= new Dns.SipServerLocator(
+            new Dns.SipServerLocatorOptions(), Shards.TimeProvider, System.Security.Cryptography.RandomNumberGenerator.GetInt32);
         set;
     }
 

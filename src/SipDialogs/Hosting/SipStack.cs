@@ -111,7 +111,7 @@ public sealed class SipStack : IAsyncDisposable, ISipMessageSink, ITransactionUs
                 locator.NameServers.Add(server);
             }
 
-            DialogLayer.Locator = new Dns.SipServerLocator(locator);
+            DialogLayer.Locator = new Dns.SipServerLocator(locator, _shards.TimeProvider, System.Security.Cryptography.RandomNumberGenerator.GetInt32);
         }
         if (meterFactory is not null)
         {
