@@ -24,7 +24,7 @@ internal sealed partial class DialogLayer
             ?? (SipTargets.TryResolve(target, out SipEndPoint resolved)
                 ? resolved
                 : throw new ArgumentException($"'{target}' is not a SIP URI with an IP address; give InviteOptions.NextHop (names are not resolved yet).", nameof(target)));
-        string callId = SipIds.NewCallId();
+        string callId = options.CallId ?? SipIds.NewCallId();
         RequestVia probe = _transactions.CreateVia(nextHop, 1024 + (options.SessionDescription?.Length ?? 0));
         SipEndPoint local = _transport.GetLocalEndPoint(probe.Target.Protocol)
             ?? throw new SipTransportException($"Not listening on {probe.Target.Protocol}.");
