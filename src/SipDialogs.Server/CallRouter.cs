@@ -25,6 +25,7 @@ internal sealed class CallRouter
     private readonly TimeSpan _retryAfter;
     private readonly LiveCalls _calls;
     private readonly ILogger _logger;
+    private readonly B2buaMetrics? _metrics;
     private readonly ConcurrentDictionary<string, byte> _calleeCallIds = new(StringComparer.Ordinal);
     private int _active;
     private long _refusedForCapacity;
@@ -36,7 +37,10 @@ internal sealed class CallRouter
     /// <param name="retryAfter">The Retry-After of a 503 for capacity.</param>
     /// <param name="calls">Where answered calls are held for the drain.</param>
     /// <param name="logger">Where the call records go.</param>
-    public CallRouter(Func<SipStack> stack, B2buaOptions options, int maxCalls, TimeSpan retryAfter, LiveCalls calls, ILogger<CallRouter> logger)
+    /// <param name="meterFactory">Makes the B2BUA's instruments; none when null.</param>
+    public CallRouter(
+        Func<SipStack> stack, B2buaOptions options, int maxCalls, TimeSpan retryAfter, LiveCalls calls, ILogger<CallRouter> logger,
+        System.Diagnostics.Metrics.IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
@@ -48,6 +52,7 @@ internal sealed class CallRouter
         _retryAfter = retryAfter;
         _calls = calls;
         _logger = logger;
+        _metrics = meterFactory is null ? null : new B2buaMetrics(meterFactory, () => ActiveCalls);
     }
 
     /// <summary>Bridged calls up now, those being set up included.</summary>
@@ -66,18 +71,21 @@ internal sealed class CallRouter
         // caller, then a loop, Max-Forwards and capacity.
         if (!IsAllowed(call.Remote.Address.Address))
         {
+            _metrics?.Refused(0);
             await bridge.RejectAsync(403, "Forbidden").ConfigureAwait(false); // Not an open relay.
             return;
         }
 
         if (_calleeCallIds.ContainsKey(call.Request.CallId))
         {
+            _metrics?.Refused(1);
             await bridge.RejectAsync(482, "Loop Detected").ConfigureAwait(false); // One of our own B legs came back (RFC 3261 §8.2.2.2).
             return;
         }
 
         if (call.Request.TryGetMaxForwards(out int? hops, out _) && hops == 0)
         {
+            _metrics?.Refused(2);
             await bridge.RejectAsync(483, "Too Many Hops").ConfigureAwait(false); // RFC 3261 §16.3 step 3.
             return;
         }
@@ -86,6 +94,7 @@ internal sealed class CallRouter
         {
             Interlocked.Decrement(ref _active);
             Interlocked.Increment(ref _refusedForCapacity);
+            _metrics?.Refused(3);
             await bridge.RejectAsync(503, "Too Many Calls", _retryAfter).ConfigureAwait(false); // RFC 3261 §21.5.4.
             return;
         }
@@ -110,6 +119,7 @@ internal sealed class CallRouter
         IReadOnlyList<SipEndPoint> targets = _routes.Find(user);
         if (targets.Count == 0)
         {
+            _metrics?.Refused(4);
             await bridge.RejectAsync(404, "No Route").ConfigureAwait(false);
             return;
         }
@@ -145,6 +155,7 @@ internal sealed class CallRouter
     private async Task RecordWhenEndedAsync(CallBridge bridge)
     {
         CallRecord record = await bridge.Ended.ConfigureAwait(false);
+        _metrics?.Ended(record.Cause);
         ServerLog.CallEnded(
             _logger, record.CallerCallId, record.CalleeCallId ?? string.Empty, record.Caller, record.Callee, record.Target ?? string.Empty,
             record.StartedAt, record.AnsweredAt, record.EndedAt, record.Duration.TotalSeconds, record.FinalStatus, record.HungUpBy, record.Cause);

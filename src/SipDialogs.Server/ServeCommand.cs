@@ -151,6 +151,7 @@ internal static class ServeCommand
                     // A bridged call holds two dialogs, and one being set up none yet: the router counts calls instead.
                     bridgedMaxCalls.Value = options.Limits.MaxCalls;
                     options.Limits.MaxCalls = 0;
+                    options.MetricsMode = "b2bua";
                 }
             },
             defaults: options => options.Transfers.AcceptReferrals = !bridging); // serve --mode uas is a transferee unless told not to be.
@@ -210,7 +211,8 @@ internal static class ServeCommand
                     bridgedMaxCalls.Value,
                     stackOptions.Shards.OverloadRetryAfter,
                     services.GetRequiredService<LiveCalls>(),
-                    services.GetRequiredService<ILogger<CallRouter>>());
+                    services.GetRequiredService<ILogger<CallRouter>>(),
+                    services.GetRequiredService<IMeterFactory>());
             });
             builder.Services.AddSingleton<ISipRequestHandler>(static services => new IncomingCallUas(services.GetRequiredService<CallRouter>().HandleAsync));
         }

@@ -31,6 +31,11 @@ public sealed partial class B2buaTests
         await AssertNothingLeftAsync(server);
         Assert.Equal(calls, CallRecords(server).Count(r => r.Contains("status 200, hung up by Caller (Bye)", StringComparison.Ordinal)));
         Assert.Empty(server.ErrorLines);
+        using var http = new HttpClient { BaseAddress = server.Management, Timeout = s_timeout };
+        string metrics = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        Assert.Equal(calls, PrometheusText.Sum(metrics, "sipdialogs_call_started_total", "mode=\"b2bua\""));
+        Assert.Equal(calls, PrometheusText.Sum(metrics, "sipdialogs_bridge_ended_total", "sipdialogs_bridge_end_cause=\"bye\""));
+        Assert.Equal(0, PrometheusText.Sum(metrics, "sipdialogs_bridge_active", "mode=\"b2bua\""));
     }
 
     [Fact]
@@ -166,6 +171,9 @@ public sealed partial class B2buaTests
         await AssertNothingLeftAsync(server);
         Assert.False(target.TryReceive(out _), "the B2BUA sent something to its target");
         Assert.Contains("status 403, hung up by Bridge (Refused)", Assert.Single(CallRecords(server)), StringComparison.Ordinal);
+        using var http = new HttpClient { BaseAddress = server.Management, Timeout = s_timeout };
+        string metrics = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        Assert.Equal(1, PrometheusText.Sum(metrics, "sipdialogs_bridge_refused_total", "reason=\"forbidden\""));
     }
 
     [Fact]
