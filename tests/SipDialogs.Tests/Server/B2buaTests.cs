@@ -279,16 +279,49 @@ public sealed partial class B2buaTests
         Assert.Contains("--allow", bad.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task OnlyTheConfiguredHeadersOfTheCallersInviteCrossAndReferIsDeclined()
+    {
+        await using var target = new RawSipSocket();
+        await using ServerProcess server = await StartAsync(["udp:" + target.EndPoint], crossing: ["X-*", "P-Asserted-Identity"]);
+        await using var caller = new RawCaller();
+        Task<SipResponse> answered = caller.CallAsync(
+            server.Udp!, "X-Account: 42\r\nP-Asserted-Identity: <sip:alice@example.com>\r\nSubject: stays here\r\n");
+
+        (SipRequest invite, IPEndPoint from) = await target.ReceiveRequestAsync(s_timeout);
+        Assert.Equal("42", invite.GetHeaderValue("X-Account"));
+        Assert.Equal("<sip:alice@example.com>", invite.GetHeaderValue("P-Asserted-Identity"));
+        Assert.Null(invite.GetHeaderValue("Subject"));
+        Assert.DoesNotContain(caller.CallId, invite.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(":" + caller.Socket.Port, invite.ToString(), StringComparison.Ordinal);
+        await target.SendAsync(
+            SipMessageBuilder.ResponseTo(invite, 200, toTag: "callee1").Add(SipHeaderKind.Contact, "<sip:callee@" + target.EndPoint + ">")
+                .WithBody("application/sdp", Encoding.UTF8.GetBytes(RawCaller.Offer)),
+            from);
+        await answered.WaitAsync(s_timeout);
+
+        SipResponse refer = await caller.SendAsync("REFER", server.Udp!, extraHeaders: "Refer-To: <sip:carol@127.0.0.1>\r\n");
+        Assert.Equal(603, refer.StatusCode);
+        Assert.Equal(200, (await caller.SendAsync("BYE", server.Udp!)).StatusCode);
+        (SipRequest bye, IPEndPoint byeFrom) = await NextAsync(target, "BYE"); // After the ACK, and INVITEs sent again before it.
+        await target.SendAsync(SipMessageBuilder.ResponseTo(bye, 200), byeFrom);
+        await AssertNothingLeftAsync(server);
+    }
+
     private static Task<ServerProcess> StartAsync(params string[] targets) => StartAsync(targets, []);
 
+    private static Task<ServerProcess> StartAsync(string[] targets, params string[] extra) => StartAsync(targets, [], extra);
+
     /// <summary>serve --mode b2bua on a free UDP port, T1 = 50 ms, its one route to <paramref name="targets"/>.</summary>
-    private static async Task<ServerProcess> StartAsync(string[] targets, params string[] extra)
+    private static async Task<ServerProcess> StartAsync(string[] targets, string[] crossing, params string[] extra)
     {
         string config = Path.Combine(Path.GetTempPath(), "b2bua-" + Guid.NewGuid().ToString("N") + ".json");
         var json = new StringBuilder("{\"SipDialogs\":{\"Timers\":{\"T1\":\"00:00:00.05\",\"T4\":\"00:00:00.1\",\"TimerD\":\"00:00:03.2\"},")
             .Append("\"B2bua\":{\"Routes\":[{\"Prefix\":\"\",\"Targets\":[")
             .AppendJoin(',', targets.Select(t => "\"" + t + "\""))
-            .Append("]}]}}}");
+            .Append("]}],\"CrossingHeaders\":[")
+            .AppendJoin(',', crossing.Select(c => "\"" + c + "\""))
+            .Append("]}}}");
         await File.WriteAllTextAsync(config, json.ToString());
         var arguments = new List<string> { "--mode", "b2bua", "--config", config, "--management", "http://127.0.0.1:0" };
         if (!extra.Contains("--listen"))
@@ -347,6 +380,21 @@ public sealed partial class B2buaTests
         }
 
         return final;
+    }
+
+    /// <summary>The next request of <paramref name="method"/>, past retransmissions and the ACK (UDP, T1 = 50 ms).</summary>
+    private static async Task<(SipRequest Request, IPEndPoint From)> NextAsync(RawSipSocket socket, string method)
+    {
+        while (true)
+        {
+            (SipRequest request, IPEndPoint from) = await socket.ReceiveRequestAsync(s_timeout);
+            if (request.Method == method)
+            {
+                return (request, from);
+            }
+
+            Assert.True(request.Method is "INVITE" or "ACK", "unexpected " + request.Method);
+        }
     }
 
     [GeneratedRegex(@"caller call (\S+),")]
