@@ -308,6 +308,24 @@ public sealed partial class B2buaTests
         await AssertNothingLeftAsync(server);
     }
 
+    [Fact]
+    public async Task ThroughAProxyForkingToTwoUasesTheOneThatAnswersIsBridgedAndTheOneRingingIsCancelled()
+    {
+        await using Callee answering = await Callee.StartAsync("-sn uas", 1);
+        await using Callee ringing = await Callee.StartAsync("tests/sipp/b2bua-uas-ring-cancel.xml", 1);
+        await using KamailioProcess proxy = await KamailioProcess.StartAsync(
+            "tests/kamailio/fork.cfg", "FORK_A=\"sip:" + answering.Target[4..] + "\"", "FORK_B=\"sip:" + ringing.Target[4..] + "\"");
+        await using ServerProcess server = await StartAsync("udp:" + proxy.Udp);
+
+        SippResult result = await Sipp.RunAsync("-sn uac", server.Udp!, 1, rate: 1, s_timeout);
+
+        Assert.True(result.ExitCode == 0, $"SIPp exit {result.ExitCode}:\n{result.Output}\n{server.Process.Output}\n{proxy.Process.Output}");
+        Assert.Equal(1, await answering.SuccessfulCallsAsync());
+        Assert.Equal(1, await ringing.SuccessfulCallsAsync()); // Its CANCEL came, and its 487 was acknowledged.
+        await AssertNothingLeftAsync(server);
+        Assert.Contains("status 200, hung up by Caller (Bye)", Assert.Single(CallRecords(server)), StringComparison.Ordinal);
+    }
+
     private static Task<ServerProcess> StartAsync(params string[] targets) => StartAsync(targets, []);
 
     private static Task<ServerProcess> StartAsync(string[] targets, params string[] extra) => StartAsync(targets, [], extra);
