@@ -1,9 +1,11 @@
 using System.Text;
+using Microsoft.Extensions.Time.Testing;
 using SipDialogs.Bridging;
 using SipDialogs.Dialogs;
 using SipDialogs.Hosting;
 using SipDialogs.Messages;
 using SipDialogs.Tests.Dialogs;
+using SipDialogs.Tests.Infrastructure;
 using SipDialogs.Transport;
 
 namespace SipDialogs.Tests.Bridging;
@@ -212,6 +214,46 @@ public sealed class CallBridgeTests
         CallRecord record = await (await run.BridgeAsync()).Ended.WaitAsync(s_timeout);
         Assert.Equal((BridgeSide.Callee, CallEndCause.Rejected, 500), (record.HungUpBy, record.Cause, record.FinalStatus));
         await run.AssertEverythingFreedAsync();
+    }
+
+    [Fact]
+    public async Task ACallerLegWhoseSessionExpiresEndsTheCalleeLegAndTheRecordSaysSo()
+    {
+        // Session timers run per leg (RFC 4028): the SIPp caller asks to refresh every 90 s and never does, so the
+        // bridge ends its leg with BYE 60 s in (§10), and the callee's leg, which has no session timer, with it.
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var bridged = new TaskCompletionSource<CallBridge>(TaskCreationOptions.RunContinuationsAsynchronously);
+        SipStackOptions calleeOptions = Parties.Options();
+        calleeOptions.SessionTimers.Enabled = false;
+        await using var callee = new SipStack(calleeOptions, new IncomingCallUas(static async (call, _) => await call.AnswerAsync(Answer, cancellationToken: CancellationToken.None)));
+        await callee.StartAsync();
+        SipStackOptions bridgeOptions = Parties.Options();
+        bridgeOptions.SessionTimers.MinimumInterval = TimeSpan.FromSeconds(90);
+        SipStack? bridgeStack = null;
+        await using var bridge = bridgeStack = new SipStack(bridgeOptions, new IncomingCallUas(async (call, _) =>
+        {
+            var made = new CallBridge(bridgeStack!, call);
+            bridged.TrySetResult(made);
+            await made.ConnectAsync("sip:bob@" + callee.LocalEndPoints.First(e => e.Protocol == SipTransportProtocol.Udp).Address, cancellationToken: CancellationToken.None);
+        }), timeProvider: time);
+        await bridge.StartAsync();
+        System.Net.IPEndPoint target = bridge.LocalEndPoints.First(e => e.Protocol == SipTransportProtocol.Udp).Address;
+
+        Task<SippResult> sipp = Sipp.RunAsync("tests/sipp/uac-session-timer.xml", target, calls: 1, rate: 1, s_timeout, extra: ["-cid_str", "bridge-timer-%u"]);
+        CallBridge call = await bridged.Task.WaitAsync(s_timeout);
+        await Poll.UntilAsync(() => call.CallerDialog is { IsAwaitingAck: false } && call.CalleeDialog is not null, s_timeout, "the call is bridged and the caller's ACK in");
+        Assert.Equal(TimeSpan.FromSeconds(90), call.CallerDialog!.SessionInterval);
+        Assert.Null(call.CalleeDialog!.SessionInterval);
+        time.Advance(TimeSpan.FromSeconds(61));
+
+        SippResult result = await sipp;
+        Assert.True(result.ExitCode == 0, $"SIPp exit {result.ExitCode}:\n{result.Output}");
+        CallRecord record = await call.Ended.WaitAsync(s_timeout);
+        Assert.Equal((BridgeSide.Bridge, CallEndCause.SessionExpired), (record.HungUpBy, record.Cause));
+        Assert.Equal(DialogEndReason.SessionExpired, call.CallerDialog.EndReason);
+        Assert.Equal(DialogEndReason.ByeSent, call.CalleeDialog.EndReason);
+        time.Advance(TimeSpan.FromSeconds(64)); // The bridge's lingering transactions end on its clock.
+        await Parties.AssertFreedAsync(bridge, callee);
     }
 
     [Fact]
