@@ -100,17 +100,21 @@ internal sealed class CallRouter
         }
 
         _calleeCallIds.TryAdd(bridge.CalleeCallId, 0);
+        _ = ReleaseWhenEndedAsync(bridge);
         _calls.SetupStarted();
         try
         {
             await ConnectAsync(bridge, call).ConfigureAwait(false);
         }
+        catch
+        {
+            await bridge.DisposeAsync().ConfigureAwait(false); // Ends the call, so that its count and Call-ID go.
+            throw;
+        }
         finally
         {
             _calls.SetupEnded();
         }
-
-        _ = ReleaseWhenEndedAsync(bridge);
     }
 
     private async Task ConnectAsync(CallBridge bridge, IncomingCall call)

@@ -39,6 +39,14 @@ public sealed partial class CallBridge
     {
         try
         {
+            if (request.Dialog.State == DialogState.Early)
+            {
+                // In an early dialog of the callee (an UPDATE or INFO before the 2xx): not relayed, since the caller's
+                // leg may not take it yet; an offer gets 491 so that the callee may try again once answered.
+                await request.RespondAsync(offer ? 491 : 500).ConfigureAwait(false);
+                return;
+            }
+
             // A request as the call is being bridged (the callee's re-INVITE right after its ACK, while the caller is
             // still being answered) waits for the other leg; one as the call ends finds none.
             Dialog? other = await _bridged.Task.ConfigureAwait(false) ? (fromCaller ? CalleeDialog : CallerDialog) : null;

@@ -147,11 +147,20 @@ public sealed partial class CallBridge : IAsyncDisposable
     /// <returns>False when the caller had its final response already (a CANCEL came first).</returns>
     public async ValueTask<bool> RejectAsync(int statusCode, string? reasonPhrase = null, TimeSpan? retryAfter = null)
     {
-        bool sent = retryAfter is { } after
-            ? await _caller.RejectAsync(statusCode, after, reasonPhrase).ConfigureAwait(false)
-            : await _caller.RejectAsync(statusCode, reasonPhrase).ConfigureAwait(false);
-        bool placed = Volatile.Read(ref _attempt) is not null;
-        End(null, placed ? BridgeSide.Callee : BridgeSide.Bridge, placed ? CallEndCause.Rejected : CallEndCause.Refused, sent ? statusCode : 487);
+        bool sent = false;
+        try
+        {
+            sent = retryAfter is { } after
+                ? await _caller.RejectAsync(statusCode, after, reasonPhrase).ConfigureAwait(false)
+                : await _caller.RejectAsync(statusCode, reasonPhrase).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Ended whatever happened, a stack stopping meanwhile included: nothing waits on a bridge that never ends.
+            bool placed = Volatile.Read(ref _attempt) is not null;
+            End(null, placed ? BridgeSide.Callee : BridgeSide.Bridge, placed ? CallEndCause.Rejected : CallEndCause.Refused, sent ? statusCode : 487);
+        }
+
         return sent;
     }
 
@@ -167,12 +176,19 @@ public sealed partial class CallBridge : IAsyncDisposable
             int status = 200;
             if (Volatile.Read(ref _answeredAtTicks) == 0)
             {
-                if (Volatile.Read(ref _attempt) is { } attempt)
+                try
                 {
-                    await attempt.CancelAsync().ConfigureAwait(false);
-                }
+                    if (Volatile.Read(ref _attempt) is { } attempt)
+                    {
+                        await attempt.CancelAsync().ConfigureAwait(false);
+                    }
 
-                status = await _caller.RejectAsync(480).ConfigureAwait(false) ? 480 : 487;
+                    status = await _caller.RejectAsync(480).ConfigureAwait(false) ? 480 : 487;
+                }
+                catch (ObjectDisposedException)
+                {
+                    status = 487; // The stack stopped, and the call with it.
+                }
             }
 
             await FinishAsync(CallerDialog, CalleeDialog, BridgeSide.Bridge, CallEndCause.Ended, status).ConfigureAwait(false);

@@ -257,6 +257,25 @@ public sealed class CallBridgeTests
     }
 
     [Fact]
+    public async Task AnOfferInTheCalleesEarlyDialogGets491AtOnceInsteadOfWaitingForTheAnswer()
+    {
+        var early = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var run = await Run.StartAsync(async (call, _) =>
+        {
+            await call.ProgressAsync(183, Answer, cancellationToken: CancellationToken.None);
+            early.TrySetResult((await call.Dialog!.UpdateAsync(Offer, cancellationToken: CancellationToken.None).WaitAsync(s_timeout, CancellationToken.None)).StatusCode);
+            await call.AnswerAsync(Answer, cancellationToken: CancellationToken.None);
+        });
+
+        (Dialog caller, CallBridge bridge) = await run.CallAsync();
+
+        Assert.Equal(491, await early.Task.WaitAsync(s_timeout)); // The caller's leg cannot take it yet (RFC 3311 §5.2).
+        await caller.ByeAsync().WaitAsync(s_timeout);
+        await bridge.Ended.WaitAsync(s_timeout);
+        await run.AssertEverythingFreedAsync();
+    }
+
+    [Fact]
     public void CrossingHeadersThatWouldCarryTheCallersTopologyAreRefused()
     {
         foreach (string name in (string[])["Via", "contact", "Record-Route", "Call-ID", "*", "Re*"])
