@@ -143,6 +143,20 @@ public sealed partial class B2buaTests
     }
 
     [Fact]
+    public async Task AfterATransportErrorTheNextTargetIsTried()
+    {
+        string refusing = "tcp:127.0.0.1:" + UdpPorts.Free().ToString(CultureInfo.InvariantCulture); // No TCP listener: connection refused.
+        await using Callee answering = await Callee.StartAsync("-sn uas", 1);
+        await using ServerProcess server = await StartAsync([refusing, answering.Target], "--listen", "udp:127.0.0.1:0", "--listen", "tcp:127.0.0.1:0");
+
+        SippResult result = await Sipp.RunAsync("-sn uac", server.Udp!, 1, rate: 1, s_timeout);
+
+        Assert.True(result.ExitCode == 0, $"SIPp exit {result.ExitCode}:\n{result.Output}\n{server.Process.Output}");
+        Assert.Equal(1, await answering.SuccessfulCallsAsync());
+        await AssertNothingLeftAsync(server);
+    }
+
+    [Fact]
     public async Task BeyondMaxCallsANewCallGets503WithRetryAfterWhileTheCallUpCarriesOn()
     {
         await using Callee callee = await Callee.StartAsync("-sn uas", 1);
