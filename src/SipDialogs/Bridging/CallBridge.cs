@@ -131,7 +131,7 @@ public sealed partial class CallBridge : IAsyncDisposable
         }
         else if (attempt.Outcome == BridgeAttemptOutcome.Cancelled)
         {
-            End(null, BridgeSide.Caller, CallEndCause.Cancelled, 487);
+            End(BridgeSide.Caller, CallEndCause.Cancelled, 487);
         }
 
         return attempt;
@@ -158,7 +158,7 @@ public sealed partial class CallBridge : IAsyncDisposable
         {
             // Ended whatever happened, a stack stopping meanwhile included: nothing waits on a bridge that never ends.
             bool placed = Volatile.Read(ref _attempt) is not null;
-            End(null, placed ? BridgeSide.Callee : BridgeSide.Bridge, placed ? CallEndCause.Rejected : CallEndCause.Refused, sent ? statusCode : 487);
+            End(placed ? BridgeSide.Callee : BridgeSide.Bridge, placed ? CallEndCause.Rejected : CallEndCause.Refused, sent ? statusCode : 487);
         }
 
         return sent;
@@ -371,11 +371,11 @@ public sealed partial class CallBridge : IAsyncDisposable
     }
 
     /// <summary>Ends the call once, when nothing is left to hang up (a refusal or a cancel before any dialog).</summary>
-    private void End(Dialog? leg, BridgeSide by, CallEndCause cause, int status)
+    private void End(BridgeSide by, CallEndCause cause, int status)
     {
         if (Interlocked.CompareExchange(ref _ending, 1, 0) == 0)
         {
-            _ = FinishAsync(leg, null, by, cause, status);
+            _ = FinishAsync(null, null, by, cause, status);
         }
     }
 
