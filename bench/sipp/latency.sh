@@ -6,6 +6,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 . bench/sipp/runtime-counters.sh
+. bench/sipp/sipp-steps.sh
 rate=${1:-6000}; seconds=${2:-10}; warm=${3:-2}
 calls=$(( rate * seconds ))
 work=$(mktemp -d)
@@ -24,19 +25,7 @@ measure() {
   mkdir -p "$dir"
   (cd "$dir" && sipp -sn uac -i 127.0.0.1 -m "$calls" -r "$rate" -l $(( rate * 2 )) -nostdin -buff_size 4194304 \
     -trace_rtt -rtt_freq 1000 -timeout $(( seconds + 40 ))s -timeout_error -trace_screen -screen_file screen.txt "$target" >/dev/null 2>&1)
-  local failed
-  failed=$(awk -F'|' '/Failed call/ {gsub(/ /,"",$3); print $3}' "$dir/screen.txt" 2>/dev/null)
-  # Columns: Date_ms;response_time_ms;rtd_no (SIPp's resolution is 1 ms). Skip the warm-up by time since the start.
-  cat "$dir"/*_rtt.csv 2>/dev/null | awk -F';' -v warm="$warm" '$1 ~ /^[0-9.]+$/ && $1 >= warm * 1000 { print $2 }' \
-    | sort -n >"$dir/rtt.txt"
-  local n p50 p99 max
-  n=$(wc -l <"$dir/rtt.txt")
-  if [ "$n" -eq 0 ]; then echo "$name: no samples (failed ${failed:-?})"; return; fi
-  p50=$(awk -v n="$n" 'NR == int(n * 0.50) + 1 { print; exit }' "$dir/rtt.txt")
-  p99=$(awk -v n="$n" 'NR == int(n * 0.99) + 1 { print; exit }' "$dir/rtt.txt")
-  max=$(tail -1 "$dir/rtt.txt")
-  printf '%-10s rate %6d/s  samples %7d  failed %s  p50 %8.3f ms  p99 %8.3f ms  max %8.3f ms\n' \
-    "$name" "$rate" "$n" "${failed:-?}" "$p50" "$p99" "$max"
+  rtt_report "$name" "$rate" "$dir" "$warm"
 }
 
 measure serve 127.0.0.1:5083

@@ -6,6 +6,7 @@
 #   bench/sipp/options.sh [seconds-per-step] [rates...]
 set -uo pipefail
 cd "$(dirname "$0")/../.."
+. bench/sipp/sipp-steps.sh
 step=${1:-5}; shift || true
 rates=("$@"); [ ${#rates[@]} -gt 0 ] || rates=(2000 4000 6000 8000 10000 12000 14000 16000 20000 24000)
 procs=${SIPP_PROCESSES:-2}   # one SIPp process can top out before the server does
@@ -22,25 +23,7 @@ uas_pid=$!
 for _ in $(seq 100); do grep -q "Application started" "$work/serve.log" && break; sleep 0.1; done
 
 # run TARGET RATE -> prints "failed achieved-rate"; the rate is split over $procs SIPp processes.
-run() {
-  local target=$1 rate=$2 pids=() failed=0 start end
-  local per=$(( rate / procs )) calls=$(( rate / procs * step ))
-  start=$(date +%s.%N)
-  for p in $(seq "$procs"); do
-    sipp -sf bench/sipp/options-uac.xml -i 127.0.0.1 -m "$calls" -r "$per" -l $(( per * 2 )) -nostdin \
-      -buff_size 4194304 -timeout $(( step + 20 ))s -timeout_error -trace_screen -screen_file "$work/s$p.txt" \
-      "$target" >/dev/null 2>&1 &
-    pids+=($!)
-  done
-  for pid in "${pids[@]}"; do wait "$pid" || true; done
-  end=$(date +%s.%N)
-  for p in $(seq "$procs"); do
-    # Anything short of every call successful counts as failed (errors, timeouts, calls never placed).
-    s=$(awk -F'|' '/Successful call/ {gsub(/ /,"",$3); print $3}' "$work/s$p.txt" 2>/dev/null)
-    failed=$(( failed + calls - ${s:-0} ))
-  done
-  echo "$failed $(awk -v n=$(( calls * procs - failed )) -v a="$start" -v b="$end" 'BEGIN{ printf "%d", n / (b - a) }')"
-}
+run() { sipp_step "$1" "$2" -sf bench/sipp/options-uac.xml; }
 
 best_serve=0; best_kam=0; best_sipp=0
 for rate in "${rates[@]}"; do

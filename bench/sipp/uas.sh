@@ -6,6 +6,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 . bench/sipp/runtime-counters.sh
+. bench/sipp/sipp-steps.sh
 step=${1:-5}; shift || true
 rates=("$@"); [ ${#rates[@]} -gt 0 ] || rates=(2000 4000 6000 8000 10000 12000 14000)
 procs=${SIPP_PROCESSES:-2}   # one SIPp process can top out before the server does
@@ -20,28 +21,10 @@ sipp -sn uas -i 127.0.0.1 -p 5091 -nostdin -buff_size 4194304 >/dev/null 2>&1 &
 for _ in $(seq 100); do grep -q "Application started" "$work/serve.log" && break; sleep 0.1; done
 counters_start "$serve_pid" "$work/counters.csv"
 
-run() {
-  local target=$1 rate=$2 pids=() failed=0 start end
-  local per=$(( rate / procs )) calls=$(( rate / procs * step ))
-  start=$(date +%s.%N)
-  for p in $(seq "$procs"); do
-    sipp -sn uac -i 127.0.0.1 -m "$calls" -r "$per" -l $(( per * 2 )) -nostdin -buff_size 4194304 \
-      -timeout $(( step + 30 ))s -timeout_error -trace_screen -screen_file "$work/s$p.txt" "$target" >/dev/null 2>&1 &
-    pids+=($!)
-  done
-  for pid in "${pids[@]}"; do wait "$pid" || true; done
-  end=$(date +%s.%N)
-  for p in $(seq "$procs"); do
-    s=$(awk -F'|' '/Successful call/ {gsub(/ /,"",$3); print $3}' "$work/s$p.txt" 2>/dev/null)
-    failed=$(( failed + calls - ${s:-0} ))
-  done
-  echo "$failed $(awk -v n=$(( calls * procs - failed )) -v a="$start" -v b="$end" 'BEGIN{ printf "%d", n / (b - a) }')"
-}
-
 best_serve=0; best_sipp=0
 for rate in "${rates[@]}"; do
-  read -r fs as < <(run 127.0.0.1:5081 "$rate")
-  read -r fc ac < <(run 127.0.0.1:5091 "$rate")
+  read -r fs as < <(sipp_step 127.0.0.1:5081 "$rate")
+  read -r fc ac < <(sipp_step 127.0.0.1:5091 "$rate")
   echo "asked $rate/s: serve failed=$fs achieved=$as/s | sipp -sn uas failed=$fc achieved=$ac/s"
   [ "$fs" -eq 0 ] && [ "$as" -gt "$best_serve" ] && best_serve=$as
   [ "$fc" -eq 0 ] && [ "$ac" -gt "$best_sipp" ] && best_sipp=$ac

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Help;
 using System.Diagnostics.Metrics;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -32,10 +33,21 @@ internal static class ServeCommand
         Option<FileInfo> tlsCertificate = CommandOptions.ExistingFile("--tls-certificate", "PKCS#12 file with the TLS certificate and key.");
         var mode = new Option<string>("--mode")
         {
-            Description = "uas: answer calls (INVITE → 200 with SDP, BYE, re-INVITE, UPDATE, INFO, OPTIONS) and transfers (REFER).",
+            Description = "uas: answer calls (INVITE → 200 with SDP, BYE, re-INVITE, UPDATE, INFO, OPTIONS) and transfers (REFER). " +
+                "b2bua: bridge each call to a new call to --next-hop or the routes in SipDialogs:B2bua:Routes.",
             DefaultValueFactory = _ => "uas",
         };
-        mode.AcceptOnlyFromAmong("uas");
+        mode.AcceptOnlyFromAmong("uas", "b2bua");
+        var nextHop = new Option<string?>("--next-hop")
+        {
+            Description = "--mode b2bua: where calls go that no route in SipDialogs:B2bua:Routes takes, e.g. udp:127.0.0.1:5070.",
+        };
+        var allow = new Option<string[]>("--allow")
+        {
+            Description = "--mode b2bua: a source network that may place calls (CIDR, IPv4 or IPv6), repeatable; default loopback only. " +
+                "Others get 403 (or SipDialogs:B2bua:Allow).",
+            AllowMultipleArgumentsPerToken = false,
+        };
         Option<double?> ring = CommandOptions.Seconds("--ring", "Send 180 and ring this many seconds before answering.");
         Option<double?> hangUpAfter = CommandOptions.Seconds("--hangup-after", "Send BYE this many seconds after the call is answered.");
         Option<FileInfo> answerSdp = CommandOptions.ExistingFile("--answer-sdp", "A file with the SDP answer to send.");
@@ -86,10 +98,10 @@ internal static class ServeCommand
         };
 
         (Option<string?> redis, Option<string?> nodeId) = ServeReplication.CreateOptions();
-        var serve = new Command("serve", "Run the SIP server (UAS) until Ctrl-C or SIGTERM, which drain it first.")
+        var serve = new Command("serve", "Run the SIP server (a UAS, or a B2BUA with --mode b2bua) until Ctrl-C or SIGTERM, which drain it first.")
         {
             listen, shards, config, logFormat, logLevel, tlsCertificate, mode, ring, hangUpAfter, answerSdp, acceptTransfers, transferHold,
-            management, managementAllowRemote, drainTimeout, maxCalls, authFile, authRealm, authMethods, authAlgorithms, dns, redis, nodeId,
+            management, managementAllowRemote, drainTimeout, maxCalls, nextHop, allow, authFile, authRealm, authMethods, authAlgorithms, dns, redis, nodeId,
         };
         serve.SetAction((parse, cancellationToken) => RunAsync(
             new ServeArguments(
@@ -107,7 +119,10 @@ internal static class ServeCommand
                 parse.GetValue(management),
                 parse.GetValue(managementAllowRemote),
                 parse.GetValue(drainTimeout),
-                parse.GetValue(maxCalls)),
+                parse.GetValue(maxCalls),
+                parse.GetValue(mode) ?? "uas",
+                parse.GetValue(nextHop),
+                parse.GetValue(allow) ?? []),
             (parse.GetValue(authFile), parse.GetValue(authRealm), parse.GetValue(authMethods), parse.GetValue(authAlgorithms)),
             parse.GetValue(dns) ?? [],
             (parse.GetValue(redis), parse.GetValue(nodeId)),
@@ -125,7 +140,9 @@ internal static class ServeCommand
         (string? Redis, string? NodeId) cluster, CancellationToken cancellationToken)
     {
         (string[] listen, int? shards, FileInfo? config, string logFormat, LogLevel logLevel, FileInfo? tlsCertificate, double? ring, double? hangUpAfter, FileInfo? answerSdp,
-            bool? acceptTransfers, double? transferHold, string? management, bool managementAllowRemote, double? drainTimeout, int? maxCalls) = arguments;
+            bool? acceptTransfers, double? transferHold, string? management, bool managementAllowRemote, double? drainTimeout, int? maxCalls,
+            string mode, string? nextHop, string[] allow) = arguments;
+        bool bridging = mode == "b2bua";
         Uri? managementUrl = null;
         if (management is not null && !ManagementEndpoint.TryParseUrl(management, managementAllowRemote, out managementUrl, out string? error))
         {
@@ -151,6 +168,7 @@ internal static class ServeCommand
         }
 
         TimeSpan drainFor = drainTimeout is double drainSeconds ? TimeSpan.FromSeconds(drainSeconds) : GracefulDrain.DefaultTimeout;
+        var bridgedMaxCalls = new StrongBox<int>();
         HostApplicationBuilder builder = StackHost.CreateBuilder(
             new StackArguments(listen, shards, config, logFormat, tlsCertificate, logLevel),
             options =>
@@ -169,8 +187,16 @@ internal static class ServeCommand
                 {
                     options.NameServers.Add(server);
                 }
+
+                if (bridging)
+                {
+                    // A bridged call holds two dialogs, and one being set up none yet: the router counts calls instead.
+                    bridgedMaxCalls.Value = options.Limits.MaxCalls;
+                    options.Limits.MaxCalls = 0;
+                    options.MetricsMode = "b2bua";
+                }
             },
-            defaults: static options => options.Transfers.AcceptReferrals = true); // serve is a transferee unless told not to be.
+            defaults: options => options.Transfers.AcceptReferrals = !bridging); // serve --mode uas is a transferee unless told not to be.
 
         // --mode uas: the answerer is serve's request handler.
         builder.Services.AddOptions<CallAnsweringOptions>()
@@ -195,8 +221,48 @@ internal static class ServeCommand
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<CallAnsweringOptions>>(new OptionsValidation<CallAnsweringOptions>(static options => options.Validate()));
         builder.Services.AddSingleton<LiveCalls>();
-        builder.Services.AddSingleton<ISipRequestHandler>(static services =>
-            new CallAnsweringUas(services.GetRequiredService<IOptions<CallAnsweringOptions>>().Value, calls: services.GetRequiredService<LiveCalls>()));
+        if (bridging)
+        {
+            // --mode b2bua: the router is serve's request handler.
+            builder.Services.AddOptions<B2buaOptions>()
+                .Bind(builder.Configuration.GetSection(B2buaOptions.SectionName))
+                .PostConfigure(options =>
+                {
+                    if (nextHop is not null)
+                    {
+                        options.NextHop = nextHop;
+                    }
+
+                    if (allow.Length > 0)
+                    {
+                        options.Allow.Clear();
+                        foreach (string network in allow)
+                        {
+                            options.Allow.Add(network);
+                        }
+                    }
+                })
+                .ValidateOnStart();
+            builder.Services.AddSingleton<IValidateOptions<B2buaOptions>>(new OptionsValidation<B2buaOptions>(static options => options.Validate()));
+            builder.Services.AddSingleton(services =>
+            {
+                SipStackOptions stackOptions = services.GetRequiredService<IOptions<SipStackOptions>>().Value; // Moves MaxCalls to the router.
+                return new CallRouter(
+                    () => services.GetRequiredService<SipServerService>().Stack,
+                    services.GetRequiredService<IOptions<B2buaOptions>>().Value,
+                    bridgedMaxCalls.Value,
+                    stackOptions.Shards.OverloadRetryAfter,
+                    services.GetRequiredService<LiveCalls>(),
+                    services.GetRequiredService<ILogger<CallRouter>>(),
+                    services.GetRequiredService<IMeterFactory>());
+            });
+            builder.Services.AddSingleton<ISipRequestHandler>(static services => new IncomingCallUas(services.GetRequiredService<CallRouter>().HandleAsync));
+        }
+        else
+        {
+            builder.Services.AddSingleton<ISipRequestHandler>(static services =>
+                new CallAnsweringUas(services.GetRequiredService<IOptions<CallAnsweringOptions>>().Value, calls: services.GetRequiredService<LiveCalls>()));
+        }
         builder.Services.AddOptions<ServeTransferOptions>()
             .Bind(builder.Configuration.GetSection(ServeTransferOptions.SectionName))
             .PostConfigure(options =>
@@ -247,5 +313,6 @@ internal static class ServeCommand
 
     private sealed record ServeArguments(
         string[] Listen, int? Shards, FileInfo? Config, string LogFormat, LogLevel LogLevel, FileInfo? TlsCertificate, double? Ring, double? HangUpAfter, FileInfo? AnswerSdp,
-        bool? AcceptTransfers, double? TransferHold, string? Management, bool ManagementAllowRemote, double? DrainTimeout, int? MaxCalls);
+        bool? AcceptTransfers, double? TransferHold, string? Management, bool ManagementAllowRemote, double? DrainTimeout, int? MaxCalls,
+        string Mode, string? NextHop, string[] Allow);
 }

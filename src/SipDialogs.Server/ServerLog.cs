@@ -32,4 +32,11 @@ internal static partial class ServerLog
 
     [LoggerMessage(1007, LogLevel.Warning, "Stop signal during the drain: ending the remaining calls with BYE now")]
     public static partial void DrainCut(ILogger logger);
+
+    [LoggerMessage(1008, LogLevel.Information,
+        "Call ended: caller call {CallerCallId}, callee call {CalleeCallId}, from {Caller} to {Callee} via {Target}, started {StartedAt:O}, " +
+        "answered {AnsweredAt:O}, ended {EndedAt:O}, {DurationSeconds:F3} s, status {FinalStatus}, hung up by {HungUpBy} ({Cause})")]
+    public static partial void CallEnded(
+        ILogger logger, string callerCallId, string calleeCallId, string caller, string callee, string target, DateTimeOffset startedAt,
+        DateTimeOffset? answeredAt, DateTimeOffset endedAt, double durationSeconds, int finalStatus, Bridging.BridgeSide hungUpBy, Bridging.CallEndCause cause);
 }

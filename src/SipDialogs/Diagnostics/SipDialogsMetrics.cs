@@ -15,8 +15,8 @@ namespace SipDialogs.Diagnostics;
 /// </summary>
 /// <remarks>
 /// Attributes are bounded: a method, a transport, a status class, a reason, a shard index, a mode. Never a Call-ID,
-/// tag, URI or user. The <c>mode</c> attribute says which application made the call: <c>uas</c> today; the B2BUA's
-/// legs will count under their own value.
+/// tag, URI or user. The <c>mode</c> attribute says which application made the call: <c>uas</c> by default, <c>b2bua</c>
+/// for a B2BUA, whose two legs count under it (<see cref="MetricSources.Mode"/>).
 /// </remarks>
 internal sealed class SipDialogsMetrics : IDisposable
 {
@@ -45,6 +45,7 @@ internal sealed class SipDialogsMetrics : IDisposable
 
     private readonly Meter _meter;
     private readonly MetricSources _sources;
+    private readonly KeyValuePair<string, object?> _mode;
     private readonly Histogram<double> _callSetup;
     private readonly Histogram<double> _shardTurn;
     private readonly long[] _received = new long[Transports * 2 * 15];
@@ -67,6 +68,7 @@ internal sealed class SipDialogsMetrics : IDisposable
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
         _sources = sources;
+        _mode = new KeyValuePair<string, object?>("mode", sources.Mode);
         _meter = meterFactory.Create(MeterName);
         _callSetup = _meter.CreateHistogram(
             "sipdialogs.call.setup.duration", "s",
@@ -126,6 +128,7 @@ internal sealed class SipDialogsMetrics : IDisposable
     /// <param name="ShardCount">How many shards.</param>
     /// <param name="MailboxDepth">A shard's mailbox depth by index.</param>
     /// <param name="Draining">Whether the stack drains.</param>
+    /// <param name="Mode">The <c>mode</c> attribute of the call and dialog instruments.</param>
     internal sealed record MetricSources(
         Func<int> Transactions,
         Func<int> Subscriptions,
@@ -135,7 +138,8 @@ internal sealed class SipDialogsMetrics : IDisposable
         Func<SipTransportCounters> Transport,
         int ShardCount,
         Func<int, int> MailboxDepth,
-        Func<bool> Draining);
+        Func<bool> Draining,
+        string Mode = UasMode);
 
     /// <summary>An out-of-dialog INVITE was handed to the application.</summary>
     public void CallStarted() => Interlocked.Increment(ref _callsStarted);
@@ -149,7 +153,7 @@ internal sealed class SipDialogsMetrics : IDisposable
         Interlocked.Increment(ref _callsEnded[statusClass]);
         if (_callSetup.Enabled)
         {
-            var tags = new TagList { { "mode", UasMode }, { "sip.response.status_class", s_statusClasses[statusClass] } };
+            var tags = new TagList { _mode, { "sip.response.status_class", s_statusClasses[statusClass] } };
             _callSetup.Record(Stopwatch.GetElapsedTime(startedAt).TotalSeconds, tags);
         }
     }
@@ -238,7 +242,7 @@ internal sealed class SipDialogsMetrics : IDisposable
         _ => 14,
     };
 
-    private static Measurement<long> Mode(long value) => new(value, new KeyValuePair<string, object?>("mode", UasMode));
+    private Measurement<long> Mode(long value) => new(value, _mode);
 
     private Measurement<long> ObserveCallsStarted() => Mode(Volatile.Read(ref _callsStarted));
 
@@ -250,7 +254,7 @@ internal sealed class SipDialogsMetrics : IDisposable
         {
             yield return new Measurement<long>(
                 Volatile.Read(ref _callsEnded[i]),
-                new KeyValuePair<string, object?>("mode", UasMode),
+                _mode,
                 new KeyValuePair<string, object?>("sip.response.status_class", s_statusClasses[i]));
         }
     }
@@ -258,9 +262,9 @@ internal sealed class SipDialogsMetrics : IDisposable
     private IEnumerable<Measurement<long>> ObserveDialogs()
     {
         yield return new Measurement<long>(
-            Volatile.Read(ref _earlyDialogs), new KeyValuePair<string, object?>("mode", UasMode), new KeyValuePair<string, object?>("sipdialogs.dialog.state", "early"));
+            Volatile.Read(ref _earlyDialogs), _mode, new KeyValuePair<string, object?>("sipdialogs.dialog.state", "early"));
         yield return new Measurement<long>(
-            Volatile.Read(ref _confirmedDialogs), new KeyValuePair<string, object?>("mode", UasMode), new KeyValuePair<string, object?>("sipdialogs.dialog.state", "confirmed"));
+            Volatile.Read(ref _confirmedDialogs), _mode, new KeyValuePair<string, object?>("sipdialogs.dialog.state", "confirmed"));
     }
 
     private IEnumerable<Measurement<long>> ObserveTimeouts()

@@ -400,6 +400,7 @@ public sealed partial class Dialog : IAsyncDisposable, ITimerTarget, IClientTran
         }
 
         SipMessageBuilder bye = CreateRequest(SipMethods.Bye);
+        MarkEnd(DialogEndReason.ByeSent);
         Terminate();
         return StartRequest(bye, null);
     }
@@ -478,13 +479,15 @@ public sealed partial class Dialog : IAsyncDisposable, ITimerTarget, IClientTran
     void ITimerTarget.OnTimer(int timer) => _invite?.OnTimer(this, timer);
 
     /// <summary>Ends a confirmed dialog with BYE, whether or not the peer can be reached. On the shard.</summary>
-    internal void HangUp()
+    /// <param name="reason">Why the stack ends it.</param>
+    internal void HangUp(DialogEndReason reason)
     {
         if (_state != DialogState.Confirmed)
         {
             return;
         }
 
+        MarkEnd(reason);
         try
         {
             StartOwnBye();

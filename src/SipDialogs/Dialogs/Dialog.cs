@@ -32,6 +32,7 @@ public sealed partial class Dialog
     private long _localCSeq;
     private long _remoteCSeq;
     private DialogState _state;
+    private DialogEndReason _endReason;
     private bool _firstRouteIsStrict;
 
     private Dialog(
@@ -67,6 +68,9 @@ public sealed partial class Dialog
 
     /// <summary>Early, confirmed or terminated.</summary>
     public DialogState State => (DialogState)Volatile.Read(ref Unsafe.As<DialogState, byte>(ref _state));
+
+    /// <summary>Why the dialog ended; <see cref="DialogEndReason.None"/> while it is up. Any thread.</summary>
+    public DialogEndReason EndReason => (DialogEndReason)Volatile.Read(ref Unsafe.As<DialogEndReason, byte>(ref _endReason));
 
     /// <summary>The local URI (From of the requests this end sends), as a name-addr without the tag.</summary>
     public string LocalUri => _localUri;
@@ -230,6 +234,7 @@ public sealed partial class Dialog
         }
         else if (method == SipMethods.Bye)
         {
+            MarkEnd(DialogEndReason.ByeReceived);
             SetState(DialogState.Terminated);
         }
 
@@ -258,6 +263,7 @@ public sealed partial class Dialog
         string method = response.CSeqMethod;
         if (status is 481 or 408 || method == SipMethods.Bye)
         {
+            MarkEnd(DialogEndReason.RequestFailed); // A BYE's own response: its reason was set as it left.
             SetState(DialogState.Terminated);
             return;
         }
@@ -324,6 +330,15 @@ public sealed partial class Dialog
 
     /// <summary>Ends the dialog, e.g. when a BYE is sent and its transaction gives up (RFC 3261 §15.1.1).</summary>
     internal void Terminate() => SetState(DialogState.Terminated);
+
+    /// <summary>Records why the dialog ends, once: the first cause stands. On the shard.</summary>
+    internal void MarkEnd(DialogEndReason reason)
+    {
+        if (_endReason == DialogEndReason.None && _state != DialogState.Terminated)
+        {
+            Volatile.Write(ref Unsafe.As<DialogEndReason, byte>(ref _endReason), (byte)reason);
+        }
+    }
 
     /// <summary>Target refresh requests (RFC 3261 §12.2; UPDATE, RFC 3311 §5.1; SUBSCRIBE and NOTIFY, RFC 6665 §4.1.2.2).</summary>
     private static bool IsTargetRefresh(string method) =>

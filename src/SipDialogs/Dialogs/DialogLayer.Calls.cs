@@ -39,7 +39,7 @@ internal sealed partial class DialogLayer
             nextHop = alternatives[0];
         }
 
-        string callId = SipIds.NewCallId();
+        string callId = options.CallId ?? SipIds.NewCallId();
         RequestVia probe = _transactions.CreateVia(nextHop, 1024 + (options.SessionDescription?.Length ?? 0));
         SipEndPoint local = _transport.GetLocalEndPoint(probe.Target.Protocol)
             ?? throw new SipTransportException($"Not listening on {probe.Target.Protocol}.");

@@ -149,6 +149,25 @@ public sealed class IncomingCall : IEarlyDialogOwner
             static s => !s.call.IsAnsweredOrCancelled() && s.call.RejectOnShard(s.statusCode, s.reasonPhrase), (call: this, statusCode, reasonPhrase), cancellationToken);
     }
 
+    /// <summary>
+    /// Refuses the call with a final status and a Retry-After (RFC 3261 §20.33), e.g. 503 when this end is at capacity,
+    /// so that the caller waits that long before trying here again (§21.5.4).
+    /// </summary>
+    /// <param name="statusCode">300–699.</param>
+    /// <param name="retryAfter">When to try again, in whole seconds.</param>
+    /// <param name="reasonPhrase">The reason phrase; the RFC's when null.</param>
+    /// <param name="cancellationToken">Ends the wait.</param>
+    /// <returns>Completes when sent; false when the call had a final response already.</returns>
+    public ValueTask<bool> RejectAsync(int statusCode, TimeSpan retryAfter, string? reasonPhrase = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(statusCode, 300);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(statusCode, 699);
+        ArgumentOutOfRangeException.ThrowIfLessThan(retryAfter, TimeSpan.Zero);
+        string seconds = ((long)retryAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return _invite.Shard.RunAsync(
+            static s => s.call.RejectOnShard(s.statusCode, s.reasonPhrase, s.seconds), (call: this, statusCode, reasonPhrase, seconds), cancellationToken);
+    }
+
     /// <summary>Redirects the call (RFC 3261 §8.3, §21.3): a 3xx with the Contacts to try instead.</summary>
     /// <param name="contacts">The addresses, each a URI or name-addr.</param>
     /// <param name="statusCode">300–399; 302 Moved Temporarily by default.</param>
@@ -248,9 +267,20 @@ public sealed class IncomingCall : IEarlyDialogOwner
     }
 
     /// <summary>Refuses the call; the early dialog, if any, ends (RFC 3261 §12.3). On the shard.</summary>
-    internal bool RejectOnShard(int status, string? reason)
+    internal bool RejectOnShard(int status, string? reason, string? retryAfter = null)
     {
-        if (IsAnswered || !_invite.Respond(_invite.CreateResponse(status, reason)))
+        if (IsAnswered)
+        {
+            return false;
+        }
+
+        SipMessageBuilder response = _invite.CreateResponse(status, reason);
+        if (retryAfter is not null)
+        {
+            response.Add(SipHeaderKind.RetryAfter, retryAfter);
+        }
+
+        if (!_invite.Respond(response))
         {
             return false;
         }

@@ -6,6 +6,8 @@ namespace SipDialogs.Dialogs;
 /// <summary>How <see cref="Hosting.SipStack.InviteAsync"/> places a call.</summary>
 public sealed class InviteOptions
 {
+    private int _maxForwards = 70;
+
     /// <summary>The From address (a name-addr without tag); <c>&lt;sip:sipdialogs@local-address&gt;</c> when null.</summary>
     public string? From { get; set; }
 
@@ -42,6 +44,22 @@ public sealed class InviteOptions
     /// many calls.
     /// </summary>
     public DigestClient? Digest { get; set; }
+
+    /// <summary>
+    /// The INVITE's Max-Forwards (RFC 3261 §8.1.1.6): 70 by default; a B2BUA passes on one less than it received
+    /// (§16.6 step 3), so that a call looping through B2BUAs runs out.
+    /// </summary>
+    public int MaxForwards
+    {
+        get => _maxForwards;
+        set => _maxForwards = value is >= 0 and <= 255 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "Max-Forwards is 0 to 255.");
+    }
+
+    /// <summary>
+    /// The call's Call-ID, or null (the default) for a new random one (RFC 3261 §8.1.1.4). Give one drawn from
+    /// <see cref="Messages.SipIds.NewCallId()"/> to know it before the INVITE leaves, e.g. to recognise the call coming back in a loop.
+    /// </summary>
+    public string? CallId { get; set; }
 
     /// <summary>Extra headers to put in the INVITE, as name and value.</summary>
     public IList<KeyValuePair<string, string>> Headers { get; } = [];

@@ -187,7 +187,7 @@ internal sealed partial class InviteUsage
             }
         }
 
-        dialog.HangUp(); // The session cannot be refreshed: end it rather than let it linger.
+        dialog.HangUp(DialogEndReason.SessionExpired); // The session cannot be refreshed: end it rather than let it linger.
     }
 
     private void OnSessionTimer(Dialog dialog, int timer)
@@ -200,7 +200,7 @@ internal sealed partial class InviteUsage
 
         if (timer == TimerSessionExpiry)
         {
-            dialog.HangUp(); // RFC 4028 §10: no refresh came.
+            dialog.HangUp(DialogEndReason.SessionExpired); // RFC 4028 §10: no refresh came.
             return;
         }
 
@@ -227,7 +227,7 @@ internal sealed partial class InviteUsage
         }
         catch (SipTransportException)
         {
-            dialog.HangUp();
+            dialog.HangUp(DialogEndReason.SessionExpired);
         }
     }
 

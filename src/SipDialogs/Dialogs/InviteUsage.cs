@@ -298,7 +298,7 @@ internal sealed partial class InviteUsage
                     StopAnswer(dialog.Shard!);
                 }
 
-                dialog.HangUp();
+                dialog.HangUp(DialogEndReason.AckTimeout);
                 break;
             case TimerSessionRefresh:
             case TimerSessionExpiry:

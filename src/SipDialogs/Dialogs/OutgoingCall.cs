@@ -447,7 +447,7 @@ public sealed class OutgoingCall : IClientTransactionOwner, IEarlyDialogOwner
             string to = options.To ?? (target.StartsWith('<') ? target : "<" + target + ">");
             string uri = target.StartsWith('<') ? target[1..target.IndexOf('>', StringComparison.Ordinal)] : target;
             SipMessageBuilder invite = SipMessageBuilder.Request(SipMethods.Invite, uri)
-                .Add(SipHeaderKind.MaxForwards, "70");
+                .Add(SipHeaderKind.MaxForwards, options.MaxForwards == 70 ? "70" : options.MaxForwards.ToString(CultureInfo.InvariantCulture));
             foreach (string route in options.Routes)
             {
                 invite.Add(SipHeaderKind.Route, route);

@@ -124,7 +124,8 @@ public sealed class SipStack : IAsyncDisposable, ISipMessageSink, ITransactionUs
                 () => _transport.Counters,
                 _shards.Count,
                 index => _shards[index].QueueLength,
-                () => IsDraining));
+                () => IsDraining,
+                options.MetricsMode));
             _transactions.Metrics = Metrics;
             DialogLayer.Metrics = Metrics;
             for (int i = 0; i < _shards.Count; i++)

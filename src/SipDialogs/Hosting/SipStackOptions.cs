@@ -25,6 +25,12 @@ public sealed class SipStackOptions
     public string UserAgent { get; set; } = DefaultUserAgent;
 
     /// <summary>
+    /// The <c>mode</c> attribute of the call and dialog instruments (meter <c>SipDialogs</c>): what the application on
+    /// the stack is, e.g. <c>uas</c> (the default) or <c>b2bua</c>, whose two legs then count under it.
+    /// </summary>
+    public string MetricsMode { get; set; } = "uas";
+
+    /// <summary>
     /// Where to listen: <c>udp:127.0.0.1:5060</c>, <c>tcp:[::1]:5060</c>, <c>tls:0.0.0.0:5061</c>; port 0 takes
     /// a free port. Default: UDP and TCP on 127.0.0.1:5060 (loopback, so a default start exposes nothing).
     /// </summary>
@@ -106,6 +112,11 @@ public sealed class SipStackOptions
     /// <exception cref="InvalidOperationException">A value is out of range; the message names it.</exception>
     public void Validate()
     {
+        if (string.IsNullOrWhiteSpace(MetricsMode))
+        {
+            throw new InvalidOperationException($"{nameof(MetricsMode)} must name the application, e.g. uas or b2bua.");
+        }
+
         IReadOnlyList<SipEndPoint> endPoints = GetListenEndPoints();
         _ = GetNameServers();
         Limits.Validate();

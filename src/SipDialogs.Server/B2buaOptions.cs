@@ -1,0 +1,118 @@
+using System.Net;
+using SipDialogs.Bridging;
+using SipDialogs.Transport;
+
+namespace SipDialogs.Server;
+
+/// <summary>
+/// How <c>serve --mode b2bua</c> routes and guards calls, bound from section <c>SipDialogs:B2bua</c> and overridden by
+/// the command line (<c>--next-hop</c>, <c>--allow</c>).
+/// </summary>
+internal sealed class B2buaOptions
+{
+    /// <summary>The section bound.</summary>
+    public const string SectionName = Hosting.SipStackOptions.SectionName + ":B2bua";
+
+    /// <summary>Where a call no route takes goes (<c>udp:127.0.0.1:5070</c>), or null for none: such calls get 404.</summary>
+    public string? NextHop { get; set; }
+
+    /// <summary>Routes by Request-URI user prefix, each to an ordered list of targets.</summary>
+    public IList<B2buaRoute> Routes { get; } = [];
+
+    /// <summary>
+    /// The source networks (CIDR, IPv4 or IPv6) that may place calls through the B2BUA; loopback only when empty.
+    /// Any other source gets 403 and no B leg is placed: the B2BUA is no open relay.
+    /// </summary>
+    public IList<string> Allow { get; } = [];
+
+    /// <summary>Headers of the caller's INVITE that cross to the B leg (<see cref="BridgeOptions.CrossingHeaders"/>).</summary>
+    public IList<string> CrossingHeaders { get; } = [];
+
+    /// <summary>The networks <see cref="Allow"/> names, parsed; loopback when it names none.</summary>
+    /// <exception cref="InvalidOperationException">An entry is not a CIDR.</exception>
+    public IReadOnlyList<IPNetwork> GetAllowedNetworks()
+    {
+        if (Allow.Count == 0)
+        {
+            return [IPNetwork.Parse("127.0.0.0/8"), IPNetwork.Parse("::1/128")];
+        }
+
+        var networks = new List<IPNetwork>(Allow.Count);
+        foreach (string entry in Allow)
+        {
+            string text = entry.Contains('/', StringComparison.Ordinal) ? entry
+                : entry + (entry.Contains(':', StringComparison.Ordinal) ? "/128" : "/32");
+            if (!IPNetwork.TryParse(text, out IPNetwork network))
+            {
+                throw new InvalidOperationException($"B2bua:Allow (--allow) '{entry}' is not a network, e.g. 192.0.2.0/24 or 2001:db8::/32.");
+            }
+
+            networks.Add(network);
+        }
+
+        return networks;
+    }
+
+    /// <summary>The routing table: the configured routes, and <see cref="NextHop"/> as the route of every other call.</summary>
+    /// <exception cref="InvalidOperationException">A target is not transport:address:port.</exception>
+    public B2buaRouteTable GetRouteTable()
+    {
+        var routes = new List<(string Prefix, SipEndPoint[] Targets)>();
+        foreach (B2buaRoute route in Routes)
+        {
+            routes.Add((route.Prefix ?? string.Empty, ParseTargets(route.Targets, "B2bua:Routes (prefix '" + route.Prefix + "')")));
+        }
+
+        if (NextHop is { Length: > 0 } nextHop)
+        {
+            routes.Add((string.Empty, ParseTargets([nextHop], "B2bua:NextHop (--next-hop)")));
+        }
+
+        return new B2buaRouteTable(routes);
+    }
+
+    /// <summary>Checks every setting; bad values fail at startup with the setting's name.</summary>
+    public void Validate()
+    {
+        _ = GetAllowedNetworks();
+        _ = GetRouteTable();
+        GetBridgeOptions().Validate();
+        if (Routes.Count == 0 && NextHop is not { Length: > 0 })
+        {
+            throw new InvalidOperationException("--mode b2bua needs a --next-hop or routes in SipDialogs:B2bua:Routes.");
+        }
+    }
+
+    /// <summary>What crosses the bridge.</summary>
+    public BridgeOptions GetBridgeOptions()
+    {
+        var options = new BridgeOptions();
+        foreach (string name in CrossingHeaders)
+        {
+            options.CrossingHeaders.Add(name);
+        }
+
+        return options;
+    }
+
+    private static SipEndPoint[] ParseTargets(IList<string> targets, string setting)
+    {
+        if (targets.Count == 0)
+        {
+            throw new InvalidOperationException(setting + " has no targets.");
+        }
+
+        var parsed = new SipEndPoint[targets.Count];
+        for (int i = 0; i < targets.Count; i++)
+        {
+            if (!SipEndPoint.TryParse(targets[i], out SipEndPoint? endPoint, out string? why) || endPoint.Value.Address.Port == 0)
+            {
+                throw new InvalidOperationException($"{setting}: '{targets[i]}' is not transport:address:port: {why ?? "its port is 0"} (e.g. udp:127.0.0.1:5070).");
+            }
+
+            parsed[i] = endPoint.Value;
+        }
+
+        return parsed;
+    }
+}
