@@ -47,7 +47,6 @@ internal sealed class SipDialogsMetrics : IDisposable
     private readonly MetricSources _sources;
     private readonly KeyValuePair<string, object?> _mode;
     private readonly Histogram<double> _callSetup;
-    private readonly Histogram<double> _shardTurn;
     private readonly long[] _received = new long[Transports * 2 * 15];
     private readonly long[] _sent = new long[Transports * 2 * 15];
     private readonly long[] _callsEnded = new long[StatusClasses];
@@ -74,9 +73,6 @@ internal sealed class SipDialogsMetrics : IDisposable
             "sipdialogs.call.setup.duration", "s",
             "Time from an out-of-dialog INVITE's arrival to its final response (post-dial delay as the caller sees it).",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] });
-        _shardTurn = _meter.CreateHistogram(
-            "sipdialogs.shard.turn.duration", "s", "Time a shard's loop spends on one batch of its mailbox.",
-            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.00001, 0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1] });
 
         _meter.CreateObservableCounter("sipdialogs.call.started", ObserveCallsStarted, "{call}",
             "Out-of-dialog INVITEs handed to the application.");
@@ -106,6 +102,12 @@ internal sealed class SipDialogsMetrics : IDisposable
             "Messages dropped unanswered because a shard's mailbox was full.");
         _meter.CreateObservableUpDownCounter("sipdialogs.connection.open", () => _sources.Transport().ConnectionsOpen, "{connection}",
             "TCP and TLS connections open.");
+        // Summed by each shard's own loop and read here when collected: a histogram recorded on every turn cost a
+        // shared lock per turn under a listener (a busy serve fell to half its call rate with dotnet-counters attached).
+        _meter.CreateObservableCounter("sipdialogs.shard.busy.time", ObserveShardBusy, "s",
+            "Time each shard's loop has spent running its mailbox; its rate is the share of one core the shard keeps busy.");
+        _meter.CreateObservableCounter("sipdialogs.shard.turns", ObserveShardTurns, "{turn}",
+            "Batches each shard's loop has run; busy time over turns is the mean turn time.");
         _meter.CreateObservableUpDownCounter("sipdialogs.shard.mailbox.depth", ObserveMailboxes, "{item}",
             "Work items waiting in each shard's mailbox.");
         _meter.CreateObservableCounter("sipdialogs.handler.faults", () => _sources.HandlerFaults(), "{fault}",
@@ -127,6 +129,8 @@ internal sealed class SipDialogsMetrics : IDisposable
     /// <param name="Transport">The transport's counters.</param>
     /// <param name="ShardCount">How many shards.</param>
     /// <param name="MailboxDepth">A shard's mailbox depth by index.</param>
+    /// <param name="ShardBusyTicks">A shard's busy time so far in <see cref="Stopwatch"/> ticks, by index.</param>
+    /// <param name="ShardTurns">A shard's batches so far, by index.</param>
     /// <param name="Draining">Whether the stack drains.</param>
     /// <param name="Mode">The <c>mode</c> attribute of the call and dialog instruments.</param>
     internal sealed record MetricSources(
@@ -138,6 +142,8 @@ internal sealed class SipDialogsMetrics : IDisposable
         Func<SipTransportCounters> Transport,
         int ShardCount,
         Func<int, int> MailboxDepth,
+        Func<int, long> ShardBusyTicks,
+        Func<int, long> ShardTurns,
         Func<bool> Draining,
         string Mode = UasMode);
 
@@ -206,16 +212,6 @@ internal sealed class SipDialogsMetrics : IDisposable
     /// <summary>A transaction sent a message.</summary>
     public void Sent(SipTransportProtocol transport, string method, bool response) =>
         Interlocked.Increment(ref _sent[Slot(transport, response, method)]);
-
-    /// <summary>A shard's loop ran one batch.</summary>
-    /// <param name="ticks">Its length in <see cref="Stopwatch"/> ticks.</param>
-    public void ShardTurn(long ticks)
-    {
-        if (_shardTurn.Enabled)
-        {
-            _shardTurn.Record((double)ticks / Stopwatch.Frequency);
-        }
-    }
 
     /// <inheritdoc/>
     public void Dispose() => _meter.Dispose();
@@ -346,6 +342,23 @@ internal sealed class SipDialogsMetrics : IDisposable
                     value,
                     new KeyValuePair<string, object?>("sipdialogs.auth.outcome", s_digestOutcomes[outcome]),
                     new KeyValuePair<string, object?>("error.type", failure.ToString()));
+        }
+    }
+
+    private IEnumerable<Measurement<double>> ObserveShardBusy()
+    {
+        for (int i = 0; i < _sources.ShardCount; i++)
+        {
+            yield return new Measurement<double>(
+                (double)_sources.ShardBusyTicks(i) / Stopwatch.Frequency, new KeyValuePair<string, object?>("sipdialogs.shard", i));
+        }
+    }
+
+    private IEnumerable<Measurement<long>> ObserveShardTurns()
+    {
+        for (int i = 0; i < _sources.ShardCount; i++)
+        {
+            yield return new Measurement<long>(_sources.ShardTurns(i), new KeyValuePair<string, object?>("sipdialogs.shard", i));
         }
     }
 

@@ -124,14 +124,12 @@ public sealed class SipStack : IAsyncDisposable, ISipMessageSink, ITransactionUs
                 () => _transport.Counters,
                 _shards.Count,
                 index => _shards[index].QueueLength,
+                index => _shards[index].BusyTicks,
+                index => _shards[index].Turns,
                 () => IsDraining,
                 options.MetricsMode));
             _transactions.Metrics = Metrics;
             DialogLayer.Metrics = Metrics;
-            for (int i = 0; i < _shards.Count; i++)
-            {
-                _shards[i].Metrics = Metrics;
-            }
         }
     }
 

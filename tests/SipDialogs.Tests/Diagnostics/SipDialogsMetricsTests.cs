@@ -49,6 +49,7 @@ public sealed class SipDialogsMetricsTests
             Assert.Equal(1, measured.Collect("sipdialogs.message.received", "BYE", "request"));
             Assert.True(measured.Collect("sipdialogs.message.sent", "INVITE", "response") >= calls); // 200s, 100s when slow.
             Assert.Equal(0, measured.Collect("sipdialogs.drain.active", null));
+            Assert.True(measured.Collect("sipdialogs.shard.turns", null) > 0, "the shards' turns are counted");
         }
     }
 
