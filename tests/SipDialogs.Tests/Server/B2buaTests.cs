@@ -39,6 +39,36 @@ public sealed partial class B2buaTests
     }
 
     [Fact]
+    public async Task ServeChallengesCallersInB2buaModeAndCallsWithTheRightPasswordCross()
+    {
+        const int calls = 3;
+        string secrets = Path.Combine(Path.GetTempPath(), "b2bua-auth-" + Guid.NewGuid().ToString("N") + ".txt");
+        await File.WriteAllTextAsync(secrets, "alice b2bua.test plain:wonderland\n");
+        try
+        {
+            await using Callee callee = await Callee.StartAsync("-sn uas", calls);
+            await using ServerProcess server = await StartAsync(
+                [callee.Target], "--auth-file", secrets, "--auth-realm", "b2bua.test", "--auth-algorithms", "MD5");
+
+            // The INVITE is challenged (401) before any B leg; SIPp answers with -au/-ap, and the call crosses.
+            SippResult result = await Sipp.RunAsync(
+                "tests/sipp/uac-auth.xml", server.Udp!, calls, rate: 10, s_timeout,
+                extra: ["-au", "alice", "-ap", "wonderland", "-auth_uri", "service@" + server.Udp!.ToString()]);
+
+            Assert.True(result.ExitCode == 0, $"SIPp exit {result.ExitCode}:\n{result.Output}\n{server.Process.Output}");
+            Assert.Equal(calls, await callee.SuccessfulCallsAsync());
+            await AssertNothingLeftAsync(server);
+            using var http = new HttpClient { BaseAddress = server.Management, Timeout = s_timeout };
+            string metrics = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+            Assert.Equal(calls, PrometheusText.Sum(metrics, "sipdialogs_auth_verdicts_total", "outcome=\"authenticated\""));
+        }
+        finally
+        {
+            File.Delete(secrets);
+        }
+    }
+
+    [Fact]
     public async Task HoldResumeAndInfoFromTheCallerCrossWithTheirOffersAnswersAndBody()
     {
         await using Callee callee = await Callee.StartAsync("tests/sipp/b2bua-uas-hold-info.xml", 3);
