@@ -1,7 +1,8 @@
 # Sourced by the bench scripts: the SIPp load steps they share.
 #   sipp_step <target> <rate> [scenario args...]   SIPP_PROCESSES-wide step of `step` seconds at <rate> calls/s
 #        (default scenario `-sn uac`), printing "failed achieved": anything short of every call successful counts as
-#        failed (errors, timeouts, calls never placed); achieved = calls completed / wall time. Reads $step, $procs, $work.
+#        failed (errors, timeouts, calls never placed); achieved = calls completed / wall time. Each SIPp is bounded by
+#        -timeout (step + 30 s). Reads $step, $procs, $work.
 #   rtt_report <name> <rate> <dir> <warm-up-seconds>   p50/p99/max of the SIPp response-time traces (-trace_rtt, 1 ms
 #        resolution) in <dir> after the warm-up, and the failed calls of <dir>/screen.txt.
 
@@ -13,13 +14,14 @@ sipp_step() {
   start=$(date +%s.%N)
   for p in $(seq "$procs"); do
     sipp "${scenario[@]}" -i 127.0.0.1 -m "$calls" -r "$per" -l $(( per * 2 )) -nostdin -buff_size 4194304 \
-      -timeout $(( step + 30 ))s -timeout_error -trace_screen -screen_file "$work/s$p.txt" "$target" >/dev/null 2>&1 &
+      -timeout $(( step + 30 ))s -timeout_error -trace_screen -screen_file "$work/s$p.txt" "$target" >"$work/o$p.txt" 2>&1 &
     pids+=($!)
   done
   for p in "${pids[@]}"; do wait "$p" || true; done
   end=$(date +%s.%N)
   for p in $(seq "$procs"); do
-    s=$(awk -F'|' '/Successful call/ {gsub(/ /,"",$3); print $3}' "$work/s$p.txt" 2>/dev/null)
+    # A SIPp that hits -timeout leaves its screen file empty; its last screen on stdout still counts the calls.
+    s=$(cat "$work/s$p.txt" "$work/o$p.txt" 2>/dev/null | awk -F'|' '/Successful call/ {gsub(/ /,"",$3); v = $3} END { print v }')
     failed=$(( failed + calls - ${s:-0} ))
   done
   echo "$failed $(awk -v n=$(( calls * procs - failed )) -v a="$start" -v b="$end" 'BEGIN{ printf "%d", n / (b - a) }')"
