@@ -3,6 +3,7 @@
 # (answering calls) and, in the same run, against SIPp's own `-sn uas` (the ceiling on this machine).
 # Each step asks for a rate and reports the rate achieved (calls completed / wall time).
 #   bench/sipp/uas.sh [seconds-per-step] [rates...]
+#   env  SIPP_PROCESSES (2), AFTER_S (60: seconds after the load when serve's RSS is read again; 0 skips it)
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 . bench/sipp/runtime-counters.sh
@@ -32,3 +33,10 @@ done
 echo "highest clean achieved rate: serve $best_serve/s, sipp -sn uas $best_sipp/s, ratio $(awk -v a=$best_serve -v b=$best_sipp 'BEGIN{ if (b>0) printf "%.2f", a/b; else print "n/a" }')"
 counters_stop
 counters_report "$work/counters.csv"
+# RSS right after the load and AFTER_S seconds later (issue figure: back under 150 MB within 60 s), by serve's pid.
+rss() { awk '/^VmRSS:/ { printf "%.0f", $2 / 1024 }' "/proc/$serve_pid/status"; }
+after=${AFTER_S:-60}
+if [ "$after" -gt 0 ]; then
+  right=$(rss); sleep "$after"
+  echo "serve RSS: $right MB right after the load, $(rss) MB ${after} s later"
+fi
