@@ -82,6 +82,19 @@ public sealed class ServiceCollectionTests
     }
 
     [Fact]
+    public async Task NamedDigestClientsInTheContainerAreHeldForImportedDialogs()
+    {
+        var trunk = new DigestClient(new SipCredentialTable { Default = new SipCredential("alice", "wonderland") }) { Name = "trunk" };
+        await using ServiceProvider provider = new ServiceCollection()
+            .AddSingleton(trunk)
+            .AddSingleton(new DigestClient(new SipCredentialTable()))
+            .AddSipStack(o => o.Listen.Add("udp:127.0.0.1:0"))
+            .BuildServiceProvider();
+
+        Assert.Same(trunk, Assert.Single(provider.GetRequiredService<SipStack>().DialogLayer.DigestClients).Value);
+    }
+
+    [Fact]
     public async Task WithoutADigestGateInTheContainerTheStackHasNone()
     {
         await using ServiceProvider provider = new ServiceCollection().AddSipStack(o => o.Listen.Add("udp:127.0.0.1:0")).BuildServiceProvider();
