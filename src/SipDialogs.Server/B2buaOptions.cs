@@ -1,20 +1,32 @@
 using System.Net;
+using SipDialogs.Auth;
 using SipDialogs.Bridging;
-using SipDialogs.Transport;
 
 namespace SipDialogs.Server;
 
 /// <summary>
 /// How <c>serve --mode b2bua</c> routes and guards calls, bound from section <c>SipDialogs:B2bua</c> and overridden by
-/// the command line (<c>--next-hop</c>, <c>--allow</c>).
+/// the command line (<c>--next-hop</c> and its credentials, <c>--allow</c>).
 /// </summary>
 internal sealed class B2buaOptions
 {
     /// <summary>The section bound.</summary>
     public const string SectionName = Hosting.SipStackOptions.SectionName + ":B2bua";
 
-    /// <summary>Where a call no route takes goes (<c>udp:127.0.0.1:5070</c>), or null for none: such calls get 404.</summary>
+    /// <summary>
+    /// Where a call no route takes goes (<c>udp:127.0.0.1:5070</c>, or a host name located by RFC 3263 as in
+    /// <see cref="B2buaRoute.Targets"/>), or null for none: such calls get 404.
+    /// </summary>
     public string? NextHop { get; set; }
+
+    /// <summary>The user name that calls to <see cref="NextHop"/> answer its challenges with (<c>--next-hop-user</c>), or null.</summary>
+    public string? NextHopUser { get; set; }
+
+    /// <summary>The password of <see cref="NextHopUser"/> (<c>--next-hop-password</c>); never logged.</summary>
+    public string? NextHopPassword { get; set; }
+
+    /// <summary>A file whose first line is the password of <see cref="NextHopUser"/> (<c>--next-hop-password-file</c>).</summary>
+    public string? NextHopPasswordFile { get; set; }
 
     /// <summary>Routes by Request-URI user prefix, each to an ordered list of targets.</summary>
     public IList<B2buaRoute> Routes { get; } = [];
@@ -54,18 +66,28 @@ internal sealed class B2buaOptions
     }
 
     /// <summary>The routing table: the configured routes, and <see cref="NextHop"/> as the route of every other call.</summary>
-    /// <exception cref="InvalidOperationException">A target is not transport:address:port.</exception>
+    /// <exception cref="InvalidOperationException">A target is neither an address nor a host name, or credentials are incomplete.</exception>
     public B2buaRouteTable GetRouteTable()
     {
-        var routes = new List<(string Prefix, SipEndPoint[] Targets)>();
+        var routes = new List<(string Prefix, B2buaDestination Destination)>();
         foreach (B2buaRoute route in Routes)
         {
-            routes.Add((route.Prefix ?? string.Empty, ParseTargets(route.Targets, "B2bua:Routes (prefix '" + route.Prefix + "')")));
+            string setting = "B2bua:Routes (prefix '" + route.Prefix + "')";
+            routes.Add((route.Prefix ?? string.Empty, new B2buaDestination(
+                ParseTargets(route.Targets, setting),
+                GetBridgeOptions(Credentials(route.User, route.Password, route.PasswordFile, (setting + " User", setting + " Password", setting + " PasswordFile"))))));
         }
 
         if (NextHop is { Length: > 0 } nextHop)
         {
-            routes.Add((string.Empty, ParseTargets([nextHop], "B2bua:NextHop (--next-hop)")));
+            routes.Add((string.Empty, new B2buaDestination(
+                ParseTargets([nextHop], "B2bua:NextHop (--next-hop)"),
+                GetBridgeOptions(Credentials(NextHopUser, NextHopPassword, NextHopPasswordFile, (
+                    "B2bua:NextHopUser (--next-hop-user)", "B2bua:NextHopPassword (--next-hop-password)", "B2bua:NextHopPasswordFile (--next-hop-password-file)"))))));
+        }
+        else if (NextHopUser is not null || NextHopPassword is not null || NextHopPasswordFile is not null)
+        {
+            throw new InvalidOperationException("--next-hop-user, --next-hop-password and --next-hop-password-file need --next-hop.");
         }
 
         return new B2buaRouteTable(routes);
@@ -83,10 +105,10 @@ internal sealed class B2buaOptions
         }
     }
 
-    /// <summary>What crosses the bridge.</summary>
-    public BridgeOptions GetBridgeOptions()
+    /// <summary>What crosses the bridge, and the client answering the B leg's challenges (none when null).</summary>
+    public BridgeOptions GetBridgeOptions(DigestClient? digest = null)
     {
-        var options = new BridgeOptions();
+        var options = new BridgeOptions { Digest = digest };
         foreach (string name in CrossingHeaders)
         {
             options.CrossingHeaders.Add(name);
@@ -95,24 +117,30 @@ internal sealed class B2buaOptions
         return options;
     }
 
-    private static SipEndPoint[] ParseTargets(IList<string> targets, string setting)
+    private static B2buaTarget[] ParseTargets(IList<string> targets, string setting)
     {
         if (targets.Count == 0)
         {
             throw new InvalidOperationException(setting + " has no targets.");
         }
 
-        var parsed = new SipEndPoint[targets.Count];
+        var parsed = new B2buaTarget[targets.Count];
         for (int i = 0; i < targets.Count; i++)
         {
-            if (!SipEndPoint.TryParse(targets[i], out SipEndPoint? endPoint, out string? why) || endPoint.Value.Address.Port == 0)
+            if (!B2buaTarget.TryParse(targets[i], out B2buaTarget? target, out string? why))
             {
-                throw new InvalidOperationException($"{setting}: '{targets[i]}' is not transport:address:port: {why ?? "its port is 0"} (e.g. udp:127.0.0.1:5070).");
+                throw new InvalidOperationException(
+                    $"{setting}: '{targets[i]}' is no target: {why} (e.g. udp:127.0.0.1:5070, udp:sip.example.test:5070 or sip.example.test).");
             }
 
-            parsed[i] = endPoint.Value;
+            parsed[i] = target;
         }
 
         return parsed;
     }
+
+    private static DigestClient? Credentials(string? user, string? password, string? passwordFile, (string User, string Password, string PasswordFile) names) =>
+        ClientCredentials.TryCreate(user, password, passwordFile, names, out DigestClient? digest, out string? error)
+            ? digest
+            : throw new InvalidOperationException(error);
 }

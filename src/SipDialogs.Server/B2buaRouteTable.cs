@@ -1,19 +1,17 @@
-using SipDialogs.Transport;
-
 namespace SipDialogs.Server;
 
 /// <summary>The B2BUA's routes by Request-URI user prefix: the longest prefix that matches wins. Read-only once made; any thread.</summary>
 internal sealed class B2buaRouteTable
 {
-    private readonly (string Prefix, SipEndPoint[] Targets)[] _routes;
+    private readonly (string Prefix, B2buaDestination Destination)[] _routes;
 
     /// <summary>Makes the table; among routes with the same prefix, the first stands.</summary>
-    public B2buaRouteTable(IEnumerable<(string Prefix, SipEndPoint[] Targets)> routes)
+    public B2buaRouteTable(IEnumerable<(string Prefix, B2buaDestination Destination)> routes)
     {
-        var list = new List<(string Prefix, SipEndPoint[] Targets)>(routes);
+        var list = new List<(string Prefix, B2buaDestination Destination)>(routes);
 
         // Longest first, so that the first match is the longest; a stable sort keeps the first of equal prefixes first.
-        (string Prefix, SipEndPoint[] Targets)[] ordered = [.. list];
+        (string Prefix, B2buaDestination Destination)[] ordered = [.. list];
         var order = new int[ordered.Length];
         for (int i = 0; i < order.Length; i++)
         {
@@ -21,25 +19,25 @@ internal sealed class B2buaRouteTable
         }
 
         Array.Sort(order, (a, b) => ordered[b].Prefix.Length != ordered[a].Prefix.Length ? ordered[b].Prefix.Length - ordered[a].Prefix.Length : a - b);
-        _routes = new (string, SipEndPoint[])[ordered.Length];
+        _routes = new (string, B2buaDestination)[ordered.Length];
         for (int i = 0; i < order.Length; i++)
         {
             _routes[i] = ordered[order[i]];
         }
     }
 
-    /// <summary>The targets for a call to <paramref name="user"/>, in order; empty when no route takes it.</summary>
-    public IReadOnlyList<SipEndPoint> Find(string? user)
+    /// <summary>Where a call to <paramref name="user"/> goes; null when no route takes it.</summary>
+    public B2buaDestination? Find(string? user)
     {
         string key = user ?? string.Empty;
-        foreach ((string prefix, SipEndPoint[] targets) in _routes)
+        foreach ((string prefix, B2buaDestination destination) in _routes)
         {
             if (key.StartsWith(prefix, StringComparison.Ordinal))
             {
-                return targets;
+                return destination;
             }
         }
 
-        return [];
+        return null;
     }
 }

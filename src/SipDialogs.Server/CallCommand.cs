@@ -291,41 +291,10 @@ internal static class CallCommand
         return string.Create(CultureInfo.InvariantCulture, $"<sip:{parts[1]}:{port};transport={parts[0]};lr>");
     }
 
-    /// <summary>
-    /// The Digest client of --user with --password or --password-file (RFC 3261 §22.2): it answers a challenge of any
-    /// realm, for the INVITE and for every later request of its call. None without --user.
-    /// </summary>
-    private static bool TryCredentials(CallArguments arguments, out DigestClient? digest, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out string? error)
-    {
-        digest = null;
-        error = null;
-        string? password = arguments.Password;
-        if (arguments.PasswordFile is { } file)
-        {
-            if (password is not null)
-            {
-                error = "give --password or --password-file, not both.";
-                return false;
-            }
-
-            password = File.ReadLines(file.FullName).FirstOrDefault() ?? string.Empty;
-        }
-
-        if (arguments.User is not { Length: > 0 } user)
-        {
-            error = password is null ? null : "--password needs --user.";
-            return error is null;
-        }
-
-        if (password is null)
-        {
-            error = "--user needs --password or --password-file.";
-            return false;
-        }
-
-        digest = new DigestClient(new SipCredentialTable { Default = new SipCredential(user, password) });
-        return true;
-    }
+    /// <summary>The Digest client of --user with --password or --password-file (<see cref="ClientCredentials"/>); none without --user.</summary>
+    private static bool TryCredentials(CallArguments arguments, out DigestClient? digest, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out string? error) =>
+        ClientCredentials.TryCreate(
+            arguments.User, arguments.Password, arguments.PasswordFile?.FullName, ("--user", "--password", "--password-file"), out digest, out error);
 
     /// <summary>The offer sent without --sdp (RFC 4566, RFC 3264): one PCMU audio stream on the stack's own address.</summary>
     private static string DefaultOffer(SipStack stack)

@@ -12,8 +12,8 @@ namespace SipDialogs.Server;
 /// <summary>
 /// <c>serve --mode b2bua</c>: each call received is admitted or refused, routed by its Request-URI user, and bridged
 /// (<see cref="CallBridge"/>) to the first of its targets that takes it; a target that times out (408, Timer B) or is
-/// unavailable (503, a transport error) gives way to the next, and the caller gets the last failure (a 503 as 500,
-/// RFC 3261 §16.7). One structured log event records each call as it ends. Runs off the shards; any thread.
+/// unavailable (503, a transport error, a name DNS cannot locate) gives way to the next, and the caller gets the last
+/// failure (a 503 as 500, RFC 3261 §16.7; a challenge the route's credentials could not answer as 403). One structured log event records each call as it ends. Runs off the shards; any thread.
 /// </summary>
 internal sealed class CallRouter
 {
@@ -64,7 +64,9 @@ internal sealed class CallRouter
     /// <summary>Takes one call: the callback of the stack's <see cref="IncomingCallUas"/>.</summary>
     public async Task HandleAsync(IncomingCall call, CancellationToken cancelled)
     {
-        var bridge = new CallBridge(_stack(), call, _bridgeOptions);
+        string? user = call.Request.TryGetRequestUri(out AddrSpec? uri, out _) ? (uri as SipUri)?.User : null;
+        B2buaDestination? destination = _routes.Find(user);
+        var bridge = new CallBridge(_stack(), call, destination?.Bridge ?? _bridgeOptions); // A route's credentials go with its B leg.
         _ = RecordWhenEndedAsync(bridge);
 
         // Admission, each refusal before any B leg: the source, then (when it comes) digest authentication of the
@@ -104,7 +106,7 @@ internal sealed class CallRouter
         _calls.SetupStarted();
         try
         {
-            await ConnectAsync(bridge, call).ConfigureAwait(false);
+            await ConnectAsync(bridge, user, destination).ConfigureAwait(false);
         }
         catch
         {
@@ -117,11 +119,9 @@ internal sealed class CallRouter
         }
     }
 
-    private async Task ConnectAsync(CallBridge bridge, IncomingCall call)
+    private async Task ConnectAsync(CallBridge bridge, string? user, B2buaDestination? destination)
     {
-        string? user = call.Request.TryGetRequestUri(out AddrSpec? uri, out _) ? (uri as SipUri)?.User : null;
-        IReadOnlyList<SipEndPoint> targets = _routes.Find(user);
-        if (targets.Count == 0)
+        if (destination is null)
         {
             _metrics?.Refused(4);
             await bridge.RejectAsync(404, "No Route").ConfigureAwait(false);
@@ -129,9 +129,10 @@ internal sealed class CallRouter
         }
 
         BridgeAttempt last = default;
-        foreach (SipEndPoint target in targets)
+        foreach (B2buaTarget target in destination.Targets)
         {
-            last = await bridge.ConnectAsync(TargetUri(user, target), target).ConfigureAwait(false);
+            // A named target is located by the stack from the Request-URI (RFC 3263), off the shards, address by address.
+            last = await bridge.ConnectAsync(target.RequestUri(user), target.Address).ConfigureAwait(false);
             if (!last.TryNextTarget)
             {
                 break;
@@ -181,14 +182,5 @@ internal sealed class CallRouter
         }
 
         return false;
-    }
-
-    /// <summary>The B leg's Request-URI: the called user at the target's address.</summary>
-    private static string TargetUri(string? user, SipEndPoint target)
-    {
-        IPEndPoint address = target.Address;
-        string host = address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? "[" + address.Address + "]" : address.Address.ToString();
-        string port = address.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return string.IsNullOrEmpty(user) ? "sip:" + host + ":" + port : "sip:" + user + "@" + host + ":" + port;
     }
 }

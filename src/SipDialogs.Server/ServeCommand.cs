@@ -40,8 +40,16 @@ internal static class ServeCommand
         mode.AcceptOnlyFromAmong("uas", "b2bua");
         var nextHop = new Option<string?>("--next-hop")
         {
-            Description = "--mode b2bua: where calls go that no route in SipDialogs:B2bua:Routes takes, e.g. udp:127.0.0.1:5070.",
+            Description = "--mode b2bua: where calls go that no route in SipDialogs:B2bua:Routes takes, e.g. udp:127.0.0.1:5070, " +
+                "or a name located by DNS (RFC 3263): udp:sip.example.com:5070, sip.example.com.",
         };
+        var nextHopUser = new Option<string?>("--next-hop-user")
+        {
+            Description = "--mode b2bua: answer --next-hop's 401/407 challenges (Digest) as this user, with --next-hop-password or --next-hop-password-file.",
+        };
+        var nextHopPassword = new Option<string?>("--next-hop-password") { Description = "The password for --next-hop-user (never logged)." };
+        Option<FileInfo> nextHopPasswordFile = CommandOptions.ExistingFile(
+            "--next-hop-password-file", "A file whose first line is the password for --next-hop-user.");
         var allow = new Option<string[]>("--allow")
         {
             Description = "--mode b2bua: a source network that may place calls (CIDR, IPv4 or IPv6), repeatable; default loopback only. " +
@@ -93,7 +101,8 @@ internal static class ServeCommand
 
         var dns = new Option<string[]>("--dns")
         {
-            Description = "DNS servers for host names in transfer targets (RFC 3263), e.g. 127.0.0.1:5353 (default: the system's, or SipDialogs:NameServers).",
+            Description = "DNS servers for host names in transfer targets, B2BUA routes and remote targets (RFC 3263), e.g. 127.0.0.1:5353 " +
+                "(default: the system's, or SipDialogs:NameServers).",
             AllowMultipleArgumentsPerToken = true,
         };
 
@@ -101,7 +110,7 @@ internal static class ServeCommand
         var serve = new Command("serve", "Run the SIP server (a UAS, or a B2BUA with --mode b2bua) until Ctrl-C or SIGTERM, which drain it first.")
         {
             listen, shards, config, logFormat, logLevel, tlsCertificate, mode, ring, hangUpAfter, answerSdp, acceptTransfers, transferHold,
-            management, managementAllowRemote, drainTimeout, maxCalls, nextHop, allow, authFile, authRealm, authMethods, authAlgorithms, dns, redis, nodeId,
+            management, managementAllowRemote, drainTimeout, maxCalls, nextHop, nextHopUser, nextHopPassword, nextHopPasswordFile, allow, authFile, authRealm, authMethods, authAlgorithms, dns, redis, nodeId,
         };
         serve.SetAction((parse, cancellationToken) => RunAsync(
             new ServeArguments(
@@ -126,6 +135,7 @@ internal static class ServeCommand
             (parse.GetValue(authFile), parse.GetValue(authRealm), parse.GetValue(authMethods), parse.GetValue(authAlgorithms)),
             parse.GetValue(dns) ?? [],
             (parse.GetValue(redis), parse.GetValue(nodeId)),
+            (parse.GetValue(nextHopUser), parse.GetValue(nextHopPassword), parse.GetValue(nextHopPasswordFile)?.FullName),
             cancellationToken));
 
         // Named for the command users type, whatever the executable file is called (help's usage line shows it).
@@ -137,7 +147,8 @@ internal static class ServeCommand
 
     private static Task<int> RunAsync(
         ServeArguments arguments, (FileInfo? File, string? Realm, string[]? Methods, string[]? Algorithms) auth, string[] dns,
-        (string? Redis, string? NodeId) cluster, CancellationToken cancellationToken)
+        (string? Redis, string? NodeId) cluster, (string? User, string? Password, string? PasswordFile) nextHopCredentials,
+        CancellationToken cancellationToken)
     {
         (string[] listen, int? shards, FileInfo? config, string logFormat, LogLevel logLevel, FileInfo? tlsCertificate, double? ring, double? hangUpAfter, FileInfo? answerSdp,
             bool? acceptTransfers, double? transferHold, string? management, bool managementAllowRemote, double? drainTimeout, int? maxCalls,
@@ -231,6 +242,21 @@ internal static class ServeCommand
                     if (nextHop is not null)
                     {
                         options.NextHop = nextHop;
+                    }
+
+                    if (nextHopCredentials.User is not null)
+                    {
+                        options.NextHopUser = nextHopCredentials.User;
+                    }
+
+                    if (nextHopCredentials.Password is not null)
+                    {
+                        options.NextHopPassword = nextHopCredentials.Password;
+                    }
+
+                    if (nextHopCredentials.PasswordFile is not null)
+                    {
+                        options.NextHopPasswordFile = nextHopCredentials.PasswordFile;
                     }
 
                     if (allow.Length > 0)

@@ -78,9 +78,8 @@ public sealed class DigestAuthorization
     /// <returns>Whether they are usable Digest credentials.</returns>
     public static bool TryRead(AuthHeader header, [NotNullWhen(true)] out DigestAuthorization? authorization, out DigestRejectReason reason)
     {
-        ArgumentNullException.ThrowIfNull(header);
         authorization = null;
-        if (!DigestHeaders.TryReadCommon(header, out string? realm, out string? nonce, out DigestAlgorithm algorithm, out reason))
+        if (!DigestHeaders.TryReadCommon(header, out string? realm, out string? nonce, out DigestAlgorithm algorithm, out bool userHash, out reason))
         {
             return false;
         }
@@ -130,7 +129,7 @@ public sealed class DigestAuthorization
             NonceCount = nonceCount,
             Cnonce = qopAuth ? header.Cnonce : null,
             Opaque = header.Opaque,
-            UserHash = header.TryGetParameter("userhash", out string? userhash) && userhash.Equals("true", StringComparison.OrdinalIgnoreCase),
+            UserHash = userHash,
         };
         reason = DigestRejectReason.None;
         return true;

@@ -63,9 +63,8 @@ public sealed class DigestChallenge
     /// <returns>Whether it is a usable Digest challenge.</returns>
     public static bool TryRead(AuthHeader header, [NotNullWhen(true)] out DigestChallenge? challenge, out DigestRejectReason reason)
     {
-        ArgumentNullException.ThrowIfNull(header);
         challenge = null;
-        if (!DigestHeaders.TryReadCommon(header, out string? realm, out string? nonce, out DigestAlgorithm algorithm, out reason))
+        if (!DigestHeaders.TryReadCommon(header, out string? realm, out string? nonce, out DigestAlgorithm algorithm, out bool userHash, out reason))
         {
             return false;
         }
@@ -94,7 +93,7 @@ public sealed class DigestChallenge
             Opaque = header.Opaque,
             QopAuth = auth,
             Stale = header.Stale,
-            UserHash = header.TryGetParameter("userhash", out string? userhash) && userhash.Equals("true", StringComparison.OrdinalIgnoreCase),
+            UserHash = userHash,
         };
         reason = DigestRejectReason.None;
         return true;

@@ -38,6 +38,14 @@ public sealed class DigestClient
     }
 
     /// <summary>
+    /// The name under which the stacks of a cluster each hold their own client with the same credentials, or null. A
+    /// dialog whose <see cref="Dialogs.Dialog.Digest"/> is a named client carries the name in its snapshot (never the
+    /// password or HA1), and the stack that imports it answers its challenges with the client it holds under that name
+    /// (<see cref="Hosting.SipStack.AddDigestClient"/>).
+    /// </summary>
+    public string? Name { get; init; }
+
+    /// <summary>
     /// Makes the credentials to send <paramref name="challenged"/> again after <paramref name="response"/>. The caller
     /// sends it again once with <see cref="DigestAnswer.ApplyTo"/> and a higher CSeq (RFC 3261 §22.2); when the answer
     /// is challenged again, this method refuses, so the request cannot loop.

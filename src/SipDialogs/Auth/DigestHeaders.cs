@@ -31,16 +31,23 @@ internal static class DigestHeaders
         return false;
     }
 
+    /// <summary>
+    /// What challenges and credentials share (RFC 7616 §3.3, §3.4): the Digest scheme, a realm, a nonce, a known
+    /// algorithm (MD5 when absent) and <c>userhash</c>; the parts of each alone are read by its own type.
+    /// </summary>
     public static bool TryReadCommon(
         AuthHeader header,
         [NotNullWhen(true)] out string? realm,
         [NotNullWhen(true)] out string? nonce,
         out DigestAlgorithm algorithm,
+        out bool userHash,
         out DigestRejectReason reason)
     {
+        ArgumentNullException.ThrowIfNull(header);
         realm = header.Realm;
         nonce = header.Nonce;
         algorithm = DigestAlgorithm.Md5;
+        userHash = header.TryGetParameter("userhash", out string? value) && value.Equals("true", StringComparison.OrdinalIgnoreCase);
         if (!header.IsDigest)
         {
             reason = DigestRejectReason.NotDigest;

@@ -27,6 +27,13 @@ public sealed class BridgeOptions
     /// </summary>
     public IList<string> CrossingHeaders { get; } = [];
 
+    /// <summary>
+    /// Answers 401 and 407 challenges to the B leg's INVITE and to every later request of its dialog (re-INVITE, UPDATE,
+    /// BYE and the rest), as <see cref="Dialogs.InviteOptions.Digest"/> does (RFC 3261 §22.2); null (the default) to take a
+    /// challenge as a refusal. The caller's own credentials never cross: these are the bridge's, for its next hop.
+    /// </summary>
+    public Auth.DigestClient? Digest { get; set; }
+
     /// <summary>Checks the options; called by the bridge.</summary>
     /// <exception cref="InvalidOperationException">A crossing header is one that must never cross, or is empty.</exception>
     public void Validate()

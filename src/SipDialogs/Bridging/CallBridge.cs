@@ -98,11 +98,19 @@ public sealed partial class CallBridge : IAsyncDisposable
 
     /// <summary>
     /// The status to send the caller for a final status received from downstream (RFC 3261 §16.7 step 6): a 503 means
-    /// the next hop is unavailable, not this element, so the caller gets 500 instead; anything else passes.
+    /// the next hop is unavailable, not this element, so the caller gets 500 instead. A 401 or 407 that the B leg could
+    /// not answer (no <see cref="BridgeOptions.Digest"/>, or its credentials refused) becomes 403: the challenge was for
+    /// the bridge's credentials, which the caller neither has nor may be asked for, and the challenge headers stay on
+    /// the B side. Anything else passes.
     /// </summary>
     /// <param name="statusCode">The downstream status.</param>
     /// <returns>The upstream status.</returns>
-    public static int UpstreamStatus(int statusCode) => statusCode == 503 ? 500 : statusCode;
+    public static int UpstreamStatus(int statusCode) => statusCode switch
+    {
+        503 => 500,
+        401 or 407 => 403,
+        _ => statusCode,
+    };
 
     /// <summary>
     /// Places the B leg to <paramref name="target"/> and bridges it when it answers: its provisional responses reach the
@@ -217,6 +225,7 @@ public sealed partial class CallBridge : IAsyncDisposable
             From = HiddenFrom(nextHop),
             NextHop = nextHop,
             DialogCreated = _calleeDialogCreated,
+            Digest = _options.Digest,
         };
         if (!_caller.Offer.IsEmpty)
         {

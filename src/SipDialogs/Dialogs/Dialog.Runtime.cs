@@ -415,13 +415,25 @@ public sealed partial class Dialog : IAsyncDisposable, ITimerTarget, IClientTran
     }
 
     /// <summary>
-    /// Where the dialog's requests go: the first route's address, else the remote target's, when it is an IP address
-    /// (this stack resolves no names yet); else the address the peer's messages came from.
+    /// Where the dialog's requests go: the first route's address, else the remote target's; when it names a host, the
+    /// address RFC 3263 located for it (<see cref="NamedHop"/>), else the address the peer's messages came from.
     /// </summary>
     internal SipEndPoint NextHop()
     {
         string[] routeSet = _routeSet;
-        return SipTargets.TryResolve(routeSet.Length > 0 ? routeSet[0] : _remoteTarget, out SipEndPoint endPoint) ? endPoint : _peer;
+        string destination = routeSet.Length > 0 ? routeSet[0] : _remoteTarget;
+        if (!SipTargets.TryResolve(destination, out SipEndPoint endPoint))
+        {
+            return NamedHop(destination);
+        }
+
+        if (!ReferenceEquals(destination, _hopFor))
+        {
+            _namedHop = null;
+            Volatile.Write(ref _hopFor, destination); // An address: nothing to locate before the application's requests.
+        }
+
+        return endPoint;
     }
 
     /// <summary>Marks the dialog ended: timers stop, it leaves the store, pending offers complete. On the shard.</summary>
@@ -657,12 +669,14 @@ public sealed partial class Dialog : IAsyncDisposable, ITimerTarget, IClientTran
     private async ValueTask<T> OnShardAsync<T>(Func<Dialog, T> work, CancellationToken cancellationToken)
     {
         Shard shard = _shard ?? throw new InvalidOperationException("The dialog is not attached to a running stack.");
+        await LocateDestinationAsync(shard, cancellationToken).ConfigureAwait(false); // A named target is located here, off the shard.
         return await shard.RunAsync(work, this, cancellationToken).ConfigureAwait(false);
     }
 
     private async ValueTask<T> OnShardAsync<TState, T>(Func<Dialog, TState, T> work, TState state, CancellationToken cancellationToken)
     {
         Shard shard = _shard ?? throw new InvalidOperationException("The dialog is not attached to a running stack.");
+        await LocateDestinationAsync(shard, cancellationToken).ConfigureAwait(false);
         return await shard.RunAsync(static s => s.work(s.dialog, s.state), (work, dialog: this, state), cancellationToken).ConfigureAwait(false);
     }
 

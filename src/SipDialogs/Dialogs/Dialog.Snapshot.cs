@@ -82,6 +82,7 @@ public sealed partial class Dialog
             SessionExpiresAt = invite?.SessionExpiresAt,
             Subscriptions = CaptureSubscriptions(clock),
             ApplicationData = ApplicationData,
+            DigestClientName = Volatile.Read(ref _digest)?.Name ?? string.Empty,
         };
     }
 
@@ -115,6 +116,10 @@ public sealed partial class Dialog
         Shard shard = _shard!;
         DateTimeOffset now = shard.TimeProvider.GetUtcNow();
         _invite?.ResumeFrom(this, snapshot, now);
+        if (snapshot.DigestClientName.Length > 0 && _layer!.DigestClients.TryGetValue(snapshot.DigestClientName, out Auth.DigestClient? digest))
+        {
+            Volatile.Write(ref _digest, digest); // This stack's own credentials of that name: none moved with the dialog.
+        }
 
         foreach (SubscriptionSnapshot subscription in snapshot.Subscriptions)
         {

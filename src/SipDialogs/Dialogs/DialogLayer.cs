@@ -41,6 +41,9 @@ internal sealed partial class DialogLayer
 
     public IDialogStore Store { get; }
 
+    /// <summary>The named Digest clients an imported dialog answers challenges with (<see cref="Hosting.SipStack.AddDigestClient"/>).</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<string, Auth.DigestClient> DigestClients { get; } = new(StringComparer.Ordinal);
+
     /// <summary>
     /// Finds the servers of SIP URIs with host names (RFC 3263); its lookups run off the shards, and its answers expire
     /// by their TTL on the shards' clock.

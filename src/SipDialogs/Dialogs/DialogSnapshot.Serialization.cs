@@ -13,11 +13,15 @@ namespace SipDialogs.Dialogs;
 /// Layout, version 1: the bytes <c>S D</c>, the version byte, a flags byte, then each field in order as an unsigned
 /// LEB128 number (counts, lengths, sequence numbers plus one with 0 for empty, times as Unix milliseconds plus one with
 /// 0 for none) or a UTF-8 string or byte string preceded by its length. Nothing may follow the last field.
+/// Version 2 adds one last field, <see cref="DigestClientName"/>; version 1 is still read (as a dialog without one).
 /// </remarks>
 public sealed partial class DialogSnapshot
 {
     /// <summary>The version of the serialized form this build writes, and the newest it reads.</summary>
-    public const byte FormatVersion = 1;
+    public const byte FormatVersion = 2;
+
+    /// <summary>The oldest version this build still reads.</summary>
+    private const byte OldestFormatVersion = 1;
 
     private const byte Magic0 = (byte)'S';
     private const byte Magic1 = (byte)'D';
@@ -97,6 +101,8 @@ public sealed partial class DialogSnapshot
             w.String(pair.Key);
             w.String(pair.Value);
         }
+
+        w.String(DigestClientName); // Version 2.
     }
 
     /// <summary>Reads a snapshot written by <see cref="Serialize()"/>.</summary>
@@ -121,7 +127,7 @@ public sealed partial class DialogSnapshot
             return false;
         }
 
-        if (data[2] != FormatVersion)
+        if (data[2] is < OldestFormatVersion or > FormatVersion)
         {
             error = data[2] > FormatVersion
                 ? $"The dialog snapshot is of format version {data[2]}, newer than this build reads (version {FormatVersion}); read it with a newer SipDialogs."
@@ -182,6 +188,7 @@ public sealed partial class DialogSnapshot
             }
         }
 
+        string digestClientName = data[2] >= 2 ? r.String() : string.Empty;
         if (r.Error is null && !r.AtEnd)
         {
             r.Fail("bytes follow the last field");
@@ -210,7 +217,7 @@ public sealed partial class DialogSnapshot
             Peer = peer, LocalSessionDescription = localBody, LocalSessionDescriptionType = localType,
             RemoteSessionDescription = remoteBody, RemoteSessionDescriptionType = remoteType,
             SessionIntervalSeconds = (uint)interval, SessionExpiresAt = sessionExpires, Subscriptions = subscriptions,
-            ApplicationData = bag.ToImmutable(),
+            ApplicationData = bag.ToImmutable(), DigestClientName = digestClientName,
         };
         error = null;
         return true;

@@ -107,6 +107,14 @@ public sealed partial class DialogSnapshot : IEquatable<DialogSnapshot>
     /// <summary>The application's data carried with the dialog (see <see cref="Dialog.ApplicationData"/>); keep it small.</summary>
     public IReadOnlyDictionary<string, string> ApplicationData { get; init; } = ImmutableDictionary<string, string>.Empty;
 
+    /// <summary>
+    /// The <see cref="Auth.DigestClient.Name"/> of the client that answers challenges to the dialog's requests
+    /// (<see cref="Dialog.Digest"/>), empty when it has none or an unnamed one. Only the name moves: the importing stack
+    /// answers with its own client of that name (<see cref="Hosting.SipStack.AddDigestClient"/>), so that no password
+    /// or HA1 ever reaches a snapshot or a store; a nonce does not move either (the next challenge brings a new one).
+    /// </summary>
+    public string DigestClientName { get; init; } = string.Empty;
+
     /// <summary>The dialog's identifier as this end sees it.</summary>
     public DialogId Id => new(CallId, LocalTag, RemoteTag);
 
@@ -129,7 +137,8 @@ public sealed partial class DialogSnapshot : IEquatable<DialogSnapshot>
             RemoteSessionDescriptionType == other.RemoteSessionDescriptionType &&
             SessionIntervalSeconds == other.SessionIntervalSeconds && IsSessionRefresher == other.IsSessionRefresher &&
             PeerSupportsSessionTimer == other.PeerSupportsSessionTimer && PeerAllowsUpdate == other.PeerAllowsUpdate && SessionExpiresAt == other.SessionExpiresAt &&
-            Subscriptions.SequenceEqual(other.Subscriptions) && SameData(ApplicationData, other.ApplicationData);
+            Subscriptions.SequenceEqual(other.Subscriptions) && SameData(ApplicationData, other.ApplicationData) &&
+            DigestClientName == other.DigestClientName;
     }
 
     /// <inheritdoc/>

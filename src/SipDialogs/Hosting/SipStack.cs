@@ -419,6 +419,25 @@ public sealed class SipStack : IAsyncDisposable, ISipMessageSink, ITransactionUs
     }
 
     /// <summary>
+    /// Holds a named Digest client for the dialogs this stack imports: a snapshot names the client its dialog answered
+    /// challenges with (<see cref="DialogSnapshot.DigestClientName"/>), never its password, and the imported dialog
+    /// answers with the client of that name held here. Give every node of a cluster a client of the same name with the
+    /// same credentials. A later client of the same name replaces the earlier one. Any thread.
+    /// </summary>
+    /// <param name="client">A client with a <see cref="Auth.DigestClient.Name"/>.</param>
+    /// <exception cref="ArgumentException">The client has no name.</exception>
+    public void AddDigestClient(Auth.DigestClient client)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        if (string.IsNullOrEmpty(client.Name))
+        {
+            throw new ArgumentException("Only a named Digest client (DigestClient.Name) can be found by the dialogs imported.", nameof(client));
+        }
+
+        DialogLayer.DigestClients[client.Name] = client;
+    }
+
+    /// <summary>
     /// Carries on a dialog exported from another stack (or read back from a store): it joins this stack's store on the
     /// shard of its Call-ID with its sequence numbers, route set, target, offer/answer and session timer as they were and
     /// its subscriptions live, so the peer's next in-dialog request is answered here, and this stack's own requests take

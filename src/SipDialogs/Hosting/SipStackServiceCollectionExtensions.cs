@@ -12,8 +12,10 @@ public static class SipStackServiceCollectionExtensions
     /// Adds one <see cref="SipStack"/> as a singleton, built from <see cref="SipStackOptions"/> (bind them from
     /// configuration with <c>services.Configure&lt;SipStackOptions&gt;(section)</c> or pass <paramref name="configure"/>),
     /// the registered <see cref="ISipRequestHandler"/> (a <see cref="UasCore"/> when none is), <see cref="ILoggerFactory"/>,
-    /// <see cref="TimeProvider"/> and <see cref="System.Diagnostics.Metrics.IMeterFactory"/> (<c>services.AddMetrics()</c>:
-    /// the stack's meter <c>SipDialogs</c>) when registered. The container disposes it; the application starts it with
+    /// <see cref="TimeProvider"/>, <see cref="System.Diagnostics.Metrics.IMeterFactory"/> (<c>services.AddMetrics()</c>:
+    /// the stack's meter <c>SipDialogs</c>) and a <see cref="DigestGate"/> (the stack's <see cref="SipStack.Gate"/>: Digest
+    /// authentication of the methods it guards, RFC 3261 §22) when registered; each named <see cref="Auth.DigestClient"/>
+    /// registered is held for the dialogs the stack imports (<see cref="SipStack.AddDigestClient"/>). The container disposes it; the application starts it with
     /// <see cref="SipStack.StartAsync"/> (a hosted service, say).
     /// </summary>
     /// <param name="services">The services.</param>
@@ -28,12 +30,27 @@ public static class SipStackServiceCollectionExtensions
             services.Configure(configure);
         }
 
-        services.TryAddSingleton(static provider => new SipStack(
-            provider.GetRequiredService<IOptions<SipStackOptions>>().Value,
-            provider.GetService<ISipRequestHandler>(),
-            provider.GetService<ILoggerFactory>(),
-            provider.GetService<TimeProvider>(),
-            meterFactory: provider.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+        services.TryAddSingleton(static provider =>
+        {
+            var stack = new SipStack(
+                provider.GetRequiredService<IOptions<SipStackOptions>>().Value,
+                provider.GetService<ISipRequestHandler>(),
+                provider.GetService<ILoggerFactory>(),
+                provider.GetService<TimeProvider>(),
+                meterFactory: provider.GetService<System.Diagnostics.Metrics.IMeterFactory>())
+            {
+                Gate = provider.GetService<DigestGate>(),
+            };
+            foreach (Auth.DigestClient client in provider.GetServices<Auth.DigestClient>())
+            {
+                if (!string.IsNullOrEmpty(client.Name))
+                {
+                    stack.AddDigestClient(client); // For the dialogs imported (DialogSnapshot.DigestClientName).
+                }
+            }
+
+            return stack;
+        });
         return services;
     }
 }

@@ -251,6 +251,65 @@ public sealed class DialogDigestTests
         await caller.SendAsync(SipMessageBuilder.ResponseTo(second, 200), from);
     }
 
+    [Fact]
+    public async Task ADialogImportedElsewhereAnswersChallengesWithThatStacksClientOfTheSameNameAndNoPasswordMoves()
+    {
+        await using var exporting = new SipStack(Parties.Options());
+        await exporting.StartAsync();
+        await using var importing = new SipStack(Parties.Options());
+        await importing.StartAsync();
+        await using var socket = new RawSipSocket();
+        var credentials = new SipCredentialTable();
+        credentials.SetForRealm(Realm, new SipCredential("alice", "wonderland"));
+        importing.AddDigestClient(new DigestClient(credentials) { Name = "trunk" });
+        var digest = new DigestClient(credentials) { Name = "trunk" };
+
+        OutgoingCall call = await exporting.InviteAsync("sip:bob@127.0.0.1:" + socket.Port, new InviteOptions { SessionDescription = Offer, Digest = digest });
+        (SipRequest invite, IPEndPoint caller) = await socket.ReceiveRequestAsync(Timeout);
+        await socket.SendAsync(
+            SipMessageBuilder.ResponseTo(invite, 200, toTag: "callee").Add(SipHeaderKind.Contact, $"<sip:bob@127.0.0.1:{socket.Port}>")
+                .WithBody("application/sdp", System.Text.Encoding.UTF8.GetBytes(Answer)),
+            caller);
+        Dialog dialog = await call.Answered.WaitAsync(Timeout);
+        Assert.Equal(SipMethods.Ack, (await NextAsync(socket, SipMethods.Ack)).Request.Method);
+        DialogSnapshot snapshot = await exporting.ExportDialogAsync(dialog);
+        byte[] bytes = snapshot.Serialize();
+        Dialog imported = await importing.ImportDialogAsync(DialogSnapshot.Deserialize(bytes));
+
+        Task<SipResponse> bye = imported.ByeAsync();
+        (SipRequest first, IPEndPoint from) = await NextAsync(socket, SipMethods.Bye);
+        DigestAuthenticator authenticator = ChallengingCallee.Authenticator();
+        await socket.SendAsync(Challenge(first, 407, authenticator.CreateChallenges(false)), from);
+        (SipRequest second, _) = await NextAsync(socket, SipMethods.Bye, first.CSeqNumber + 1);
+
+        Assert.Equal("trunk", snapshot.DigestClientName);
+        Assert.DoesNotContain("wonderland", System.Text.Encoding.UTF8.GetString(bytes), StringComparison.Ordinal);
+        Assert.Same(imported.Digest, importing.DialogLayer.DigestClients["trunk"]);
+        Assert.Equal(DigestOutcome.Authenticated, (await authenticator.AuthenticateAsync(second, IPAddress.Loopback, asProxy: true)).Outcome);
+        await socket.SendAsync(SipMessageBuilder.ResponseTo(second, 200), from);
+        Assert.Equal(200, (await bye.WaitAsync(Timeout)).StatusCode);
+    }
+
+    [Fact]
+    public async Task OnlyANamedDigestClientCanBeHeldForImportedDialogs()
+    {
+        await using var stack = new SipStack(Parties.Options());
+        Assert.Throws<ArgumentException>(() => stack.AddDigestClient(ChallengingCallee.Client("wonderland")));
+    }
+
+    /// <summary>The next request of <paramref name="method"/> (with CSeq <paramref name="cseq"/> when given), past retransmissions and others.</summary>
+    private static async Task<(SipRequest Request, IPEndPoint From)> NextAsync(RawSipSocket socket, string method, uint? cseq = null)
+    {
+        while (true)
+        {
+            (SipRequest request, IPEndPoint from) = await socket.ReceiveRequestAsync(Timeout);
+            if (request.Method == method && (cseq is null || request.CSeqNumber == cseq))
+            {
+                return (request, from);
+            }
+        }
+    }
+
     private static SipStackOptions SessionTimed()
     {
         SipStackOptions options = Parties.Options();

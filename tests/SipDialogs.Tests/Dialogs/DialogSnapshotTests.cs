@@ -28,7 +28,7 @@ public sealed class DialogSnapshotTests
             Gen.Select(s_token, s_token, s_text, Gen.Bool, Gen.Bool, s_text, s_text, s_text),
             Gen.Select(s_text, s_text.Array[0, 4], Gen.Bool, s_cseq, s_cseq, s_text, Gen.Bool),
             Gen.Select(Gen.Byte.Array[0, 300], s_text, Gen.Byte.Array[0, 300], s_text, Gen.UInt, Gen.Bool, Gen.Bool, s_time),
-            Gen.Select(s_subscription.Array[0, 3], Gen.Dictionary(s_token, s_text)[0, 4], Gen.Bool),
+            Gen.Select(s_subscription.Array[0, 3], Gen.Dictionary(s_token, s_text)[0, 4], Gen.Bool, s_text),
             (a, b, c, d) => new DialogSnapshot
             {
                 CallId = a.Item1, LocalTag = a.Item2, RemoteTag = a.Item3, IsUac = a.Item4, IsSecure = a.Item5,
@@ -39,6 +39,7 @@ public sealed class DialogSnapshotTests
                 RemoteSessionDescriptionType = c.Item4, SessionIntervalSeconds = c.Item5, IsSessionRefresher = c.Item6,
                 PeerSupportsSessionTimer = c.Item7, SessionExpiresAt = c.Item8,
                 Subscriptions = d.Item1, ApplicationData = d.Item2.ToImmutableDictionary(StringComparer.Ordinal), PeerAllowsUpdate = d.Item3,
+                DigestClientName = d.Item4,
             });
 
     [Fact]
@@ -64,6 +65,28 @@ public sealed class DialogSnapshotTests
                 Assert.False(DialogSnapshot.TryDeserialize(bytes.AsSpan(0, length), out _, out string? error));
                 Assert.False(string.IsNullOrEmpty(error));
             }
+        }, iter: 50);
+    }
+
+    [Fact]
+    public void AVersion1FormWithoutTheDigestClientNameIsStillReadAsADialogWithoutOne()
+    {
+        s_snapshot.Sample(written =>
+        {
+            DialogSnapshot snapshot = new DialogSnapshot
+            {
+                CallId = written.CallId, LocalTag = written.LocalTag, RemoteTag = written.RemoteTag, LocalUri = written.LocalUri,
+                RemoteUri = written.RemoteUri, LocalContact = written.LocalContact, RemoteTarget = written.RemoteTarget,
+                RouteSet = written.RouteSet, LocalCSeq = written.LocalCSeq, Subscriptions = written.Subscriptions,
+                ApplicationData = written.ApplicationData, LocalSessionDescription = written.LocalSessionDescription,
+            };
+            byte[] version2 = snapshot.Serialize();
+            byte[] version1 = version2[..^1]; // Version 1 ends before the name, whose empty string is one 0 byte.
+            version1[2] = 1;
+
+            Assert.Equal(0, version2[^1]);
+            Assert.Equal(snapshot, DialogSnapshot.Deserialize(version1));
+            Assert.Equal(string.Empty, DialogSnapshot.Deserialize(version1).DigestClientName);
         }, iter: 50);
     }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using SipDialogs.Dialogs;
 using SipDialogs.Hosting;
+using SipDialogs.Messages;
 using SipDialogs.Tests.Infrastructure;
 
 namespace SipDialogs.Tests.Dialogs;
@@ -136,6 +137,35 @@ public sealed class InviteByNameTests
         {
             File.Delete(hosts);
         }
+    }
+
+    [Fact]
+    public async Task ARequestToARemoteTargetNamingAHostGoesToTheAddressDnsGivesNotWhereTheAnswerCameFrom()
+    {
+        await using var answering = new RawSipSocket();
+        await using var named = new RawSipSocket(); // Where callee.test's SRV record points: the remote target's server.
+        await using DnsmasqProcess dns = await DnsmasqProcess.StartAsync(
+        [
+            $"--srv-host=_sip._udp.callee.test,host.callee.test,{named.Port},10,0",
+            "--host-record=host.callee.test,127.0.0.1",
+        ]);
+        await using SipStack stack = await StartStackAsync(dns);
+
+        OutgoingCall call = await stack.InviteAsync("sip:bob@127.0.0.1:" + answering.Port, new InviteOptions { SessionDescription = Offer });
+        (SipRequest invite, System.Net.IPEndPoint caller) = await answering.ReceiveRequestAsync(s_timeout);
+        await answering.SendAsync(
+            SipMessageBuilder.ResponseTo(invite, 200, toTag: "callee").Add(SipHeaderKind.Contact, "<sip:bob@callee.test>")
+                .WithBody("application/sdp", System.Text.Encoding.UTF8.GetBytes(Offer)),
+            caller);
+        Dialog dialog = await call.Answered.WaitAsync(s_timeout);
+
+        Task<SipResponse> bye = dialog.ByeAsync();
+        (SipRequest request, System.Net.IPEndPoint from) = await named.ReceiveRequestAsync(s_timeout);
+        await named.SendAsync(SipMessageBuilder.ResponseTo(request, 200), from);
+
+        Assert.Equal(SipMethods.Bye, request.Method);
+        Assert.Equal("sip:bob@callee.test", request.RequestUriText); // RFC 3261 §12.2.1.1: the remote target, located by RFC 3263.
+        Assert.Equal(200, (await bye.WaitAsync(s_timeout)).StatusCode);
     }
 
     private const string Offer = "v=0\r\no=alice 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n";

@@ -1,5 +1,4 @@
 using SipDialogs.Server;
-using SipDialogs.Transport;
 
 namespace SipDialogs.Tests.Server;
 
@@ -29,7 +28,7 @@ public sealed class B2buaRouteTableTests
         var options = new B2buaOptions();
         options.Routes.Add(Route("44", "udp:127.0.0.1:5070"));
 
-        Assert.Empty(options.GetRouteTable().Find("33"));
+        Assert.Null(options.GetRouteTable().Find("33"));
     }
 
     [Fact]
@@ -43,6 +42,71 @@ public sealed class B2buaRouteTableTests
         Assert.Contains("--allow", Assert.Throws<InvalidOperationException>(badNetwork.Validate).Message, StringComparison.Ordinal);
 
         Assert.Contains("--next-hop", Assert.Throws<InvalidOperationException>(new B2buaOptions().Validate).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void NamedTargetsBecomeRequestUrisTheStackLocatesAndAddressesKeepTheirNextHop()
+    {
+        var options = new B2buaOptions { NextHop = "sip.example.test" };
+        options.Routes.Add(Route("44", "udp:sip.example.test:5070", "tcp:sip.example.test", "udp:127.0.0.1:5071"));
+        B2buaRouteTable table = options.GetRouteTable();
+
+        B2buaTarget[] routed = [.. table.Find("4420")!.Targets];
+        Assert.Equal("sip:4420@sip.example.test:5070;transport=udp", routed[0].RequestUri("4420"));
+        Assert.Null(routed[0].Address);
+        Assert.Equal("sip:4420@sip.example.test;transport=tcp", routed[1].RequestUri("4420"));
+        Assert.Equal("sip:4420@127.0.0.1:5071", routed[2].RequestUri("4420"));
+        Assert.Equal("udp:127.0.0.1:5071", routed[2].Address.ToString());
+        Assert.Equal("sip:1555@sip.example.test", table.Find("1555")!.Targets[0].RequestUri("1555"));
+        Assert.Equal("sip:sip.example.test", table.Find(null)!.Targets[0].RequestUri(null));
+    }
+
+    [Fact]
+    public void ARouteWithAUserAndPasswordGivesItsBLegADigestClientAndOthersNone()
+    {
+        string file = Path.GetTempFileName();
+        File.WriteAllText(file, "wonderland\n");
+        try
+        {
+            var options = new B2buaOptions { NextHop = "udp:127.0.0.1:5090", NextHopUser = "bob", NextHopPasswordFile = file };
+            B2buaRoute trunk = Route("44", "udp:127.0.0.1:5070");
+            trunk.User = "alice";
+            trunk.Password = "wonderland";
+            options.Routes.Add(trunk);
+            options.Routes.Add(Route("33", "udp:127.0.0.1:5071"));
+
+            B2buaRouteTable table = options.GetRouteTable();
+
+            Assert.NotNull(table.Find("4420")!.Bridge.Digest);
+            Assert.NotNull(table.Find("1555")!.Bridge.Digest);
+            Assert.Null(table.Find("3312")!.Bridge.Digest);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public void IncompleteCredentialsAreRefusedAtStartupNamingTheSettingButNeverThePassword()
+    {
+        var noPassword = new B2buaOptions();
+        B2buaRoute route = Route("44", "udp:127.0.0.1:5070");
+        route.User = "alice";
+        noPassword.Routes.Add(route);
+        Assert.Contains("prefix '44') User needs", Assert.Throws<InvalidOperationException>(noPassword.Validate).Message, StringComparison.Ordinal);
+
+        var both = new B2buaOptions { NextHop = "udp:127.0.0.1:5090", NextHopUser = "bob", NextHopPassword = "s3cret-pass", NextHopPasswordFile = "/nonexistent" };
+        string message = Assert.Throws<InvalidOperationException>(both.Validate).Message;
+        Assert.Contains("--next-hop-password-file", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cret-pass", message, StringComparison.Ordinal);
+
+        var noHop = new B2buaOptions { NextHopUser = "bob", NextHopPassword = "s3cret-pass" };
+        noHop.Routes.Add(Route("44", "udp:127.0.0.1:5070"));
+        Assert.Contains("need --next-hop", Assert.Throws<InvalidOperationException>(noHop.Validate).Message, StringComparison.Ordinal);
+
+        var badName = new B2buaOptions { NextHop = "udp:bad_name!:5070" };
+        Assert.Contains("--next-hop", Assert.Throws<InvalidOperationException>(badName.Validate).Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -70,5 +134,5 @@ public sealed class B2buaRouteTableTests
         return route;
     }
 
-    private static string[] Names(IReadOnlyList<SipEndPoint> targets) => [.. targets.Select(t => t.ToString())];
+    private static string[] Names(B2buaDestination? destination) => [.. destination!.Targets.Select(t => t.ToString())];
 }
