@@ -241,7 +241,13 @@ public sealed class CallBridgeTests
 
         Task<SippResult> sipp = Sipp.RunAsync("tests/sipp/uac-session-timer.xml", target, calls: 1, rate: 1, s_timeout, extra: ["-cid_str", "bridge-timer-%u"]);
         CallBridge call = await bridged.Task.WaitAsync(s_timeout);
-        await Poll.UntilAsync(() => call.CallerDialog is { IsAwaitingAck: false } && call.CalleeDialog is not null, s_timeout, "the call is bridged and the caller's ACK in");
+        // The caller's ACK is in once, after a turn of its leg's shard (the snapshot), the leg is confirmed and no longer
+        // awaits it: read from here alone, a 200 half sent (dialog confirmed, ACK not yet awaited, session timer not
+        // yet started) looks the same, and the clock must not move before the 200 has started the session timer.
+        await Poll.UntilAsync(
+            async () => call.CallerDialog is { } leg && call.CalleeDialog is not null && await leg.CaptureSnapshotAsync() is not null &&
+                leg is { State: DialogState.Confirmed, IsAwaitingAck: false },
+            s_timeout, "the call is bridged and the caller's ACK in");
         Assert.Equal(TimeSpan.FromSeconds(90), call.CallerDialog!.SessionInterval);
         Assert.Null(call.CalleeDialog!.SessionInterval);
         time.Advance(TimeSpan.FromSeconds(61));
