@@ -64,6 +64,26 @@ internal sealed partial class DialogLayer
 
     public ShardSet Shards => _transactions.Shards;
 
+    /// <summary>The addresses named in Contacts instead of the listening ones, at most one per transport (<see cref="Hosting.SipStackOptions.Advertise"/>).</summary>
+    public IReadOnlyList<SipEndPoint> Advertised { get; init; } = [];
+
+    /// <summary>
+    /// This end's Contact for messages that leave through <paramref name="local"/>: the advertised address of its
+    /// transport when there is one, else <paramref name="local"/> itself.
+    /// </summary>
+    public string LocalContact(SipEndPoint local)
+    {
+        foreach (SipEndPoint advertised in Advertised)
+        {
+            if (advertised.Protocol == local.Protocol)
+            {
+                return ContactFor(advertised);
+            }
+        }
+
+        return ContactFor(local);
+    }
+
     /// <summary>
     /// This end's Contact for messages that leave through <paramref name="local"/>: <c>&lt;sip:sipdialogs@host:port;transport=…&gt;</c>.
     /// </summary>
