@@ -162,6 +162,50 @@ public sealed class RedisDialogReplicationTests : RedisTestBase
     }
 
     [Fact]
+    public async Task TheCallsOfADeadNodeAreSpreadOverTheSurvivorsInsteadOfGoingToTheFirst()
+    {
+        const int calls = 16;
+        ReplicatedNode a = await ReplicatedNode.StartAsync(Redis, "a");
+        await using ReplicatedNode b = await ReplicatedNode.StartAsync(Redis, "b");
+        await using ReplicatedNode c = await ReplicatedNode.StartAsync(Redis, "c");
+        var callers = new List<RawCaller>();
+        try
+        {
+            for (int i = 0; i < calls; i++)
+            {
+                callers.Add(new RawCaller());
+                await callers[i].CallAsync(a.Udp);
+            }
+
+            await Poll.UntilAsync(() => Db.SetLength("sipdialogs:node:{a}:dialogs") == calls, s_timeout, "node a writes its calls");
+            await a.DisposeAsync();
+
+            // Each survivor claims the calls it wins by rendezvous hashing: 16 calls all going to one of two is 1 chance in 32,768.
+            await Poll.UntilAsync(
+                () => b.Replication.TakenOver + c.Replication.TakenOver == calls, s_timeout, () => $"b took {b.Replication.TakenOver}, c {c.Replication.TakenOver}");
+            Assert.InRange(b.Replication.TakenOver, 1, calls - 1);
+            Assert.InRange(c.Replication.TakenOver, 1, calls - 1);
+            Assert.Equal(calls, b.Stack.DialogCount + c.Stack.DialogCount);
+
+            // Each call goes on: a BYE sent to node b ends it, whichever survivor took it.
+            foreach (RawCaller caller in callers)
+            {
+                Assert.Equal(200, (await caller.SendAsync("BYE", b.Udp)).StatusCode);
+            }
+
+            await c.Replication.FlushAsync().WaitAsync(s_timeout);
+            await AssertNothingLeftAsync(b, b.Stack, c.Stack);
+        }
+        finally
+        {
+            foreach (RawCaller caller in callers)
+            {
+                await caller.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
     public async Task ANodeWritesItsLiveCallsBackWhenRedisRestartsEmpty()
     {
         await using ReplicatedNode a = await ReplicatedNode.StartAsync(Redis, "a");
