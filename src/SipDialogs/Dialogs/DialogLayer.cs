@@ -209,6 +209,9 @@ internal sealed partial class DialogLayer
         }
     }
 
+    /// <summary>The store could not answer <see cref="IDialogStore.TryCheckOwner"/>: logged, and the dialog goes on here.</summary>
+    public void ReportOwnerCheckFailed(Exception exception) => DialogLog.OwnerCheckFailed(_logger, exception);
+
     private static void Observe(Task? pending)
     {
         // A failed send of a retransmission is only logged by the transport; the timers carry on.
@@ -222,5 +225,8 @@ internal sealed partial class DialogLayer
 
         [LoggerMessage(501, LogLevel.Warning, "The dialog store could not find or take up a dialog a request named; the request is answered without it")]
         public static partial void StoreLookupFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(502, LogLevel.Warning, "The dialog store could not say whether a dialog is still this stack's; its timer goes on")]
+        public static partial void OwnerCheckFailed(ILogger logger, Exception exception);
     }
 }
