@@ -60,6 +60,38 @@ public sealed partial class RedisDialogReplication
         return snapshot;
     }
 
+    /// <summary>
+    /// Whether a held dialog is still this node's, asked before one of its timers makes it send (a session refresh, an
+    /// expired session's BYE): a node frozen past its heartbeat's lifetime and resumed may fire an overdue timer before
+    /// its fence message or its heartbeat check tells it the call moved. One script round trip off the shard, once per
+    /// refresh interval; no check for a dialog not written yet (epoch 0) or while Redis is away, when the call goes on
+    /// here. A record held by another node fences the copy (dropped here, like on a fence message).
+    /// </summary>
+    internal bool TryCheckOwner(Dialog dialog, out ValueTask<bool> pending)
+    {
+        if (!_held.TryGetValue(dialog.Id, out HeldDialog? held) || held.Epoch == 0 || !_redis.IsConnected)
+        {
+            pending = default;
+            return false;
+        }
+
+        pending = new ValueTask<bool>(HoldsAsync(held));
+        return true;
+    }
+
+    private async Task<bool> HoldsAsync(HeldDialog held)
+    {
+        Interlocked.Increment(ref _commands);
+        RedisResult result = await _db.ScriptEvaluateAsync(ReplicationScripts.Holds, [held.Key], [NodeId, held.Epoch]).ConfigureAwait(false);
+        if ((int)result == 1)
+        {
+            return true;
+        }
+
+        Fence(held);
+        return false;
+    }
+
     /// <summary>Another node claimed one of ours: the message is the new epoch and the key.</summary>
     private void OnFenceMessage(ChannelMessage message)
     {

@@ -12,6 +12,13 @@ public sealed partial class RedisDialogReplication
     // Keys claimed from a dead node per round, so that one round stays short.
     private const int TakeoverRound = 256;
 
+    // Rounds in a row that a dead node's keys were all another live node's share before this node takes them anyway
+    // (their winner may be cut off from Redis while its heartbeat lasts).
+    private const int FairShareRounds = 3;
+
+    // Per dead node, rounds in a row that left only others' shares; read and written by the membership loop alone.
+    private readonly Dictionary<string, int> _othersShareRounds = new(StringComparer.Ordinal);
+
     private bool _beaten;
 
     /// <summary>Registers this node and beats its heartbeat once.</summary>
@@ -86,33 +93,68 @@ public sealed partial class RedisDialogReplication
         await TakeOverAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Claims the calls of every node whose heartbeat is gone, a round of each per tick.</summary>
+    /// <summary>Claims this node's share of the calls of every node whose heartbeat is gone, a round of each per tick.</summary>
     private async Task TakeOverAsync(CancellationToken cancellationToken)
     {
         RedisValue[] nodes = await _db.SetMembersAsync(RedisKeys.Nodes).ConfigureAwait(false);
+        var live = new List<string>(nodes.Length) { NodeId };
+        var dead = new List<string>();
         foreach (RedisValue node in nodes)
         {
             string name = node.ToString();
-            if (name == NodeId || await _db.KeyExistsAsync(RedisKeys.Alive(name)).ConfigureAwait(false))
+            if (name != NodeId)
             {
-                continue;
+                (await _db.KeyExistsAsync(RedisKeys.Alive(name)).ConfigureAwait(false) ? live : dead).Add(name);
             }
+        }
 
+        foreach (string name in dead)
+        {
             cancellationToken.ThrowIfCancellationRequested();
-            await TakeOverFromAsync(name).ConfigureAwait(false);
+            await TakeOverFromAsync(name, live, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private async Task TakeOverFromAsync(string dead)
+    /// <summary>
+    /// Claims a round of the dead node's calls that fall to this node: each call goes to the live node that wins it by
+    /// rendezvous hashing of its key, so that the survivors, each computing the same winners from the same list, split
+    /// the calls evenly instead of the first one taking them all. A call whose winner has not taken it for
+    /// <see cref="FairShareRounds"/> rounds goes to whoever comes first.
+    /// </summary>
+    private async Task TakeOverFromAsync(string dead, List<string> live, CancellationToken cancellationToken)
     {
         string owned = RedisKeys.Owned(dead);
-        RedisValue[] keys = await _db.SetRandomMembersAsync(owned, TakeoverRound).ConfigureAwait(false);
-        if (keys.Length == 0)
+        bool anyone = _othersShareRounds.TryGetValue(dead, out int idle) && idle >= FairShareRounds;
+        var mine = new List<RedisValue>();
+        bool left = false;
+        await foreach (RedisValue key in _db.SetScanAsync(owned, pageSize: 1000).WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            left = true;
+            if (anyone || WinnerOf(key.ToString(), live) == NodeId)
+            {
+                mine.Add(key);
+                if (mine.Count == TakeoverRound)
+                {
+                    break;
+                }
+            }
+        }
+
+        if (!left)
         {
             // Nothing left of it: it leaves the cluster (it joins again if it was only away).
+            _othersShareRounds.Remove(dead);
             await _db.SetRemoveAsync(RedisKeys.Nodes, dead).ConfigureAwait(false);
             return;
         }
+
+        _othersShareRounds[dead] = mine.Count == 0 ? idle + 1 : 0;
+        if (mine.Count == 0)
+        {
+            return;
+        }
+
+        RedisValue[] keys = [.. mine];
 
         var claims = new Task<DialogSnapshot?>[keys.Length];
         var ids = new DialogId[keys.Length];
@@ -136,6 +178,46 @@ public sealed partial class RedisDialogReplication
 
         Interlocked.Add(ref _takenOver, taken);
         ReplicationLog.TookOver(_logger, dead, taken);
+    }
+
+    /// <summary>The live node that wins <paramref name="key"/>: the highest weight of node and key (rendezvous hashing).</summary>
+    internal static string WinnerOf(string key, List<string> live)
+    {
+        string winner = live[0];
+        ulong best = WeightOf(winner, key);
+        for (int i = 1; i < live.Count; i++)
+        {
+            ulong weight = WeightOf(live[i], key);
+            if (weight > best || (weight == best && string.CompareOrdinal(live[i], winner) < 0))
+            {
+                (best, winner) = (weight, live[i]);
+            }
+        }
+
+        return winner;
+    }
+
+    /// <summary>FNV-1a over node, a separator and key, then a 64-bit finalizer: the same on every node and process.</summary>
+    private static ulong WeightOf(string node, string key)
+    {
+        const ulong Prime = 1099511628211;
+        ulong hash = 14695981039346656037;
+        foreach (char c in node)
+        {
+            hash = (hash ^ c) * Prime;
+        }
+
+        hash = (hash ^ '\n') * Prime;
+        foreach (char c in key)
+        {
+            hash = (hash ^ c) * Prime;
+        }
+
+        hash ^= hash >> 33;
+        hash *= 0xff51afd7ed558ccd;
+        hash ^= hash >> 33;
+        hash *= 0xc4ceb53fa3423c4d;
+        return hash ^ (hash >> 33);
     }
 
     private async Task<bool> ImportClaimedAsync(DialogId id, DialogSnapshot snapshot)

@@ -51,5 +51,8 @@ internal sealed class RedisDialogStore : IDialogStore
     }
 
     /// <inheritdoc/>
+    public bool TryCheckOwner(Dialog dialog, out ValueTask<bool> pending) => _replication.TryCheckOwner(dialog, out pending);
+
+    /// <inheritdoc/>
     public bool Remove(in DialogId id) => _inner.Remove(id);
 }

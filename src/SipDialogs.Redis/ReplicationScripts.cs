@@ -51,6 +51,16 @@ internal static class ReplicationScripts
         """;
 
     /// <summary>
+    /// Whether the record is not another's: 1 when it is the caller's (owner, epoch) or missing (not written yet, or
+    /// lost with a Redis restart and written back soon), 0 when another node or a later epoch holds it. ARGV: owner, epoch.
+    /// </summary>
+    public const string Holds = Read + "\n" + """
+        local o, e = read(KEYS[1])
+        if not o or (o == ARGV[1] and e == ARGV[2]) then return 1 end
+        return 0
+        """;
+
+    /// <summary>
     /// Takes the record over: when its owner is <c>ARGV[2]</c> (or <c>*</c>, anyone), the owner becomes <c>ARGV[1]</c>,
     /// the epoch goes up by one (the record keeps its lifetime) and the previous owner, when another node, is told on
     /// its fence channel (prefix <c>ARGV[3]</c>; the message is the new epoch, a space and the key). ARGV: claimer,

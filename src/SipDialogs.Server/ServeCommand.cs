@@ -106,11 +106,18 @@ internal static class ServeCommand
             AllowMultipleArgumentsPerToken = true,
         };
 
+        var advertise = new Option<string[]>("--advertise")
+        {
+            Description = "The address to name in Contacts instead of the listening one, one per transport, e.g. udp:192.0.2.10:5060: " +
+                "the balancer in front of several nodes, so that in-dialog requests come back through it (or SipDialogs:Advertise).",
+            AllowMultipleArgumentsPerToken = true,
+        };
         (Option<string?> redis, Option<string?> nodeId) = ServeReplication.CreateOptions();
         var serve = new Command("serve", "Run the SIP server (a UAS, or a B2BUA with --mode b2bua) until Ctrl-C or SIGTERM, which drain it first.")
         {
             listen, shards, config, logFormat, logLevel, tlsCertificate, mode, ring, hangUpAfter, answerSdp, acceptTransfers, transferHold,
             management, managementAllowRemote, drainTimeout, maxCalls, nextHop, nextHopUser, nextHopPassword, nextHopPasswordFile, allow, authFile, authRealm, authMethods, authAlgorithms, dns, redis, nodeId,
+            advertise,
         };
         serve.SetAction((parse, cancellationToken) => RunAsync(
             new ServeArguments(
@@ -133,7 +140,7 @@ internal static class ServeCommand
                 parse.GetValue(nextHop),
                 parse.GetValue(allow) ?? []),
             (parse.GetValue(authFile), parse.GetValue(authRealm), parse.GetValue(authMethods), parse.GetValue(authAlgorithms)),
-            parse.GetValue(dns) ?? [],
+            (parse.GetValue(dns) ?? [], parse.GetValue(advertise) ?? []),
             (parse.GetValue(redis), parse.GetValue(nodeId)),
             (parse.GetValue(nextHopUser), parse.GetValue(nextHopPassword), parse.GetValue(nextHopPasswordFile)?.FullName),
             cancellationToken));
@@ -146,7 +153,7 @@ internal static class ServeCommand
     }
 
     private static Task<int> RunAsync(
-        ServeArguments arguments, (FileInfo? File, string? Realm, string[]? Methods, string[]? Algorithms) auth, string[] dns,
+        ServeArguments arguments, (FileInfo? File, string? Realm, string[]? Methods, string[]? Algorithms) auth, (string[] Dns, string[] Advertise) addresses,
         (string? Redis, string? NodeId) cluster, (string? User, string? Password, string? PasswordFile) nextHopCredentials,
         CancellationToken cancellationToken)
     {
@@ -194,9 +201,14 @@ internal static class ServeCommand
                     options.Limits.MaxCalls = most;
                 }
 
-                foreach (string server in dns)
+                foreach (string server in addresses.Dns)
                 {
                     options.NameServers.Add(server);
+                }
+
+                foreach (string address in addresses.Advertise)
+                {
+                    options.Advertise.Add(address);
                 }
 
                 if (bridging)

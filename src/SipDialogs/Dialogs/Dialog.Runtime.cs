@@ -487,8 +487,73 @@ public sealed partial class Dialog : IAsyncDisposable, ITimerTarget, IClientTran
         }
     }
 
-    /// <summary>Every timer of the dialog is its INVITE usage's, which holds no reference back: handed on with the dialog.</summary>
-    void ITimerTarget.OnTimer(int timer) => _invite?.OnTimer(this, timer);
+    /// <summary>
+    /// Every timer of the dialog is its INVITE usage's, which holds no reference back: handed on with the dialog. One that
+    /// makes the dialog send on its own (a session refresh, an expired session's BYE) goes on once the store says the
+    /// dialog is still this stack's, when the store wants to be asked (<see cref="IDialogStore.TryCheckOwner"/>).
+    /// </summary>
+    void ITimerTarget.OnTimer(int timer)
+    {
+        if (_invite is not { } invite)
+        {
+            return;
+        }
+
+        if (timer is InviteUsage.TimerSessionRefresh or InviteUsage.TimerSessionExpiry && _state == DialogState.Confirmed &&
+            _layer is { } layer && layer.Store.TryCheckOwner(this, out ValueTask<bool> owned))
+        {
+            _ = OnTimerOnceCheckedAsync(owned, timer, _shard!, invite.SessionRefreshedAtMs);
+            return;
+        }
+
+        invite.OnTimer(this, timer);
+    }
+
+    /// <summary>Waits for the store's answer off the shard, then goes on on the shard.</summary>
+    private async Task OnTimerOnceCheckedAsync(ValueTask<bool> pending, int timer, Shard shard, long refreshedAtMs)
+    {
+        bool owned = true;
+        try
+        {
+            owned = await pending.ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // A store that cannot tell leaves the dialog as it is: the call goes on here.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            _layer?.ReportOwnerCheckFailed(exception);
+        }
+
+        try
+        {
+            shard.Post(static state =>
+            {
+                var (dialog, owned, timer, refreshedAtMs) = ((Dialog, bool, int, long))state!;
+                dialog.OnTimerChecked(owned, timer, refreshedAtMs);
+            }, (this, owned, timer, refreshedAtMs));
+        }
+        catch (ObjectDisposedException)
+        {
+            // The stack stopped meanwhile: it sends nothing any more.
+        }
+    }
+
+    /// <summary>The store answered: the timer goes on, unless the dialog ended, was refreshed meanwhile, or moved. On the shard.</summary>
+    private void OnTimerChecked(bool owned, int timer, long refreshedAtMs)
+    {
+        if (_state != DialogState.Confirmed || _invite is not { } invite || invite.SessionRefreshedAtMs != refreshedAtMs)
+        {
+            return; // Ended, or a refresh restarted the session timer while the store was asked.
+        }
+
+        if (!owned)
+        {
+            Forget(); // Another stack carries the call on: nothing more is sent for it from here.
+            return;
+        }
+
+        invite.OnTimer(this, timer);
+    }
 
     /// <summary>Ends a confirmed dialog with BYE, whether or not the peer can be reached. On the shard.</summary>
     /// <param name="reason">Why the stack ends it.</param>

@@ -43,7 +43,7 @@ internal sealed partial class DialogLayer
         RequestVia probe = _transactions.CreateVia(nextHop, 1024 + (options.SessionDescription?.Length ?? 0));
         SipEndPoint local = _transport.GetLocalEndPoint(probe.Target.Protocol)
             ?? throw new SipTransportException($"Not listening on {probe.Target.Protocol}.");
-        var recipe = new OutgoingCall.InviteRecipe(target, options, local, callId, SessionTimers, Transactions.UserAgent);
+        var recipe = new OutgoingCall.InviteRecipe(target, options, local, LocalContact(local), callId, SessionTimers, Transactions.UserAgent);
         SipMessageBuilder invite = recipe.Build();
         invite.InsertFirst(SipHeaderKind.Via, probe.Value);
         var request = (SipRequest)invite.Build();

@@ -61,7 +61,7 @@ internal sealed partial class DialogLayer
         SipEndPoint peer = Dialog.PeerOf(snapshot, fallback ?? default);
         SipEndPoint local = GetLocalEndPoint(peer.Address is null ? SipTransportProtocol.Udp : peer.Protocol)
             ?? throw new InvalidOperationException($"The {snapshot} was reached over {peer.Protocol}, which this stack does not listen on.");
-        var dialog = Dialog.FromSnapshot(snapshot, ContactFor(local));
+        var dialog = Dialog.FromSnapshot(snapshot, LocalContact(local));
         if (!dialog.Attach(this, shard, peer.Address is null ? local : peer, store: true, change))
         {
             throw new InvalidOperationException($"The store refused the {snapshot}.");

@@ -156,7 +156,7 @@ internal sealed partial class DialogLayer
         }
 
         bool overTls = transaction.Received.Local.Protocol == SipTransportProtocol.Tls;
-        if (!Dialog.TryCreateAsUas(refer, 202, transaction.LocalTag, ContactFor(transaction.Received.Local), overTls, out Dialog? dialog))
+        if (!Dialog.TryCreateAsUas(refer, 202, transaction.LocalTag, LocalContact(transaction.Received.Local), overTls, out Dialog? dialog))
         {
             transaction.Respond(transaction.CreateResponse(400, "Missing Or Bad Contact")); // RFC 3515 §2.4.2: a REFER makes a dialog.
             return;

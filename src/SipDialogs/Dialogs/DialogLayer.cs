@@ -67,6 +67,26 @@ internal sealed partial class DialogLayer
 
     public ShardSet Shards => _transactions.Shards;
 
+    /// <summary>The addresses named in Contacts instead of the listening ones, at most one per transport (<see cref="Hosting.SipStackOptions.Advertise"/>).</summary>
+    public IReadOnlyList<SipEndPoint> Advertised { get; init; } = [];
+
+    /// <summary>
+    /// This end's Contact for messages that leave through <paramref name="local"/>: the advertised address of its
+    /// transport when there is one, else <paramref name="local"/> itself.
+    /// </summary>
+    public string LocalContact(SipEndPoint local)
+    {
+        foreach (SipEndPoint advertised in Advertised)
+        {
+            if (advertised.Protocol == local.Protocol)
+            {
+                return ContactFor(advertised);
+            }
+        }
+
+        return ContactFor(local);
+    }
+
     /// <summary>
     /// This end's Contact for messages that leave through <paramref name="local"/>: <c>&lt;sip:sipdialogs@host:port;transport=…&gt;</c>.
     /// </summary>
@@ -192,6 +212,9 @@ internal sealed partial class DialogLayer
         }
     }
 
+    /// <summary>The store could not answer <see cref="IDialogStore.TryCheckOwner"/>: logged, and the dialog goes on here.</summary>
+    public void ReportOwnerCheckFailed(Exception exception) => DialogLog.OwnerCheckFailed(_logger, exception);
+
     private static void Observe(Task? pending)
     {
         // A failed send of a retransmission is only logged by the transport; the timers carry on.
@@ -205,5 +228,8 @@ internal sealed partial class DialogLayer
 
         [LoggerMessage(501, LogLevel.Warning, "The dialog store could not find or take up a dialog a request named; the request is answered without it")]
         public static partial void StoreLookupFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(502, LogLevel.Warning, "The dialog store could not say whether a dialog is still this stack's; its timer goes on")]
+        public static partial void OwnerCheckFailed(ILogger logger, Exception exception);
     }
 }

@@ -71,6 +71,23 @@ public interface IDialogStore
     /// <param name="change">What changed.</param>
     void OnChanged(Dialog dialog, DialogChange change);
 
+    /// <summary>
+    /// Asked before a timer makes a held dialog send a request of its own (a session refresh, or the BYE of an expired
+    /// session, RFC 4028 §10): whether the store must first make sure the dialog is still this stack's. A replicated
+    /// store says yes when another stack may have claimed the dialog meanwhile (this one was frozen or cut off), so that
+    /// an overdue timer never sends for a call that moved. The default says no: the request goes at once.
+    /// </summary>
+    /// <param name="dialog">The dialog whose timer fired.</param>
+    /// <param name="pending">The check, when one was started: true when the dialog is still this stack's. It may complete
+    /// off the shard; the stack then goes on on the shard, and when it is false sends nothing and forgets the dialog
+    /// without a word to the peer (<see cref="DialogChange.Exported"/>).</param>
+    /// <returns>True when the request must wait for <paramref name="pending"/>.</returns>
+    bool TryCheckOwner(Dialog dialog, out ValueTask<bool> pending)
+    {
+        pending = default;
+        return false;
+    }
+
     /// <summary>Removes a dialog after its <see cref="DialogChange.Terminated"/> or <see cref="DialogChange.Exported"/>.</summary>
     /// <param name="id">The identifier.</param>
     /// <returns>Whether it was held.</returns>

@@ -364,7 +364,7 @@ public sealed class IncomingCall : IEarlyDialogOwner
         return dialog;
     }
 
-    private string ContactFor() => DialogLayer.ContactFor(_invite.Received.Local);
+    private string ContactFor() => _layer.LocalContact(_invite.Received.Local);
 
     private void ThrowIfAnswered()
     {

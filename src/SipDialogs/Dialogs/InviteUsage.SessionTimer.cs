@@ -25,6 +25,9 @@ internal sealed partial class InviteUsage
     private int _refreshChallenges;
     private long _sessionRefreshedAtMs;
 
+    /// <summary>When the session was last refreshed (Unix ms on the shard's clock), 0 before: changes with every restart of the session timer.</summary>
+    public long SessionRefreshedAtMs => _sessionRefreshedAtMs;
+
     /// <summary>The negotiated session interval (RFC 4028), or null when the dialog has no session timer.</summary>
     public TimeSpan? SessionInterval
     {

@@ -400,7 +400,7 @@ public sealed class OutgoingCall : IClientTransactionOwner, IEarlyDialogOwner
     }
 
     /// <summary>What an INVITE of a new call is made of (RFC 3261 §8.1.1, §13.2.1; RFC 4028 §7.1), kept to send it again after 422.</summary>
-    internal sealed class InviteRecipe(string target, InviteOptions options, SipEndPoint local, string callId, SessionTimerOptions? sessionTimers, string? userAgent = null)
+    internal sealed class InviteRecipe(string target, InviteOptions options, SipEndPoint local, string contact, string callId, SessionTimerOptions? sessionTimers, string? userAgent = null)
     {
         private readonly string _fromTag = SipIds.NewTag();
         /// <summary>Challenges answered at most for one call: a stale nonce and a proxy or two on the way (RFC 3261 §22.3).</summary>
@@ -442,7 +442,6 @@ public sealed class OutgoingCall : IClientTransactionOwner, IEarlyDialogOwner
 
         public SipMessageBuilder Build()
         {
-            string contact = DialogLayer.ContactFor(local);
             string from = options.From ?? contact.Replace(";transport=" + local.ViaTransport.ToLowerInvariant(), string.Empty, StringComparison.Ordinal);
             string to = options.To ?? (target.StartsWith('<') ? target : "<" + target + ">");
             string uri = target.StartsWith('<') ? target[1..target.IndexOf('>', StringComparison.Ordinal)] : target;

@@ -101,6 +101,7 @@ public sealed class SipStack : IAsyncDisposable, ISipMessageSink, ITransactionUs
         DialogLayer = new DialogLayer(_transactions, _transport, Dialogs, options.SessionTimers, (_, _) => Interlocked.Increment(ref _handlerFaults), _logger)
         {
             Transfers = options.Transfers,
+            Advertised = options.GetAdvertisedEndPoints(),
         };
         DialogLayer.Unmatched = DispatchOutsideDialog;
         if (options.GetNameServers() is { Count: > 0 } nameServers)
@@ -301,7 +302,7 @@ public sealed class SipStack : IAsyncDisposable, ISipMessageSink, ITransactionUs
         RequestVia via = _transactions.CreateVia(nextHop, 1024);
         SipEndPoint local = _transport.GetLocalEndPoint(via.Target.Protocol)
             ?? throw new SipTransportException($"Not listening on {via.Target.Protocol}.");
-        string contact = DialogLayer.ContactFor(local);
+        string contact = DialogLayer.LocalContact(local);
         string from = options.From ?? contact;
         SipMessageBuilder refer = SipMessageBuilder.Request(SipMethods.Refer, target)
             .Add(SipHeaderKind.Via, via.Value)

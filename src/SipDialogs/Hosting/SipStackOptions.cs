@@ -82,6 +82,43 @@ public sealed class SipStackOptions
     }
 
     /// <summary>
+    /// The addresses this stack names in its Contact instead of the one it listens on, at most one per transport, each
+    /// <c>transport:address:port</c> such as <c>udp:192.0.2.10:5060</c>: a balancer in front of identical nodes, so that
+    /// the peers' in-dialog requests come back through it (RFC 3261 §12.1.1: the Contact is the dialog's remote target).
+    /// Vias still name the listening address, so responses come straight back. Empty (the default): the Contact names
+    /// the listening address.
+    /// </summary>
+    public IList<string> Advertise { get; } = [];
+
+    /// <summary>The parsed <see cref="Advertise"/> entries.</summary>
+    /// <returns>The end points, at most one per transport.</returns>
+    /// <exception cref="InvalidOperationException">An entry is not <c>transport:address:port</c> with a port, or a transport is named twice.</exception>
+    public IReadOnlyList<SipEndPoint> GetAdvertisedEndPoints()
+    {
+        var result = new List<SipEndPoint>(Advertise.Count);
+        foreach (string entry in Advertise)
+        {
+            if (!SipEndPoint.TryParse(entry, out SipEndPoint? endPoint, out string? why) || endPoint.Value.Address.Port == 0)
+            {
+                throw new InvalidOperationException(
+                    $"Advertise entry '{entry}' is not transport:address:port: {why ?? "its port is 0"} (e.g. udp:192.0.2.10:5060).");
+            }
+
+            foreach (SipEndPoint earlier in result)
+            {
+                if (earlier.Protocol == endPoint.Value.Protocol)
+                {
+                    throw new InvalidOperationException($"Advertise names {endPoint.Value.Protocol} twice ('{entry}'); give one address per transport.");
+                }
+            }
+
+            result.Add(endPoint.Value);
+        }
+
+        return result;
+    }
+
+    /// <summary>
     /// The DNS servers that find SIP servers by name (RFC 3263: NAPTR, SRV, A/AAAA), each <c>address:port</c> such as
     /// <c>127.0.0.1:5353</c>; empty (the default) for the system's resolvers.
     /// </summary>
@@ -119,6 +156,7 @@ public sealed class SipStackOptions
 
         IReadOnlyList<SipEndPoint> endPoints = GetListenEndPoints();
         _ = GetNameServers();
+        _ = GetAdvertisedEndPoints();
         Limits.Validate();
         Timers.Validate();
         Shards.Validate();

@@ -40,13 +40,20 @@ internal sealed class KamailioProcess : IAsyncDisposable
     /// Starts Kamailio with <paramref name="config"/> (a path in the repository) and waits until its first worker is
     /// up. Another process may take the free port before Kamailio binds it; then it starts again on another.
     /// </summary>
-    public static async Task<KamailioProcess> StartAsync(string config = "tests/kamailio/record-route.cfg", params string[] defines)
+    public static Task<KamailioProcess> StartAsync(string config = "tests/kamailio/record-route.cfg", params string[] defines) =>
+        StartAsync(0, config, defines);
+
+    /// <summary>
+    /// Starts Kamailio with <paramref name="config"/> on loopback UDP <paramref name="port"/> (0: a free port, tried again
+    /// on another if taken meanwhile), for tests whose nodes must name the balancer before it starts.
+    /// </summary>
+    public static async Task<KamailioProcess> StartAsync(int port, string config, params string[] defines)
     {
         string configPath = Repository.PathOf(config);
         string modules = Environment.GetEnvironmentVariable("KAMAILIO_MODULES") is { Length: > 0 } overridden ? overridden : DefaultModules;
         for (int attempt = 1; ; attempt++)
         {
-            var udp = new IPEndPoint(IPAddress.Loopback, UdpPorts.Free());
+            var udp = new IPEndPoint(IPAddress.Loopback, port == 0 ? UdpPorts.Free() : port);
             string run = Directory.CreateTempSubdirectory("kamailio-").FullName;
             string[] arguments =
             [
@@ -67,7 +74,7 @@ internal sealed class KamailioProcess : IAsyncDisposable
                 await kamailio.Process.WaitForLineAsync(line => line.Contains(ReadyLine, StringComparison.Ordinal)).WaitAsync(s_startTimeout);
                 return kamailio;
             }
-            catch (InvalidOperationException) when (attempt < 3 && kamailio.Process.Output.Contains("Address already in use", StringComparison.Ordinal))
+            catch (InvalidOperationException) when (port == 0 && attempt < 3 && kamailio.Process.Output.Contains("Address already in use", StringComparison.Ordinal))
             {
                 await kamailio.DisposeAsync();
             }

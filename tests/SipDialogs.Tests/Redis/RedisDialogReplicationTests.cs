@@ -162,6 +162,78 @@ public sealed class RedisDialogReplicationTests : RedisTestBase
     }
 
     [Fact]
+    public async Task ADueSessionRefreshOfACallAnotherNodeClaimedIsNotSentEvenWithoutTheFenceMessage()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using ReplicatedNode a = await ReplicatedNode.StartAsync(Redis, "a", time: time);
+        await using var caller = new RawCaller();
+        await caller.CallAsync(a.Udp, "Supported: timer\r\nSession-Expires: 90;refresher=uas\r\nAllow: INVITE, ACK, BYE, UPDATE\r\n");
+        Dialog dialog = await a.AnsweredDialog.Task.WaitAsync(s_timeout);
+        await a.Replication.FlushAsync().WaitAsync(s_timeout);
+
+        // Another node claims the record and its fence message is lost: only the record says the call moved.
+        string key = KeyOf(dialog.Id);
+        DialogRecord record = Record(key)!;
+        byte[] value = Db.StringGet(key)!;
+        int state = Array.IndexOf(value, (byte)'\n', Array.IndexOf(value, (byte)'\n') + 1) + 1;
+        byte[] claimed = [.. Encoding.UTF8.GetBytes("b\n" + (long.Parse(record.Epoch, System.Globalization.CultureInfo.InvariantCulture) + 1) + "\n"), .. value.AsSpan(state)];
+        Assert.Equal("OK", Db.Execute("SET", key, claimed, "KEEPTTL").ToString());
+
+        // The refresh falls due (half of 90 s): node a asks Redis first, drops its copy and sends nothing.
+        time.Advance(TimeSpan.FromSeconds(46));
+        await Poll.UntilAsync(() => a.Stack.DialogCount == 0, s_timeout, "node a drops the call that moved");
+        Assert.Equal(1, a.Replication.Fenced);
+        Assert.False(caller.Socket.TryReceive(out SipMessage? stray), stray is null ? null : RawSipSocket.Describe(stray));
+        Assert.Equal("b", Record(key)!.Owner); // Untouched by node a.
+        await Db.KeyDeleteAsync(key);
+        await AssertNothingLeftAsync(a, a.Stack);
+    }
+
+    [Fact]
+    public async Task TheCallsOfADeadNodeAreSpreadOverTheSurvivorsInsteadOfGoingToTheFirst()
+    {
+        const int calls = 16;
+        ReplicatedNode a = await ReplicatedNode.StartAsync(Redis, "a");
+        await using ReplicatedNode b = await ReplicatedNode.StartAsync(Redis, "b");
+        await using ReplicatedNode c = await ReplicatedNode.StartAsync(Redis, "c");
+        var callers = new List<RawCaller>();
+        try
+        {
+            for (int i = 0; i < calls; i++)
+            {
+                callers.Add(new RawCaller());
+                await callers[i].CallAsync(a.Udp);
+            }
+
+            await Poll.UntilAsync(() => Db.SetLength("sipdialogs:node:{a}:dialogs") == calls, s_timeout, "node a writes its calls");
+            await a.DisposeAsync();
+
+            // Each survivor claims the calls it wins by rendezvous hashing: 16 calls all going to one of two is 1 chance in 32,768.
+            await Poll.UntilAsync(
+                () => b.Replication.TakenOver + c.Replication.TakenOver == calls, s_timeout, () => $"b took {b.Replication.TakenOver}, c {c.Replication.TakenOver}");
+            Assert.InRange(b.Replication.TakenOver, 1, calls - 1);
+            Assert.InRange(c.Replication.TakenOver, 1, calls - 1);
+            Assert.Equal(calls, b.Stack.DialogCount + c.Stack.DialogCount);
+
+            // Each call goes on: a BYE sent to node b ends it, whichever survivor took it.
+            foreach (RawCaller caller in callers)
+            {
+                Assert.Equal(200, (await caller.SendAsync("BYE", b.Udp)).StatusCode);
+            }
+
+            await c.Replication.FlushAsync().WaitAsync(s_timeout);
+            await AssertNothingLeftAsync(b, b.Stack, c.Stack);
+        }
+        finally
+        {
+            foreach (RawCaller caller in callers)
+            {
+                await caller.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
     public async Task ANodeWritesItsLiveCallsBackWhenRedisRestartsEmpty()
     {
         await using ReplicatedNode a = await ReplicatedNode.StartAsync(Redis, "a");

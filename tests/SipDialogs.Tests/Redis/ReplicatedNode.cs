@@ -39,16 +39,17 @@ internal sealed class ReplicatedNode : IAsyncDisposable
         HeartbeatTimeToLive = TimeSpan.FromMilliseconds(400),
     };
 
-    public static Task<ReplicatedNode> StartAsync(RedisProcess redis, string nodeId, SipStackOptions? options = null) =>
-        StartAsync(redis.Configuration, nodeId, options);
+    public static Task<ReplicatedNode> StartAsync(RedisProcess redis, string nodeId, SipStackOptions? options = null, TimeProvider? time = null) =>
+        StartAsync(redis.Configuration, nodeId, options, time);
 
-    public static async Task<ReplicatedNode> StartAsync(string configuration, string nodeId, SipStackOptions? options = null)
+    public static async Task<ReplicatedNode> StartAsync(string configuration, string nodeId, SipStackOptions? options = null, TimeProvider? time = null)
     {
         var answered = new TaskCompletionSource<Dialog>(TaskCreationOptions.RunContinuationsAsynchronously);
         RedisDialogReplication replication = await RedisDialogReplication.ConnectAsync(Options(configuration, nodeId));
         var stack = new SipStack(
             options ?? Parties.Options(),
             new IncomingCallUas(async (call, ct) => answered.TrySetResult(await call.AnswerAsync(Answer, cancellationToken: ct))),
+            timeProvider: time,
             dialogStore: replication.StoreFactory);
         await stack.StartAsync();
         await replication.StartAsync(stack);

@@ -74,6 +74,38 @@ public sealed class ServeReplicationTests : RedisTestBase
     }
 
     [Fact]
+    public async Task ANodeResumedAfterItsCallMovedSendsNoOverdueSessionRefreshForIt()
+    {
+        // A 90 s session refreshed by the UAS: node a's refresh falls due 45 s after the answer, while it is frozen.
+        var caller = new RawCaller { Timeout = TimeSpan.FromSeconds(75) };
+        await using TwoNodes nodes = await TwoNodes.StartAsync(
+            Redis, caller, "Supported: timer\r\nSession-Expires: 90;refresher=uas\r\nAllow: INVITE, ACK, BYE, UPDATE\r\n");
+        (ServerProcess a, ServerProcess b, _, string key) = nodes;
+        await Poll.UntilAsync(() => Record(key) is not null, s_timeout, "node a writes the call");
+
+        await a.Process.SignalAsync("STOP");
+        try
+        {
+            // Node b takes the call over and refreshes it when due: from then on node a's own refresh is overdue.
+            await Poll.UntilAsync(() => Record(key)?.Owner == "b", s_timeout, "node b claims the call of the frozen node");
+            (SipRequest refresh, System.Net.IPEndPoint from) = await caller.Socket.ReceiveRequestAsync(caller.Timeout);
+            Assert.Equal(b.Udp, from);
+            await caller.Socket.SendAsync(SipMessageBuilder.ResponseTo(refresh, 200), from);
+        }
+        finally
+        {
+            await a.Process.SignalAsync("CONT");
+        }
+
+        // Resumed, node a fires its overdue refresh timer; asked first, Redis says the call is b's: a sends nothing.
+        await a.Process.WaitForLineAsync(line => line.Contains("was claimed by another node", StringComparison.Ordinal)).WaitAsync(s_timeout);
+        Assert.Equal(200, (await caller.SendAsync("BYE", b.Udp!)).StatusCode);
+        Assert.False(caller.Socket.TryReceive(out SipMessage? stray), stray is null ? null : RawSipSocket.Describe(stray));
+        await Poll.UntilAsync(() => Record(key) is null, s_timeout, "the ended call's record goes");
+        Assert.Empty(a.ErrorLines);
+    }
+
+    [Fact]
     public async Task ServeRefusesANodeIdWithoutRedis()
     {
         await using var serve = ExternalProcess.Start("dotnet", [ServerProcess.ServerDll, "serve", "--listen", "udp:127.0.0.1:0", "--node-id", "a"]);
@@ -86,12 +118,13 @@ public sealed class ServeReplicationTests : RedisTestBase
     /// <summary>Two serve nodes sharing the test's Redis, and a call answered by the first.</summary>
     private sealed class TwoNodes(ServerProcess a, ServerProcess b, RawCaller caller) : IAsyncDisposable
     {
-        public static async Task<TwoNodes> StartAsync(RedisProcess redis)
+        public static Task<TwoNodes> StartAsync(RedisProcess redis) => StartAsync(redis, new RawCaller(), string.Empty);
+
+        public static async Task<TwoNodes> StartAsync(RedisProcess redis, RawCaller caller, string callHeaders)
         {
             ServerProcess a = await ServerProcess.StartAsync("--listen", "udp:127.0.0.1:0", "--redis", redis.Configuration, "--node-id", "a");
             ServerProcess b = await ServerProcess.StartAsync("--listen", "udp:127.0.0.1:0", "--redis", redis.Configuration, "--node-id", "b");
-            var caller = new RawCaller();
-            await caller.CallAsync(a.Udp!);
+            await caller.CallAsync(a.Udp!, callHeaders);
             return new TwoNodes(a, b, caller);
         }
 

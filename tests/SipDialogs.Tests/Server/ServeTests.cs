@@ -196,4 +196,27 @@ public class ServeTests
         Assert.NotEqual(0, exit);
         Assert.Contains("carrier-pigeon:1.2.3.4:5", process.Output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task TheContactOfA200NamesTheAdvertisedAddressInsteadOfTheListeningOne()
+    {
+        await using ServerProcess server = await ServerProcess.StartAsync("--listen", "udp:127.0.0.1:0", "--advertise", "udp:192.0.2.10:5099");
+        await using var caller = new Dialogs.RawCaller();
+        SipResponse ok = await caller.CallAsync(server.Udp!);
+        Assert.Equal("<sip:sipdialogs@192.0.2.10:5099>", ok.GetHeaderValue(SipHeaderKind.Contact));
+
+        // Only the Contact changes: the in-dialog request reaches the node (through the balancer in production) and ends the call.
+        Assert.Equal(200, (await caller.SendAsync("BYE", server.Udp!)).StatusCode);
+    }
+
+    [Theory]
+    [InlineData("udp:balancer.example:5060")]
+    [InlineData("udp:192.0.2.10:0")]
+    public async Task ServeRefusesABadAdvertiseEntryNamingIt(string entry)
+    {
+        await using var process = ExternalProcess.Start("dotnet", [ServerProcess.ServerDll, "serve", "--listen", "udp:127.0.0.1:0", "--advertise", entry]);
+        int exit = await process.Exited.WaitAsync(s_timeout);
+        Assert.NotEqual(0, exit);
+        Assert.Contains(entry, process.Output, StringComparison.Ordinal);
+    }
 }
