@@ -185,8 +185,11 @@ public sealed partial class RedisDialogReplication
                     }
 
                     byte[] state = write.Snapshot!.Serialize();
+                    // Only a dialog made here and never written, or a write-back, makes a missing record: a claimed one
+                    // had its record at the claim, so a missing one was ended by the node that claimed it after us.
+                    bool mayCreate = (!held.Indexed && held.Epoch == 1) || write.Kind == ReplicationWriteKind.WriteBack;
                     Task<RedisResult> written = pipeline.ScriptEvaluateAsync(
-                        ReplicationScripts.Write, [held.Key], [NodeId, held.Epoch, state, TimeToLiveOf(write.Snapshot), NodeId]);
+                        ReplicationScripts.Write, [held.Key], [NodeId, held.Epoch, state, TimeToLiveOf(write.Snapshot), NodeId, mayCreate ? 1 : 0]);
                     _checked.Add((i, written));
                     _sent.Add(written);
                     bytes += state.Length;
@@ -205,7 +208,7 @@ public sealed partial class RedisDialogReplication
                 case ReplicationWriteKind.Release when last && held.Epoch > 0:
                     byte[] released = write.Snapshot!.Serialize();
                     _sent.Add(pipeline.ScriptEvaluateAsync(
-                        ReplicationScripts.Write, [held.Key], [NodeId, held.Epoch, released, TimeToLiveOf(write.Snapshot), string.Empty]));
+                        ReplicationScripts.Write, [held.Key], [NodeId, held.Epoch, released, TimeToLiveOf(write.Snapshot), string.Empty, 1]));
                     _sent.Add(pipeline.SetRemoveAsync(_ownedKey, held.Key));
                     bytes += released.Length;
                     break;

@@ -25,13 +25,17 @@ internal static class ReplicationScripts
         """;
 
     /// <summary>
-    /// Writes the state when the record is missing or still the writer's (owner and epoch), then hands it to
-    /// <c>ARGV[5]</c> (the writer itself, or empty to release it). ARGV: owner, epoch, state, time to live (ms), new owner.
-    /// Returns 1, or 0 when the writer's copy is stale.
+    /// Writes the state when the record is still the writer's (owner and epoch), or is missing and <c>ARGV[6]</c> is 1
+    /// (the dialog's first write, a write-back after Redis lost its data, a release), then hands it to <c>ARGV[5]</c>
+    /// (the writer itself, or empty to release it). ARGV: owner, epoch, state, time to live (ms), new owner, may create.
+    /// Returns 1; 0 when the writer's copy is stale; 2 when the record is missing and was not made again: another node
+    /// may have claimed the call and ended it, and a late write must not bring the record back.
     /// </summary>
     public const string Write = Read + "\n" + """
         local o, e = read(KEYS[1])
-        if o and (o ~= ARGV[1] or e ~= ARGV[2]) then return 0 end
+        if not o then
+          if ARGV[6] ~= '1' then return 2 end
+        elseif o ~= ARGV[1] or e ~= ARGV[2] then return 0 end
         redis.call('SET', KEYS[1], ARGV[5] .. '\n' .. ARGV[2] .. '\n' .. ARGV[3], 'PX', ARGV[4])
         return 1
         """;

@@ -136,6 +136,26 @@ public sealed class RedisDialogReplicationTests : RedisTestBase
     }
 
     [Fact]
+    public async Task AWriteThatFindsTheRecordGoneDoesNotBringBackACallAnotherNodeEnded()
+    {
+        await using ReplicatedNode a = await ReplicatedNode.StartAsync(Redis, "a");
+        await using var caller = new RawCaller();
+        Dialog dialog = await AnsweredAsync(a, caller);
+
+        // Another node claimed the call and ended it (its record deleted) before its fence message reached node a, which
+        // still changes the call: that write must not make the record again, or it would stay until its lifetime ends.
+        await Db.KeyDeleteAsync(KeyOf(dialog.Id));
+        Assert.Equal(200, (await caller.SendAsync("INFO", a.Udp)).StatusCode);
+        await a.Replication.FlushAsync().WaitAsync(s_timeout);
+        Assert.Null(Record(KeyOf(dialog.Id)));
+        Assert.Equal(0, a.Replication.Fenced); // A missing record is not another's: only a fence message or claim says so.
+
+        Assert.Equal(200, (await caller.SendAsync("BYE", a.Udp)).StatusCode);
+        await a.Replication.FlushAsync().WaitAsync(s_timeout);
+        await AssertNothingLeftAsync(a, a.Stack);
+    }
+
+    [Fact]
     public async Task TheCallsOfADeadNodeAreTakenOverInTheBackgroundAndCarriedOn()
     {
         ReplicatedNode a = await ReplicatedNode.StartAsync(Redis, "a");
