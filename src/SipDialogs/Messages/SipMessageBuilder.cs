@@ -165,6 +165,19 @@ public sealed class SipMessageBuilder
         return this;
     }
 
+    /// <summary>
+    /// Puts a header whose value is already bytes before all others, written as given: the transport's stamped top
+    /// Via (RFC 3261 §18.2.1) and the request's other Via rows, without a string for each.
+    /// </summary>
+    /// <param name="kind">A known header.</param>
+    /// <param name="value">The value's bytes, one line, which the caller never changes afterwards.</param>
+    /// <returns>This builder.</returns>
+    internal SipMessageBuilder InsertFirst(SipHeaderKind kind, ReadOnlyMemory<byte> value)
+    {
+        _headers.Insert(0, new Header(kind, null, null, value));
+        return this;
+    }
+
     /// <summary>Copies header <paramref name="index"/> of <paramref name="source"/>, value bytes unchanged.</summary>
     /// <param name="source">A parsed message.</param>
     /// <param name="index">The header's position in it.</param>
