@@ -17,6 +17,10 @@ public abstract partial class SipMessage
 {
     private TypedHeaders? _typed;
 
+    // The Via list is held apart from the other decoded headers: the transport decodes it for every request
+    // (RFC 3261 §18.2.2), and a request that needs nothing else (an ACK) then makes no TypedHeaders.
+    private IReadOnlyList<ViaHeader>? _via;
+
     /// <summary>Parses one element of a header value (or a whole value) into a typed object.</summary>
     private delegate bool ElementParser<T>(ReadOnlySpan<char> value, [NotNullWhen(true)] out T? result, out SipRejectReason reason)
         where T : class;
@@ -267,10 +271,14 @@ public abstract partial class SipMessage
     /// a message no application code has seen: one handed to the application is never changed afterwards (its
     /// transaction keeps a <see cref="CopyIndex"/> instead).
     /// </summary>
-    internal void ReleaseDecodedHeaders() => Volatile.Write(ref _typed, null);
+    internal void ReleaseDecodedHeaders()
+    {
+        Volatile.Write(ref _typed, null);
+        Volatile.Write(ref _via, null);
+    }
 
     /// <summary>Whether decoded header objects are held (tests read it).</summary>
-    internal bool HasDecodedHeaders => _typed is not null;
+    internal bool HasDecodedHeaders => _typed is not null || _via is not null;
 
     /// <summary>Where the value of header line <paramref name="index"/> starts in <see cref="Buffer"/>.</summary>
     internal int GetHeaderValueOffset(int index) => Entry(index).ValueStart;
@@ -280,7 +288,7 @@ public abstract partial class SipMessage
     /// <param name="error">When false, the fault: its reason, <see cref="SipHeaderKind.Via"/> and where its value starts.</param>
     /// <returns>False when a value is malformed.</returns>
     public bool TryGetVia([NotNullWhen(true)] out IReadOnlyList<ViaHeader>? values, out SipParseError error) =>
-        TryDecodeList(SipHeaderKind.Via, ViaHeader.TryParse, ref Typed.Via, out values, out error);
+        TryDecodeList(SipHeaderKind.Via, ViaHeader.TryParse, ref _via, out values, out error);
 
     /// <summary>Reads <see cref="From"/>, reporting a malformed header instead of throwing.</summary>
     /// <param name="value">The header; null when false.</param>
@@ -879,7 +887,6 @@ public abstract partial class SipMessage
     /// </summary>
     private sealed class TypedHeaders
     {
-        public IReadOnlyList<ViaHeader>? Via;
         public NameAddress? From;
         public NameAddress? To;
         public int? MaxForwards;
