@@ -24,16 +24,12 @@ public class ServerResponseBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _invite = File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Data", "invite.sip"));
-        if (!SipMessageParser.TryParse(_invite, out SipMessage? message, out SipParseError error))
-        {
-            throw new InvalidOperationException($"The benchmark INVITE does not parse: {error}");
-        }
+        SipRequest request = CapturedInvite.Load(out _invite);
 
         // From a NAT: the source is not the Via's sent-by, and the Via asks for rport.
         var source = new SipEndPoint(SipTransportProtocol.Udp, new IPEndPoint(IPAddress.Parse("203.0.113.9"), 40312));
-        _inbound = new InboundMessage(message!, source, default, 0);
-        _from = message!.From!;
+        _inbound = new InboundMessage(request, source, default, 0);
+        _from = request.From!;
     }
 
     /// <summary>Index the INVITE and decode its Via list, as the transport does for every request.</summary>
