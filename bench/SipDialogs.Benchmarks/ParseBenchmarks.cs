@@ -20,13 +20,7 @@ public class ParseBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _invite = File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Data", "invite.sip"));
-        if (!SipMessageParser.TryParse(_invite, out SipMessage? message, out SipParseError error))
-        {
-            throw new InvalidOperationException($"The benchmark INVITE does not parse: {error}");
-        }
-
-        _request = (SipRequest)message!;
+        _request = CapturedInvite.Load(out _invite);
     }
 
     /// <summary>Index the INVITE and read Call-ID, CSeq, the top Via branch, the From and To tags.</summary>

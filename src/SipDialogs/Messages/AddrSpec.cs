@@ -125,8 +125,8 @@ public abstract class AddrSpec
     /// <returns>The URI text.</returns>
     public override string ToString()
     {
-        var sb = new StringBuilder(64);
+        StringBuilder sb = CachedStringBuilder.Acquire(64);
         AppendTo(sb);
-        return sb.ToString();
+        return CachedStringBuilder.ToStringAndRelease(sb);
     }
 }

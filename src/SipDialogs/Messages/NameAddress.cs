@@ -334,8 +334,8 @@ public sealed class NameAddress
     /// <returns>The address text.</returns>
     public override string ToString()
     {
-        var sb = new StringBuilder(96);
+        StringBuilder sb = CachedStringBuilder.Acquire(96);
         AppendTo(sb);
-        return sb.ToString();
+        return CachedStringBuilder.ToStringAndRelease(sb);
     }
 }

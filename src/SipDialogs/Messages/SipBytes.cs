@@ -91,7 +91,8 @@ internal static class SipBytes
         return false;
     }
 
-    private static int IndexOfTopLevel(ReadOnlySpan<byte> value, int from, byte target)
+    /// <summary>The position of <paramref name="target"/> at or after <paramref name="from"/> outside quoted strings, or -1.</summary>
+    public static int IndexOfTopLevel(ReadOnlySpan<byte> value, int from, byte target)
     {
         bool inQuotes = false;
         for (int i = from; i < value.Length; i++)

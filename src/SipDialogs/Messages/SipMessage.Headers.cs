@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
+using System.Text;
 
 namespace SipDialogs.Messages;
 
@@ -14,6 +16,10 @@ namespace SipDialogs.Messages;
 public abstract partial class SipMessage
 {
     private TypedHeaders? _typed;
+
+    // The Via list is held apart from the other decoded headers: the transport decodes it for every request
+    // (RFC 3261 §18.2.2), and a request that needs nothing else (an ACK) then makes no TypedHeaders.
+    private IReadOnlyList<ViaHeader>? _via;
 
     /// <summary>Parses one element of a header value (or a whole value) into a typed object.</summary>
     private delegate bool ElementParser<T>(ReadOnlySpan<char> value, [NotNullWhen(true)] out T? result, out SipRejectReason reason)
@@ -265,10 +271,14 @@ public abstract partial class SipMessage
     /// a message no application code has seen: one handed to the application is never changed afterwards (its
     /// transaction keeps a <see cref="CopyIndex"/> instead).
     /// </summary>
-    internal void ReleaseDecodedHeaders() => Volatile.Write(ref _typed, null);
+    internal void ReleaseDecodedHeaders()
+    {
+        Volatile.Write(ref _typed, null);
+        Volatile.Write(ref _via, null);
+    }
 
     /// <summary>Whether decoded header objects are held (tests read it).</summary>
-    internal bool HasDecodedHeaders => _typed is not null;
+    internal bool HasDecodedHeaders => _typed is not null || _via is not null;
 
     /// <summary>Where the value of header line <paramref name="index"/> starts in <see cref="Buffer"/>.</summary>
     internal int GetHeaderValueOffset(int index) => Entry(index).ValueStart;
@@ -278,7 +288,7 @@ public abstract partial class SipMessage
     /// <param name="error">When false, the fault: its reason, <see cref="SipHeaderKind.Via"/> and where its value starts.</param>
     /// <returns>False when a value is malformed.</returns>
     public bool TryGetVia([NotNullWhen(true)] out IReadOnlyList<ViaHeader>? values, out SipParseError error) =>
-        TryDecodeList(SipHeaderKind.Via, ViaHeader.TryParse, ref Typed.Via, out values, out error);
+        TryDecodeList(SipHeaderKind.Via, ViaHeader.TryParse, ref _via, out values, out error);
 
     /// <summary>Reads <see cref="From"/>, reporting a malformed header instead of throwing.</summary>
     /// <param name="value">The header; null when false.</param>
@@ -599,7 +609,10 @@ public abstract partial class SipMessage
             return true;
         }
 
-        if (!parser(GetHeaderValue(index), out T? parsed, out SipRejectReason reason))
+        char[] text = RentValueChars(index, out int length);
+        bool parsedOk = parser(text.AsSpan(0, length), out T? parsed, out SipRejectReason reason);
+        ArrayPool<char>.Shared.Return(text);
+        if (!parsedOk)
         {
             error = Fault(reason, index);
             return false;
@@ -610,7 +623,7 @@ public abstract partial class SipMessage
             return false;
         }
 
-        value = Publish(ref cache, parsed);
+        value = Publish(ref cache, parsed!);
         return true;
     }
 
@@ -630,7 +643,10 @@ public abstract partial class SipMessage
         int index = IndexOfHeader(kind);
         if (index >= 0)
         {
-            if (!parser(GetHeaderValue(index), out T parsed, out SipRejectReason reason))
+            char[] text = RentValueChars(index, out int length);
+            bool parsedOk = parser(text.AsSpan(0, length), out T parsed, out SipRejectReason reason);
+            ArrayPool<char>.Shared.Return(text);
+            if (!parsedOk)
             {
                 error = Fault(reason, index);
                 return false;
@@ -696,53 +712,116 @@ public abstract partial class SipMessage
             return true;
         }
 
-        List<T>? list = null;
-        List<Range>? ranges = null;
+        // The values are decoded into pooled characters, not a string per row, and the first element is held
+        // without a list: the typical row (one Via, one Contact) costs the decoded object and its array alone.
+        T? first = null;
+        List<T>? more = null;
         for (int index = IndexOfHeader(kind); index >= 0; index = IndexOfHeader(kind, index + 1))
         {
-            string text = GetHeaderValue(index);
-            SipRejectReason reason;
-            if (!split)
-            {
-                if (!parser(text, out T? item, out reason))
-                {
-                    error = Fault(reason, index);
-                    return false;
-                }
-
-                (list ??= []).Add(item);
-                continue;
-            }
-
-            ranges ??= [];
-            ranges.Clear();
-            if (!SipHeaderSplitter.TrySplit(text, ranges, out reason))
+            char[] rented = RentValueChars(index, out int length);
+            bool decoded = TryDecodeRow(rented.AsSpan(0, length), parser, split, ref first, ref more, out SipRejectReason reason);
+            ArrayPool<char>.Shared.Return(rented);
+            if (!decoded)
             {
                 error = Fault(reason, index);
                 return false;
             }
+        }
 
-            if (ranges.Count == 0)
+        values = Publish(ref cache, first is null ? [] : more is null ? new T[] { first } : more.ToArray());
+        return true;
+    }
+
+    /// <summary>
+    /// Decodes one row of a list header: the whole row when not <paramref name="split"/>, else each element between
+    /// top-level commas, the separators checked first (RFC 3261 §7.3.1) so that a bad separator is what is reported.
+    /// </summary>
+    private static bool TryDecodeRow<T>(
+        ReadOnlySpan<char> text, ElementParser<T> parser, bool split, ref T? first, ref List<T>? more, out SipRejectReason reason)
+        where T : class
+    {
+        if (!split)
+        {
+            if (!parser(text, out T? whole, out reason))
             {
-                // An empty row of a header whose grammar needs at least one value.
-                error = Fault(SipRejectReason.MalformedHeader, index);
                 return false;
             }
 
-            foreach (Range range in ranges)
+            Collect(whole, ref first, ref more);
+            return true;
+        }
+
+        bool any = false;
+        for (int start = 0; ; )
+        {
+            if (!SipHeaderSplitter.TryFindElementEnd(text, start, out int end, out reason))
             {
-                if (!parser(text.AsSpan()[range], out T? item, out reason))
+                return false;
+            }
+
+            Range element = SipHeaderSplitter.Trim(text, start, end);
+            any |= element.End.Value > element.Start.Value;
+            if (end == text.Length)
+            {
+                break;
+            }
+
+            start = end + 1;
+        }
+
+        if (!any)
+        {
+            // An empty row of a header whose grammar needs at least one value.
+            reason = SipRejectReason.MalformedHeader;
+            return false;
+        }
+
+        for (int start = 0; ; )
+        {
+            _ = SipHeaderSplitter.TryFindElementEnd(text, start, out int end, out _);
+            Range element = SipHeaderSplitter.Trim(text, start, end);
+            if (element.End.Value > element.Start.Value)
+            {
+                if (!parser(text[element], out T? item, out reason))
                 {
-                    error = Fault(reason, index);
                     return false;
                 }
 
-                (list ??= []).Add(item);
+                Collect(item, ref first, ref more);
             }
+
+            if (end == text.Length)
+            {
+                reason = default;
+                return true;
+            }
+
+            start = end + 1;
+        }
+    }
+
+    private static void Collect<T>(T item, ref T? first, ref List<T>? more)
+        where T : class
+    {
+        if (first is null)
+        {
+            first = item;
+            return;
         }
 
-        values = Publish(ref cache, list is null ? [] : list.ToArray());
-        return true;
+        (more ??= [first]).Add(item);
+    }
+
+    /// <summary>
+    /// The value of header line <paramref name="index"/> as <see cref="GetHeaderValue(int)"/> decodes it, into a
+    /// pooled array the caller returns: the typed parsers read characters and copy what they keep.
+    /// </summary>
+    private char[] RentValueChars(int index, out int length)
+    {
+        ReadOnlySpan<byte> bytes = GetHeaderValueBytes(index);
+        char[] rented = ArrayPool<char>.Shared.Rent(Math.Max(Encoding.UTF8.GetMaxCharCount(bytes.Length), 1));
+        length = Encoding.UTF8.GetChars(bytes, rented);
+        return rented;
     }
 
     /// <summary>Decodes every row of a token-list header (Require, Supported, Allow ...).</summary>
@@ -808,7 +887,6 @@ public abstract partial class SipMessage
     /// </summary>
     private sealed class TypedHeaders
     {
-        public IReadOnlyList<ViaHeader>? Via;
         public NameAddress? From;
         public NameAddress? To;
         public int? MaxForwards;

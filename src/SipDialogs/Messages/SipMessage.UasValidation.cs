@@ -93,7 +93,7 @@ public abstract partial class SipMessage
         {
             case SipHeaderKind.Via:
                 // The transport decoded the Via list to route responses by it (RFC 3261 §18.2.2): nothing left to check.
-                if (_typed?.Via is not null)
+                if (Volatile.Read(ref _via) is not null)
                 {
                     error = default;
                     return true;
@@ -275,7 +275,7 @@ public abstract partial class SipMessage
         }
 
         bool bare;
-        if (_typed?.Via is { } via)
+        if (Volatile.Read(ref _via) is { } via)
         {
             bare = via.Count > 0 && via[0].Branch is string branch && IsBareCookie(branch);
         }

@@ -350,6 +350,7 @@ public abstract partial class SipMessage
     {
         var copy = (SipMessage)MemberwiseClone();
         copy._typed = null;
+        copy._via = null;
         copy._unfolded = null;
         return copy;
     }

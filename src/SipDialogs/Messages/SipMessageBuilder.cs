@@ -165,6 +165,19 @@ public sealed class SipMessageBuilder
         return this;
     }
 
+    /// <summary>
+    /// Puts a header whose value is already bytes before all others, written as given: the transport's stamped top
+    /// Via (RFC 3261 §18.2.1) and the request's other Via rows, without a string for each.
+    /// </summary>
+    /// <param name="kind">A known header.</param>
+    /// <param name="value">The value's bytes, one line, which the caller never changes afterwards.</param>
+    /// <returns>This builder.</returns>
+    internal SipMessageBuilder InsertFirst(SipHeaderKind kind, ReadOnlyMemory<byte> value)
+    {
+        _headers.Insert(0, new Header(kind, null, value));
+        return this;
+    }
+
     /// <summary>Copies header <paramref name="index"/> of <paramref name="source"/>, value bytes unchanged.</summary>
     /// <param name="source">A parsed message.</param>
     /// <param name="index">The header's position in it.</param>
@@ -173,7 +186,7 @@ public sealed class SipMessageBuilder
     {
         ArgumentNullException.ThrowIfNull(source);
         SipHeaderKind kind = source.GetHeaderKind(index);
-        _headers.Add(new Header(kind, kind == SipHeaderKind.Unknown ? source.GetHeaderName(index) : null, null, source.GetHeaderValueMemory(index)));
+        _headers.Add(new Header(kind, kind == SipHeaderKind.Unknown ? source.GetHeaderName(index) : null, source.GetHeaderValueMemory(index)));
         return this;
     }
 
@@ -252,22 +265,23 @@ public sealed class SipMessageBuilder
             }
             else
             {
-                SipWriter.WriteString(writer, header.Name!);
+                SipWriter.WriteString(writer, header.Text!);
             }
 
             SipWriter.WriteAscii(writer, ": "u8);
-            if (header.Value is not null)
+            if (header.Kind != SipHeaderKind.Unknown && header.Text is not null && !header.ToTag)
             {
-                SipWriter.WriteString(writer, header.Value);
+                SipWriter.WriteString(writer, header.Text);
             }
             else
             {
                 SipWriter.WriteAscii(writer, header.Raw.Span);
             }
 
-            if (!header.Suffix.IsEmpty)
+            if (header.ToTag)
             {
-                SipWriter.WriteAscii(writer, header.Suffix.Span);
+                SipWriter.WriteAscii(writer, ";tag="u8);
+                SipWriter.WriteString(writer, header.Text!);
             }
 
             SipWriter.WriteAscii(writer, "\r\n"u8);
@@ -312,7 +326,8 @@ public sealed class SipMessageBuilder
             return this; // Always computed from the body.
         }
 
-        _headers.Add(new Header(kind, name, value, default));
+        // An unknown header keeps its name as the text and its value as bytes; a known one keeps its value as the text.
+        _headers.Add(kind == SipHeaderKind.Unknown ? new Header(kind, name, Encoding.UTF8.GetBytes(value)) : new Header(kind, value, default));
         return this;
     }
 
@@ -323,11 +338,17 @@ public sealed class SipMessageBuilder
             throw new ArgumentException($"'{tag}' is not a valid tag token (RFC 3261 §19.3).", nameof(tag));
         }
 
-        _headers.Add(new Header(SipHeaderKind.To, null, null, source.GetHeaderValueMemory(index)) { Suffix = Encoding.ASCII.GetBytes(";tag=" + tag) });
+        _headers.Add(new Header(SipHeaderKind.To, tag, source.GetHeaderValueMemory(index)) { ToTag = true });
     }
 
-    private readonly record struct Header(SipHeaderKind Kind, string? Name, string? Value, ReadOnlyMemory<byte> Raw)
+    /// <summary>
+    /// One header row in 32 bytes (a list of them is made per message): a known header's value is
+    /// <see cref="Text"/> or else <see cref="Raw"/>; an unknown header's name is <see cref="Text"/> and its value
+    /// <see cref="Raw"/>; with <see cref="ToTag"/>, <see cref="Raw"/> is a To value and <see cref="Text"/> the tag
+    /// written after it.
+    /// </summary>
+    private readonly record struct Header(SipHeaderKind Kind, string? Text, ReadOnlyMemory<byte> Raw)
     {
-        public ReadOnlyMemory<byte> Suffix { get; init; }
+        public bool ToTag { get; init; }
     }
 }

@@ -187,16 +187,15 @@ public static class SipMessageParser
                     }
 
                     ref HeaderEntry last = ref parsed.LastEntry;
-                    if (last.ValueLength == 0)
+                    int valueStart = last.ValueLength == 0 ? pos + lead : last.ValueStart;
+                    if (!last.TrySetValue(valueStart, end - valueStart))
                     {
-                        last.ValueStart = pos + lead;
-                        last.ValueLength = end - last.ValueStart;
+                        // A folded value of more than 64 KiB: only a header limit far above the default lets one in.
+                        error = new SipParseError(SipRejectReason.HeaderBlockTooLarge, Offset: pos);
+                        return false;
                     }
-                    else
-                    {
-                        last.ValueLength = end - last.ValueStart;
-                        last.Folded = true;
-                    }
+
+                    last.Folded |= valueStart != pos + lead;
                 }
             }
             else
@@ -312,10 +311,8 @@ public static class SipMessageParser
 
         entry.NameStart = pos;
         entry.NameLength = (ushort)name.Length;
-        entry.ValueStart = pos + valueStart;
-        entry.ValueLength = valueEnd - valueStart;
         entry.Kind = SipHeaderNames.Lookup(name);
-        return true;
+        return entry.TrySetValue(pos + valueStart, valueEnd - valueStart);
     }
 
     private static SipMessage? ParseStartLine(ReadOnlyMemory<byte> memory, ReadOnlySpan<byte> line, int offset, out SipParseError error)

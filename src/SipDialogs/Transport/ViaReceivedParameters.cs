@@ -1,5 +1,8 @@
+using System.Buffers;
+using System.Buffers.Text;
 using System.Net;
 using System.Net.Sockets;
+using System.Text;
 using SipDialogs.Messages;
 
 namespace SipDialogs.Transport;
@@ -98,8 +101,7 @@ internal static class ViaReceivedParameters
             return response;
         }
 
-        ViaHeader top = Apply(vias[0], source);
-        if (ReferenceEquals(top, vias[0]))
+        if (!AreNeeded(vias[0], source.Address))
         {
             return response;
         }
@@ -116,26 +118,96 @@ internal static class ViaReceivedParameters
 
         if (rows == vias.Count)
         {
-            // One value per row, as nearly every sender writes them: the other rows go back as written.
+            // One value per row, as nearly every sender writes them: the other rows go back as written, and the top
+            // one as written with only received and rport filled in, straight from the bytes.
             for (int i = message.HeaderCount - 1; i > first; i--)
             {
                 if (message.GetHeaderKind(i) == SipHeaderKind.Via)
                 {
-                    response.InsertFirst(SipHeaderKind.Via, message.GetHeaderValue(i));
+                    response.InsertFirst(SipHeaderKind.Via, message.GetHeaderValueMemory(i));
                 }
             }
-        }
-        else
-        {
-            // Comma-joined values: each of the others on its own row, as decoded (equal values, §20.42).
-            for (int i = vias.Count - 1; i > 0; i--)
-            {
-                response.InsertFirst(SipHeaderKind.Via, vias[i].ToString());
-            }
+
+            response.InsertFirst(SipHeaderKind.Via, Stamp(message.GetHeaderValueBytes(first), vias[0].HasRport, source));
+            return response;
         }
 
-        response.InsertFirst(SipHeaderKind.Via, top.ToString());
+        // Comma-joined values: each of the others on its own row, as decoded (equal values, §20.42).
+        for (int i = vias.Count - 1; i > 0; i--)
+        {
+            response.InsertFirst(SipHeaderKind.Via, vias[i].ToString());
+        }
+
+        response.InsertFirst(SipHeaderKind.Via, Apply(vias[0], source).ToString());
         return response;
+    }
+
+    /// <summary>
+    /// The top Via value as written with <c>received</c> set to the source address (replaced in place, else added
+    /// last) and, when <paramref name="rport"/>, the <c>rport</c> flag filled in with the source port: what
+    /// <see cref="Apply"/> makes, without decoding the value into parameters and writing them back.
+    /// </summary>
+    /// <param name="value">One Via value, as received.</param>
+    /// <param name="rport">Whether it carries rport.</param>
+    /// <param name="source">Where the request came from.</param>
+    /// <returns>The stamped value.</returns>
+    internal static byte[] Stamp(ReadOnlySpan<byte> value, bool rport, IPEndPoint source)
+    {
+        Span<byte> address = stackalloc byte[64];
+        int addressLength = FormatReceived(source.Address, address);
+        Span<byte> port = stackalloc byte[8];
+        _ = Utf8Formatter.TryFormat(source.Port, port, out int portLength);
+
+        // At most: the value, "=port" after rport, ";received=address" (replacing none or an old value).
+        byte[] rented = ArrayPool<byte>.Shared.Rent(value.Length + 1 + portLength + 10 + addressLength);
+        Span<byte> output = rented;
+        int semi = SipBytes.IndexOfTopLevel(value, 0, (byte)';');
+        int length = Put(output, 0, semi < 0 ? value : value[..semi]);
+        bool replaced = false;
+        while (semi >= 0)
+        {
+            int next = SipBytes.IndexOfTopLevel(value, semi + 1, (byte)';');
+            ReadOnlySpan<byte> parameter = value[(semi + 1)..(next < 0 ? value.Length : next)];
+            int eq = parameter.IndexOf((byte)'=');
+            ReadOnlySpan<byte> name = SipBytes.TrimWhitespace(eq < 0 ? parameter : parameter[..eq]);
+            length = Put(output, length, ";"u8);
+            if (rport && Ascii.EqualsIgnoreCase(name, "rport"u8))
+            {
+                length = Put(output, length, name);
+                length = Put(output, length, "="u8);
+                length = Put(output, length, port[..portLength]);
+                rport = false; // Only the first, as the decoded parameters hold only one.
+            }
+            else if (!replaced && Ascii.EqualsIgnoreCase(name, "received"u8))
+            {
+                length = Put(output, length, name);
+                length = Put(output, length, "="u8);
+                length = Put(output, length, address[..addressLength]);
+                replaced = true;
+            }
+            else
+            {
+                length = Put(output, length, parameter);
+            }
+
+            semi = next;
+        }
+
+        if (!replaced)
+        {
+            length = Put(output, length, ";received="u8);
+            length = Put(output, length, address[..addressLength]);
+        }
+
+        byte[] stamped = output[..length].ToArray();
+        ArrayPool<byte>.Shared.Return(rented);
+        return stamped;
+    }
+
+    private static int Put(Span<byte> output, int at, ReadOnlySpan<byte> bytes)
+    {
+        bytes.CopyTo(output[at..]);
+        return at + bytes.Length;
     }
 
     /// <summary>
@@ -175,6 +247,27 @@ internal static class ViaReceivedParameters
         }
 
         return address.ToString();
+    }
+
+    /// <summary>As <see cref="FormatReceived(IPAddress)"/>, into <paramref name="output"/> (64 bytes hold any address).</summary>
+    /// <param name="address">The source address.</param>
+    /// <param name="output">Where the text goes.</param>
+    /// <returns>The bytes written.</returns>
+    private static int FormatReceived(IPAddress address, Span<byte> output)
+    {
+        if (address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+        }
+
+        if (!address.TryFormat(output, out int written))
+        {
+            return 0;
+        }
+
+        // A zone (an IPv6 scope id) is not part of IPv6address (RFC 3261 §25.1).
+        int zone = address.AddressFamily == AddressFamily.InterNetworkV6 ? output[..written].IndexOf((byte)'%') : -1;
+        return zone >= 0 ? zone : written;
     }
 
     /// <summary>Whether sent-by's host is written as exactly the source address (no allocation).</summary>

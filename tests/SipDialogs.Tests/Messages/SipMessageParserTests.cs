@@ -214,6 +214,31 @@ public class SipMessageParserTests
     }
 
     [Fact]
+    public void AFoldedValueOfMoreThan64KiBIsRefusedEvenUnderRaisedLimits()
+    {
+        var limits = new SipLimits { MaxMessageBytes = 200_000, MaxHeaderBytes = 150_000 };
+        string fold = "X-Pad: a\r\n " + new string('b', 40_000) + "\r\n " + new string('c', 40_000) + "\r\n";
+        string big = Invite.Replace("Max-Forwards: 70\r\n", fold + "Max-Forwards: 70\r\n", StringComparison.Ordinal);
+
+        Assert.False(SipMessageParser.TryParse(Encoding.UTF8.GetBytes(big), out _, out SipParseError error, limits));
+
+        Assert.Equal(SipRejectReason.HeaderBlockTooLarge, error.Reason);
+    }
+
+    [Fact]
+    public void AFoldedValueUnder64KiBIsIndexedWhole()
+    {
+        var limits = new SipLimits { MaxMessageBytes = 200_000, MaxHeaderBytes = 150_000 };
+        string fold = "X-Pad: a\r\n " + new string('b', 30_000) + "\r\n " + new string('c', 30_000) + "\r\n";
+        string big = Invite.Replace("Max-Forwards: 70\r\n", fold + "Max-Forwards: 70\r\n", StringComparison.Ordinal);
+
+        Assert.True(SipMessageParser.TryParse(Encoding.UTF8.GetBytes(big), out SipMessage? message, out _, limits));
+
+        Assert.Equal(1 + 1 + 30_000 + 1 + 30_000, message!.GetHeaderValue("X-Pad")!.Length);
+        Assert.Equal(70, message.MaxForwards);
+    }
+
+    [Fact]
     public void RejectsMoreHeadersThanTheLimit()
     {
         var text = new StringBuilder(Invite.Length + 4000);

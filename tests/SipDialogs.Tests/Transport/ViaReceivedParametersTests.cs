@@ -78,4 +78,40 @@ public class ViaReceivedParametersTests
             response.Via.Select(v => v.ToString()));
         Assert.Equal("vias@test", response.CallId);
     }
+
+    [Theory]
+    [InlineData("SIP/2.0/UDP pc33.example.com;branch=z9hG4bK2")]
+    [InlineData("SIP/2.0/UDP 198.51.100.4:5060;rport;branch=z9hG4bK3")]
+    [InlineData("SIP/2.0/UDP 10.0.0.1:5060;received=192.0.2.9;branch=z9hG4bK5;rport")]
+    [InlineData("SIP/2.0/TCP [2001:db8::9]:5060;branch=z9hG4bK4;x=\"a;b\";rport=1")]
+    public void StampedBytesEqualTheAppliedViaWrittenOut(string value)
+    {
+        Assert.True(ViaHeader.TryParse(value, out ViaHeader? via, out _));
+
+        byte[] stamped = ViaReceivedParameters.Stamp(System.Text.Encoding.ASCII.GetBytes(value), via.HasRport, s_source);
+
+        Assert.Equal(ViaReceivedParameters.Apply(via, s_source).ToString(), System.Text.Encoding.ASCII.GetString(stamped));
+    }
+
+    [Fact]
+    public void StampKeepsTheViaAsWrittenAndFillsOnlyRportAndReceived()
+    {
+        const string value = "SIP / 2.0 / UDP host.example.com ;branch=z9hG4bK6;RPORT;received=192.0.2.1;lr";
+
+        byte[] stamped = ViaReceivedParameters.Stamp(System.Text.Encoding.ASCII.GetBytes(value), rport: true, s_source);
+
+        Assert.Equal(
+            "SIP / 2.0 / UDP host.example.com ;branch=z9hG4bK6;RPORT=40312;received=198.51.100.4;lr",
+            System.Text.Encoding.ASCII.GetString(stamped));
+    }
+
+    [Fact]
+    public void StampWritesAMappedIPv4SourceAsIPv4()
+    {
+        var source = new IPEndPoint(IPAddress.Parse("198.51.100.4").MapToIPv6(), 5070);
+
+        byte[] stamped = ViaReceivedParameters.Stamp("SIP/2.0/UDP a.example.com;branch=z9hG4bK7"u8, rport: false, source);
+
+        Assert.Equal("SIP/2.0/UDP a.example.com;branch=z9hG4bK7;received=198.51.100.4", System.Text.Encoding.ASCII.GetString(stamped));
+    }
 }

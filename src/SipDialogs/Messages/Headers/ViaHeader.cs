@@ -337,7 +337,7 @@ public sealed class ViaHeader
     /// <returns>The value with no optional white space.</returns>
     public override string ToString()
     {
-        var builder = new StringBuilder(64);
+        StringBuilder builder = CachedStringBuilder.Acquire(64);
         builder.Append(Protocol).Append('/').Append(Transport).Append(' ').Append(Host);
         if (Port is int port)
         {
@@ -345,7 +345,7 @@ public sealed class ViaHeader
         }
 
         Parameters.AppendTo(builder, ';');
-        return builder.ToString();
+        return CachedStringBuilder.ToStringAndRelease(builder);
     }
 
     private static int SkipSlash(ReadOnlySpan<char> value, int index)
