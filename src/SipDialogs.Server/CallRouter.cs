@@ -48,6 +48,11 @@ internal sealed class CallRouter
         _routes = options.GetRouteTable();
         _allowed = options.GetAllowedNetworks();
         _bridgeOptions = options.GetBridgeOptions();
+        if (options.AcceptTransfers)
+        {
+            _bridgeOptions.RouteTransfer = RouteTransfer;
+        }
+
         _maxCalls = maxCalls;
         _retryAfter = retryAfter;
         _calls = calls;
@@ -181,6 +186,13 @@ internal sealed class CallRouter
         }
 
         return false;
+    }
+
+    /// <summary>A blind transfer's target, routed as a new call to its user would be: the first target of its route.</summary>
+    private BridgeTarget? RouteTransfer(SipUri referTo)
+    {
+        IReadOnlyList<SipEndPoint> targets = _routes.Find(referTo.User);
+        return targets.Count == 0 ? null : new BridgeTarget(TargetUri(referTo.User, targets[0]), targets[0]);
     }
 
     /// <summary>The B leg's Request-URI: the called user at the target's address.</summary>

@@ -27,6 +27,15 @@ public sealed class BridgeOptions
     /// </summary>
     public IList<string> CrossingHeaders { get; } = [];
 
+    /// <summary>
+    /// Routes the target of a blind transfer (RFC 3515, RFC 5589 §6): given the Refer-To URI of a REFER received on either
+    /// leg of a bridged call, where the bridge calls it (as it would route a new call), or null to decline the REFER 603.
+    /// When set, the bridge is the transferee: it accepts (202), calls the target as a new leg, reports its progress to
+    /// the referrer by NOTIFY, and once it answers, bridges it to the remaining leg with a re-INVITE. Null by default:
+    /// REFERs are answered as the stack's <see cref="Dialogs.TransferOptions"/> say. Called on the thread pool.
+    /// </summary>
+    public Func<SipUri, BridgeTarget?>? RouteTransfer { get; set; }
+
     /// <summary>Checks the options; called by the bridge.</summary>
     /// <exception cref="InvalidOperationException">A crossing header is one that must never cross, or is empty.</exception>
     public void Validate()

@@ -8,7 +8,13 @@ namespace SipDialogs.Bridging;
 /// <summary>The requests of one leg that cross to the other: offers in re-INVITE and UPDATE (RFC 3264), and INFO.</summary>
 public sealed partial class CallBridge
 {
-    private void OnCallerRequest(object? sender, DialogRequestEventArgs e) => Relay(e, fromCaller: true);
+    private void OnCallerRequest(object? sender, DialogRequestEventArgs e)
+    {
+        if (ReferenceEquals(e.Dialog, CallerDialog))
+        {
+            Relay(e, fromCaller: true); // A transfer's new leg before it takes the caller's place: the stack answers alone.
+        }
+    }
 
     private void OnCalleeRequest(object? sender, DialogRequestEventArgs e)
     {
@@ -50,7 +56,7 @@ public sealed partial class CallBridge
             // A request as the call is being bridged (the callee's re-INVITE right after its ACK, while the caller is
             // still being answered) waits for the other leg; one as the call ends finds none.
             Dialog? other = await _bridged.Task.ConfigureAwait(false) ? (fromCaller ? CalleeDialog : CallerDialog) : null;
-            if (other is null || other.State != DialogState.Confirmed || (!fromCaller && !ReferenceEquals(request.Dialog, CalleeDialog)))
+            if (other is null || other.State != DialogState.Confirmed || !ReferenceEquals(request.Dialog, fromCaller ? CallerDialog : CalleeDialog))
             {
                 await request.RespondAsync(481).ConfigureAwait(false);
                 return;

@@ -29,6 +29,15 @@ namespace SipDialogs.Bridging;
 /// wins, later ones are acknowledged and ended with BYE (§13.2.2.4); every fork's provisional responses cross.
 /// </para>
 /// <para>
+/// Transfers (RFC 5589): with <see cref="BridgeOptions.RouteTransfer"/> set, a REFER on either leg makes the bridge the
+/// transferee, which calls the routed target with the remaining party's offer, reports the call's progress to the
+/// referrer by NOTIFY and, once it answers, re-INVITEs the remaining leg with the target's session description and
+/// bridges the two; the referrer ends its leg with BYE as usual. A target that fails leaves the call as it was. An
+/// INVITE with Replaces naming a leg takes that leg's place through <see cref="ReplaceLegAsync"/>. The remaining
+/// party's answer to the re-INVITE does not go back to the new party, who already has the remaining party's offer: give
+/// both the same answer (most do), or re-offer from the application.
+/// </para>
+/// <para>
 /// A caller's INVITE without an offer is bridged as it is, but the answer its ACK carries does not cross (the stack
 /// acknowledges the B leg's 2xx at once): give such callers an offer, or answer them before bridging.
 /// </para>
@@ -46,6 +55,7 @@ public sealed partial class CallBridge : IAsyncDisposable
     private readonly DateTimeOffset _startedAt;
     private readonly Action<Dialog> _prepareCaller;
     private readonly Action<Dialog> _calleeDialogCreated;
+    private readonly Action<Dialog> _callerSideDialogCreated;
     private OutgoingCall? _attempt;
     private Dialog? _callerDialog;
     private Dialog? _calleeDialog;
@@ -73,6 +83,7 @@ public sealed partial class CallBridge : IAsyncDisposable
         CalleeCallId = SipIds.NewCallId();
         _prepareCaller = PrepareCallerDialog;
         _calleeDialogCreated = OnCalleeDialogCreated;
+        _callerSideDialogCreated = SubscribeCallerSide;
     }
 
     /// <summary>The call received (the A leg).</summary>
@@ -87,10 +98,13 @@ public sealed partial class CallBridge : IAsyncDisposable
     /// <summary>The call placed by the latest <see cref="ConnectAsync"/> (the B leg), or null before.</summary>
     public OutgoingCall? Callee => Volatile.Read(ref _attempt);
 
-    /// <summary>The A leg's confirmed dialog once the call is bridged.</summary>
+    /// <summary>
+    /// The A leg's confirmed dialog once the call is bridged; after a transfer of the caller's side, the dialog of the
+    /// party that took the caller's place.
+    /// </summary>
     public Dialog? CallerDialog => Volatile.Read(ref _callerDialog);
 
-    /// <summary>The B leg's confirmed dialog once the callee answered.</summary>
+    /// <summary>The B leg's confirmed dialog once the callee answered; after a transfer of the callee's side, the new party's.</summary>
     public Dialog? CalleeDialog => Volatile.Read(ref _calleeDialog);
 
     /// <summary>Completes once the call has ended on both legs, with its record.</summary>
@@ -324,8 +338,18 @@ public sealed partial class CallBridge : IAsyncDisposable
     private void PrepareCallerDialog(Dialog dialog)
     {
         Volatile.Write(ref _callerDialog, dialog);
+        SubscribeCallerSide(dialog);
+    }
+
+    /// <summary>A dialog on the caller's side: the A leg's, or one of a party that takes its place in a transfer.</summary>
+    private void SubscribeCallerSide(Dialog dialog)
+    {
         dialog.RequestReceived += OnCallerRequest;
         dialog.StateChanged += OnCallerStateChanged;
+        if (_options.RouteTransfer is not null)
+        {
+            dialog.ReferReceived += OnReferReceived;
+        }
     }
 
     /// <summary>Each dialog the B leg makes (one per fork), before any of its events.</summary>
@@ -333,11 +357,15 @@ public sealed partial class CallBridge : IAsyncDisposable
     {
         dialog.RequestReceived += OnCalleeRequest;
         dialog.StateChanged += OnCalleeStateChanged;
+        if (_options.RouteTransfer is not null)
+        {
+            dialog.ReferReceived += OnReferReceived;
+        }
     }
 
     private void OnCallerStateChanged(object? sender, DialogStateChangedEventArgs e)
     {
-        if (e.State == DialogState.Terminated)
+        if (e.State == DialogState.Terminated && IsLegOf(e.Dialog, BridgeSide.Caller))
         {
             OnLegEnded(e.Dialog, BridgeSide.Caller);
         }
@@ -345,11 +373,20 @@ public sealed partial class CallBridge : IAsyncDisposable
 
     private void OnCalleeStateChanged(object? sender, DialogStateChangedEventArgs e)
     {
-        if (e.State == DialogState.Terminated && ReferenceEquals(e.Dialog, CalleeDialog))
+        if (e.State == DialogState.Terminated && IsLegOf(e.Dialog, BridgeSide.Callee))
         {
             OnLegEnded(e.Dialog, BridgeSide.Callee); // A fork that lost, or an attempt that failed, is not the call.
         }
     }
+
+    /// <summary>
+    /// Whether <paramref name="dialog"/> is the call's leg on <paramref name="side"/> and its end ends the call: not a
+    /// fork that lost, not a transfer's new leg before it takes its place, and not the leg a transfer is taking away
+    /// (whose end the transfer decides on).
+    /// </summary>
+    private bool IsLegOf(Dialog dialog, BridgeSide side) =>
+        ReferenceEquals(dialog, side == BridgeSide.Caller ? CallerDialog : CalleeDialog) &&
+        !ReferenceEquals(dialog, Volatile.Read(ref _transferred));
 
     /// <summary>A leg of the bridged call ended: the first to end says who and why, and the other ends with BYE.</summary>
     private void OnLegEnded(Dialog leg, BridgeSide side)
@@ -367,7 +404,11 @@ public sealed partial class CallBridge : IAsyncDisposable
             DialogEndReason.ByeSent => (BridgeSide.Bridge, CallEndCause.Ended),
             _ => (side, CallEndCause.Bye),
         };
-        _ = FinishAsync(side == BridgeSide.Caller ? null : CallerDialog, side == BridgeSide.Callee ? null : CalleeDialog, by, cause, 200);
+        // A leg a transfer is taking away is left to the transfer: its referrer ends it once told the outcome.
+        Dialog? transferred = Volatile.Read(ref _transferred);
+        Dialog? caller = side == BridgeSide.Caller ? null : CallerDialog;
+        Dialog? callee = side == BridgeSide.Callee ? null : CalleeDialog;
+        _ = FinishAsync(ReferenceEquals(caller, transferred) ? null : caller, ReferenceEquals(callee, transferred) ? null : callee, by, cause, 200);
     }
 
     /// <summary>Ends the call once, when nothing is left to hang up (a refusal or a cancel before any dialog).</summary>
@@ -391,6 +432,11 @@ public sealed partial class CallBridge : IAsyncDisposable
         if (second is not null)
         {
             await second.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (Volatile.Read(ref _transferCall) is { } transfer && !transfer.Answered.IsCompleted)
+        {
+            await transfer.CancelAsync().ConfigureAwait(false); // A transfer's new leg still ringing goes with the call.
         }
 
         long answered = Volatile.Read(ref _answeredAtTicks);
@@ -424,6 +470,12 @@ public sealed partial class CallBridge : IAsyncDisposable
             user = (from.Uri as SipUri)?.User;
         }
 
+        return HiddenAddress(user, display, nextHop);
+    }
+
+    /// <summary>A display name and user at this stack's own address, for the transport of <paramref name="nextHop"/>.</summary>
+    private string HiddenAddress(string? user, string? display, SipEndPoint? nextHop)
+    {
         SipTransportProtocol protocol = nextHop?.Protocol ?? SipTransportProtocol.Udp;
         IReadOnlyList<SipEndPoint> locals = _stack.LocalEndPoints;
         SipEndPoint? local = null;

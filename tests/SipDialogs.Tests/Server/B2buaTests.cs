@@ -123,6 +123,53 @@ public sealed partial class B2buaTests
     }
 
     [Fact]
+    public async Task TheCallersBlindTransferMakesTheB2buaCallTheRoutedTargetAndBridgeItToTheCallee()
+    {
+        // SIPp A calls B through serve, then REFERs its leg to sip:target@…; serve routes "target" like a new call (to
+        // SIPp C), reports by NOTIFY, re-INVITEs B with C's media, and carries B's BYE to C once A hung up on its leg.
+        const int calls = 2;
+        await using Callee remaining = await Callee.StartAsync("tests/sipp/b2bua-uas-transfer-remaining.xml", calls);
+        await using Callee target = await Callee.StartAsync("-sn uas", calls);
+        await using ServerProcess server = await StartAsync([remaining.Target], [], target.Target, "--accept-transfers", "true");
+
+        SippResult result = await Sipp.RunAsync("tests/sipp/uac-transfer.xml", server.Udp!, calls, rate: 2, s_timeout,
+            extra: ["-key", "target_ip", "127.0.0.1", "-key", "target_port", server.Udp!.Port.ToString(CultureInfo.InvariantCulture)]);
+
+        Assert.True(result.ExitCode == 0, $"SIPp exit {result.ExitCode}:\n{result.Output}\n{server.Process.Output}");
+        Assert.Equal(calls, await remaining.SuccessfulCallsAsync());
+        Assert.Equal(calls, await target.SuccessfulCallsAsync());
+        await AssertNothingLeftAsync(server);
+        Assert.Equal(calls, CallRecords(server).Count(r => r.Contains("hung up by Callee (Bye)", StringComparison.Ordinal)));
+        Assert.Empty(server.ErrorLines);
+    }
+
+    [Fact]
+    public async Task AReferInB2buaModeIsDeclined603UnlessTransfersAreAccepted()
+    {
+        await using Callee callee = await Callee.StartAsync("-sn uas", 1);
+        await using ServerProcess server = await StartAsync(callee.Target);
+        await using var socket = new RawSipSocket();
+        SipResponse answered = await InviteAsync(socket, server.Udp!);
+        Assert.Equal(200, answered.StatusCode);
+        string dialog =
+            $"From: <sip:alice@127.0.0.1>;tag=a1\r\nTo: {answered.GetHeaderValue(SipHeaderKind.To)}\r\nCall-ID: {answered.CallId}\r\n";
+        string via = $"Via: SIP/2.0/UDP 127.0.0.1:{socket.Port};branch=z9hG4bK";
+
+        await socket.SendAsync($"ACK sip:bob@{server.Udp} SIP/2.0\r\n{via}ack{answered.CallId}\r\n{dialog}CSeq: 1 ACK\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n", server.Udp!);
+        await socket.SendAsync(
+            $"REFER sip:bob@{server.Udp} SIP/2.0\r\n{via}refer{answered.CallId}\r\n{dialog}CSeq: 2 REFER\r\nMax-Forwards: 70\r\n" +
+            $"Contact: <sip:alice@127.0.0.1:{socket.Port}>\r\nRefer-To: <sip:target@127.0.0.1>\r\nContent-Length: 0\r\n\r\n", server.Udp!);
+        SipResponse refer = await socket.ReceiveResponseAsync(r => r.CSeqMethod == "REFER" && r.StatusCode >= 200, s_timeout);
+        Assert.Equal(603, refer.StatusCode);
+
+        await socket.SendAsync(
+            $"BYE sip:bob@{server.Udp} SIP/2.0\r\n{via}bye{answered.CallId}\r\n{dialog}CSeq: 3 BYE\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n", server.Udp!);
+        await socket.ReceiveResponseAsync(r => r.CSeqMethod == "BYE", s_timeout);
+        Assert.Equal(1, await callee.SuccessfulCallsAsync());
+        await AssertNothingLeftAsync(server);
+    }
+
+    [Fact]
     public async Task TheCalleesBusyReachesTheCaller()
     {
         await using Callee callee = await Callee.StartAsync("tests/sipp/uas-busy.xml", 1);
@@ -374,12 +421,19 @@ public sealed partial class B2buaTests
 
     private static Task<ServerProcess> StartAsync(string[] targets, params string[] extra) => StartAsync(targets, [], extra);
 
-    /// <summary>serve --mode b2bua on a free UDP port, T1 = 50 ms, its one route to <paramref name="targets"/>.</summary>
-    private static async Task<ServerProcess> StartAsync(string[] targets, string[] crossing, params string[] extra)
+    private static Task<ServerProcess> StartAsync(string[] targets, string[] crossing, params string[] extra) => StartAsync(targets, crossing, null, extra);
+
+    /// <summary>
+    /// serve --mode b2bua on a free UDP port, T1 = 50 ms, its one route to <paramref name="targets"/>, and calls to users
+    /// beginning <c>target</c> to <paramref name="transferTarget"/> when given.
+    /// </summary>
+    private static async Task<ServerProcess> StartAsync(string[] targets, string[] crossing, string? transferTarget, params string[] extra)
     {
         string config = Path.Combine(Path.GetTempPath(), "b2bua-" + Guid.NewGuid().ToString("N") + ".json");
         var json = new StringBuilder("{\"SipDialogs\":{\"Timers\":{\"T1\":\"00:00:00.05\",\"T4\":\"00:00:00.1\",\"TimerD\":\"00:00:03.2\"},")
-            .Append("\"B2bua\":{\"Routes\":[{\"Prefix\":\"\",\"Targets\":[")
+            .Append("\"B2bua\":{\"Routes\":[")
+            .Append(transferTarget is null ? string.Empty : "{\"Prefix\":\"target\",\"Targets\":[\"" + transferTarget + "\"]},")
+            .Append("{\"Prefix\":\"\",\"Targets\":[")
             .AppendJoin(',', targets.Select(t => "\"" + t + "\""))
             .Append("]}],\"CrossingHeaders\":[")
             .AppendJoin(',', crossing.Select(c => "\"" + c + "\""))
