@@ -38,8 +38,9 @@ namespace SipDialogs.Bridging;
 /// both the same answer (most do), or re-offer from the application.
 /// </para>
 /// <para>
-/// A caller's INVITE without an offer is bridged as it is, but the answer its ACK carries does not cross (the stack
-/// acknowledges the B leg's 2xx at once): give such callers an offer, or answer them before bridging.
+/// A caller's INVITE without an offer (a delayed offer, RFC 3264 §5) places the B leg without one too: the callee's
+/// offer in its 2xx goes to the caller in the 200, and the answer in the caller's ACK goes to the callee in the B leg's
+/// ACK, which the bridge holds until then (<see cref="InviteOptions.AnswerInAck"/>).
 /// </para>
 /// </remarks>
 public sealed partial class CallBridge : IAsyncDisposable
@@ -56,6 +57,7 @@ public sealed partial class CallBridge : IAsyncDisposable
     private readonly Action<Dialog> _prepareCaller;
     private readonly Action<Dialog> _calleeDialogCreated;
     private readonly Action<Dialog> _callerSideDialogCreated;
+    private readonly Action<Dialog, object?> _callerAcked;
     private OutgoingCall? _attempt;
     private Dialog? _callerDialog;
     private Dialog? _calleeDialog;
@@ -84,6 +86,7 @@ public sealed partial class CallBridge : IAsyncDisposable
         _prepareCaller = PrepareCallerDialog;
         _calleeDialogCreated = OnCalleeDialogCreated;
         _callerSideDialogCreated = SubscribeCallerSide;
+        _callerAcked = OnCallerAck;
     }
 
     /// <summary>The call received (the A leg).</summary>
@@ -237,6 +240,10 @@ public sealed partial class CallBridge : IAsyncDisposable
             options.SessionDescription = Encoding.UTF8.GetString(_caller.Offer.Span);
             options.ContentType = _caller.Request.GetHeaderValue(SipHeaderKind.ContentType) ?? "application/sdp";
         }
+        else
+        {
+            options.AnswerInAck = true; // A delayed offer: the caller's answer comes in its ACK, and goes in the B leg's.
+        }
 
         _options.CopyCrossing(_caller.Request, options.Headers);
         Volatile.Write(ref _target, nextHop is { } hop ? target + " via " + hop : target);
@@ -338,7 +345,34 @@ public sealed partial class CallBridge : IAsyncDisposable
     private void PrepareCallerDialog(Dialog dialog)
     {
         Volatile.Write(ref _callerDialog, dialog);
+        if (_caller.Offer.IsEmpty)
+        {
+            dialog.AckObserver = _callerAcked;
+        }
+
         SubscribeCallerSide(dialog);
+    }
+
+    /// <summary>The caller's ACK of a delayed offer's 200: its answer (or none) goes in the B leg's held ACK.</summary>
+    private void OnCallerAck(Dialog caller, object? state)
+    {
+        if (state is SipRequest ack && CalleeDialog is { } callee)
+        {
+            string? answer = ack.Body.IsEmpty ? null : Encoding.UTF8.GetString(ack.Body.Span);
+            _ = AckCalleeAsync(callee, answer, ack.GetHeaderValue(SipHeaderKind.ContentType) ?? "application/sdp");
+        }
+    }
+
+    private static async Task AckCalleeAsync(Dialog callee, string? answer, string contentType)
+    {
+        try
+        {
+            await callee.AckAsync(answer, contentType).ConfigureAwait(false);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The stack stopped: the ACK goes unsent, as every request does then.
+        }
     }
 
     /// <summary>A dialog on the caller's side: the A leg's, or one of a party that takes its place in a transfer.</summary>

@@ -304,6 +304,11 @@ public sealed class OutgoingCall : IClientTransactionOwner, IEarlyDialogOwner
         }
 
         dialog.SetLocalBody(_invite.Body, _invite.ContentType?.ToString());
+        if (_recipe.HoldAck)
+        {
+            dialog.HoldAck();
+        }
+
         if (_recipe.DialogCreated is { } created)
         {
             // Off the shard, as the dialog's first event: every event of the dialog is delivered after it.
@@ -419,6 +424,9 @@ public sealed class OutgoingCall : IClientTransactionOwner, IEarlyDialogOwner
         public int BodyLength => _body?.Length ?? 0;
 
         public Action<Dialog>? DialogCreated { get; } = options.DialogCreated;
+
+        /// <summary>Whether the ACK of the 2xx waits for the application's answer (<see cref="InviteOptions.AnswerInAck"/>).</summary>
+        public bool HoldAck { get; } = options.AnswerInAck && options.SessionDescription is null;
 
         public DigestClient? Digest { get; } = options.Digest;
 

@@ -276,6 +276,52 @@ public sealed class CallBridgeTests
     }
 
     [Fact]
+    public async Task ADelayedOfferCrossesAsTheCalleesOfferInThe200AndTheCallersAnswerInTheAck()
+    {
+        await using var run = await Run.StartAsync(static async (call, _) => await call.AnswerAsync(Answer, cancellationToken: CancellationToken.None));
+        OutgoingCall placed = await run.Caller.InviteAsync(run.BridgeUri, new InviteOptions { AnswerInAck = true });
+        Dialog caller = await placed.Answered.WaitAsync(s_timeout);
+        Dialog callee = await run.CalleeDialogAsync();
+
+        Assert.True(run.CalleeCall!.Offer.IsEmpty); // The B leg went without an offer too.
+        Assert.Equal(Answer, Encoding.UTF8.GetString(caller.RemoteSessionDescription.Span)); // The callee's offer, in the 200.
+        Assert.True(callee.IsAwaitingAck);
+        Assert.True(await caller.AckAsync(Offer).WaitAsync(s_timeout));
+
+        await Poll.UntilAsync(() => !callee.IsAwaitingAck, s_timeout, "the callee has its ACK");
+        Assert.Equal(Offer, Encoding.UTF8.GetString(callee.RemoteSessionDescription.Span)); // The caller's answer, in the B leg's ACK.
+        Assert.False(await caller.AckAsync(Offer).WaitAsync(s_timeout)); // Sent once.
+        CallBridge bridge = await run.BridgeAsync();
+        await caller.ByeAsync().WaitAsync(s_timeout);
+        await bridge.Ended.WaitAsync(s_timeout);
+        await run.AssertEverythingFreedAsync();
+    }
+
+    [Fact]
+    public async Task AByeOfACallWhoseAckIsHeldSendsTheAckFirst()
+    {
+        await using var run = await Run.StartAsync(static async (call, _) => await call.AnswerAsync(Answer, cancellationToken: CancellationToken.None));
+        OutgoingCall placed = await run.Caller.InviteAsync(run.BridgeUri, new InviteOptions { AnswerInAck = true });
+        Dialog caller = await placed.Answered.WaitAsync(s_timeout);
+        Dialog callee = await run.CalleeDialogAsync();
+        var calleeEnded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        callee.StateChanged += (_, e) =>
+        {
+            if (e.State == DialogState.Terminated)
+            {
+                calleeEnded.TrySetResult();
+            }
+        };
+
+        Assert.Equal(200, (await caller.ByeAsync().WaitAsync(s_timeout)).StatusCode); // ACK without an answer, then BYE.
+
+        await calleeEnded.Task.WaitAsync(s_timeout);
+        Assert.Equal(DialogEndReason.ByeReceived, callee.EndReason); // Not an ACK timeout.
+        await (await run.BridgeAsync()).Ended.WaitAsync(s_timeout);
+        await run.AssertEverythingFreedAsync();
+    }
+
+    [Fact]
     public void CrossingHeadersThatWouldCarryTheCallersTopologyAreRefused()
     {
         foreach (string name in (string[])["Via", "contact", "Record-Route", "Call-ID", "*", "Re*"])
