@@ -257,21 +257,52 @@ public sealed class CallBridgeTests
     }
 
     [Fact]
-    public async Task AnOfferInTheCalleesEarlyDialogGets491AtOnceInsteadOfWaitingForTheAnswer()
+    public async Task AnUpdateAndAnInfoInTheCalleesEarlyDialogCrossToTheCallersEarlyDialog()
     {
-        var early = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var callerHasEarlyMedia = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var early = new TaskCompletionSource<(SipResponse Update, SipResponse Info)>(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var run = await Run.StartAsync(async (call, _) =>
         {
             await call.ProgressAsync(183, Answer, cancellationToken: CancellationToken.None);
-            early.TrySetResult((await call.Dialog!.UpdateAsync(Offer, cancellationToken: CancellationToken.None).WaitAsync(s_timeout, CancellationToken.None)).StatusCode);
+            await callerHasEarlyMedia.Task.WaitAsync(s_timeout, CancellationToken.None);
+            SipResponse update = await call.Dialog!.UpdateAsync(HoldAnswer, cancellationToken: CancellationToken.None).WaitAsync(s_timeout, CancellationToken.None);
+            SipResponse info = await call.Dialog!.InfoAsync("Signal=7\r\n", "application/dtmf-relay", CancellationToken.None).WaitAsync(s_timeout, CancellationToken.None);
+            early.TrySetResult((update, info));
             await call.AnswerAsync(Answer, cancellationToken: CancellationToken.None);
         });
+        var callerSaw = new List<string>();
+        var options = new InviteOptions
+        {
+            SessionDescription = Offer,
+            DialogCreated = d => d.RequestReceived += (_, e) =>
+            {
+                lock (callerSaw)
+                {
+                    callerSaw.Add(e.Method + " " + d.State);
+                }
 
-        (Dialog caller, CallBridge bridge) = await run.CallAsync();
+                e.Defer();
+                _ = e.Method == SipMethods.Update ? e.AcceptAsync(HoldOffer).AsTask() : e.RespondAsync(200).AsTask();
+            },
+        };
+        OutgoingCall placed = await run.Caller.InviteAsync(run.BridgeUri, options);
+        await foreach (SipResponse response in placed.Progress.ReadAllAsync().WithCancellation(new CancellationTokenSource(s_timeout).Token))
+        {
+            if (response.StatusCode == 183)
+            {
+                callerHasEarlyMedia.TrySetResult();
+            }
+        }
 
-        Assert.Equal(491, await early.Task.WaitAsync(s_timeout)); // The caller's leg cannot take it yet (RFC 3311 §5.2).
+        (SipResponse update, SipResponse info) = await early.Task.WaitAsync(s_timeout);
+        Dialog caller = await placed.Answered.WaitAsync(s_timeout);
+
+        Assert.Equal(200, update.StatusCode);
+        Assert.Equal(HoldOffer, Encoding.UTF8.GetString(update.Body.Span)); // The caller's answer to the callee's early offer.
+        Assert.Equal(200, info.StatusCode);
+        Assert.Equal(["UPDATE Early", "INFO Early"], callerSaw);
         await caller.ByeAsync().WaitAsync(s_timeout);
-        await bridge.Ended.WaitAsync(s_timeout);
+        await (await run.BridgeAsync()).Ended.WaitAsync(s_timeout);
         await run.AssertEverythingFreedAsync();
     }
 
