@@ -28,6 +28,9 @@ internal sealed class B2buaOptions
     /// <summary>Headers of the caller's INVITE that cross to the B leg (<see cref="BridgeOptions.CrossingHeaders"/>).</summary>
     public IList<string> CrossingHeaders { get; } = [];
 
+    /// <summary>Headers of the callee's responses that cross to the caller's (<see cref="BridgeOptions.ResponseCrossingHeaders"/>).</summary>
+    public IList<string> ResponseCrossingHeaders { get; } = [];
+
     /// <summary>
     /// Carry out blind transfers of bridged calls (<c>--accept-transfers</c>): a REFER on either leg is accepted, its
     /// target routed as a new call's Request-URI user would be (its route's first target) and bridged to the remaining
@@ -98,6 +101,11 @@ internal sealed class B2buaOptions
         foreach (string name in CrossingHeaders)
         {
             options.CrossingHeaders.Add(name);
+        }
+
+        foreach (string name in ResponseCrossingHeaders)
+        {
+            options.ResponseCrossingHeaders.Add(name);
         }
 
         return options;

@@ -283,11 +283,11 @@ public sealed partial class CallBridge : IAsyncDisposable
         }
 
         await relay.ConfigureAwait(false); // Every provisional response reaches the caller before the 2xx does.
-        return await AnswerCallerAsync(callee).ConfigureAwait(false);
+        return await AnswerCallerAsync(callee, call.Answer).ConfigureAwait(false);
     }
 
     /// <summary>The callee answered: the caller gets 200 with the callee's session description.</summary>
-    private async Task<BridgeAttempt> AnswerCallerAsync(Dialog callee)
+    private async Task<BridgeAttempt> AnswerCallerAsync(Dialog callee, SipResponse? response)
     {
         Volatile.Write(ref _calleeDialog, callee);
         ReadOnlyMemory<byte> description = callee.RemoteSessionDescription;
@@ -295,7 +295,8 @@ public sealed partial class CallBridge : IAsyncDisposable
         Dialog caller;
         try
         {
-            caller = await _caller.AnswerAsync(answer, _prepareCaller, cancellationToken: CancellationToken.None).ConfigureAwait(false);
+            caller = await _caller.AnswerWithHeadersAsync(answer, _prepareCaller, "application/sdp", response is null ? null : _options.CrossingOf(response))
+                .ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is InvalidOperationException or ObjectDisposedException)
         {
@@ -332,7 +333,7 @@ public sealed partial class CallBridge : IAsyncDisposable
             string type = response.GetHeaderValue(SipHeaderKind.ContentType) ?? "application/sdp";
             try
             {
-                await _caller.ProgressAsync(response.StatusCode, body, type).ConfigureAwait(false);
+                await _caller.ProgressWithHeadersAsync(response.StatusCode, body, type, _options.CrossingOf(response)).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is InvalidOperationException or ObjectDisposedException)
             {

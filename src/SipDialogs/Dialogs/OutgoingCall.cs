@@ -41,6 +41,7 @@ public sealed class OutgoingCall : IClientTransactionOwner, IEarlyDialogOwner
     private SipRequest _invite;
     private readonly Channel<SipResponse> _progress = Channel.CreateUnbounded<SipResponse>(new UnboundedChannelOptions { SingleWriter = true });
     private readonly TaskCompletionSource<Dialog> _answered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private SipResponse? _answer;
     private ClientInviteTransaction? _transaction;
     private Dialog[] _forks = [];
     private Dialog? _confirmed;
@@ -72,6 +73,9 @@ public sealed class OutgoingCall : IClientTransactionOwner, IEarlyDialogOwner
     /// other than 2xx (or a local 408/503 when none came); cancelled when the call was cancelled first.
     /// </summary>
     public Task<Dialog> Answered => _answered.Task;
+
+    /// <summary>The 2xx that answered the call, once <see cref="Answered"/> has completed; null before.</summary>
+    internal SipResponse? Answer => Volatile.Read(ref _answer);
 
     /// <summary>The dialogs made by the forks that answered so far (early until one is confirmed).</summary>
     public IReadOnlyList<Dialog> Dialogs => Volatile.Read(ref _forks);
@@ -174,6 +178,7 @@ public sealed class OutgoingCall : IClientTransactionOwner, IEarlyDialogOwner
             _confirmed = dialog;
             _registration.Dispose();
             _progress.Writer.TryComplete();
+            Volatile.Write(ref _answer, response); // Before the task completes: whoever awaits it reads the 2xx.
             _answered.TrySetResult(dialog);
             return;
         }

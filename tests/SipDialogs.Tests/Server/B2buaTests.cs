@@ -144,32 +144,6 @@ public sealed partial class B2buaTests
     }
 
     [Fact]
-    public async Task AReferInB2buaModeIsDeclined603UnlessTransfersAreAccepted()
-    {
-        await using Callee callee = await Callee.StartAsync("-sn uas", 1);
-        await using ServerProcess server = await StartAsync(callee.Target);
-        await using var socket = new RawSipSocket();
-        SipResponse answered = await InviteAsync(socket, server.Udp!);
-        Assert.Equal(200, answered.StatusCode);
-        string dialog =
-            $"From: <sip:alice@127.0.0.1>;tag=a1\r\nTo: {answered.GetHeaderValue(SipHeaderKind.To)}\r\nCall-ID: {answered.CallId}\r\n";
-        string via = $"Via: SIP/2.0/UDP 127.0.0.1:{socket.Port};branch=z9hG4bK";
-
-        await socket.SendAsync($"ACK sip:bob@{server.Udp} SIP/2.0\r\n{via}ack{answered.CallId}\r\n{dialog}CSeq: 1 ACK\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n", server.Udp!);
-        await socket.SendAsync(
-            $"REFER sip:bob@{server.Udp} SIP/2.0\r\n{via}refer{answered.CallId}\r\n{dialog}CSeq: 2 REFER\r\nMax-Forwards: 70\r\n" +
-            $"Contact: <sip:alice@127.0.0.1:{socket.Port}>\r\nRefer-To: <sip:target@127.0.0.1>\r\nContent-Length: 0\r\n\r\n", server.Udp!);
-        SipResponse refer = await socket.ReceiveResponseAsync(r => r.CSeqMethod == "REFER" && r.StatusCode >= 200, s_timeout);
-        Assert.Equal(603, refer.StatusCode);
-
-        await socket.SendAsync(
-            $"BYE sip:bob@{server.Udp} SIP/2.0\r\n{via}bye{answered.CallId}\r\n{dialog}CSeq: 3 BYE\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n", server.Udp!);
-        await socket.ReceiveResponseAsync(r => r.CSeqMethod == "BYE", s_timeout);
-        Assert.Equal(1, await callee.SuccessfulCallsAsync());
-        await AssertNothingLeftAsync(server);
-    }
-
-    [Fact]
     public async Task TheCalleesBusyReachesTheCaller()
     {
         await using Callee callee = await Callee.StartAsync("tests/sipp/uas-busy.xml", 1);
@@ -400,6 +374,49 @@ public sealed partial class B2buaTests
     }
 
     [Fact]
+    public async Task OnlyTheConfiguredHeadersOfTheCalleesResponsesCrossToTheCaller()
+    {
+        await using var target = new RawSipSocket();
+        await using ServerProcess server = await StartAsync(["udp:" + target.EndPoint], crossing: ["X-*", "P-Asserted-Identity"]);
+        await using var caller = new SipDialogs.Hosting.SipStack(Parties.Options());
+        await caller.StartAsync();
+        SipDialogs.Dialogs.OutgoingCall placed = await caller.InviteAsync(
+            "sip:bob@" + server.Udp, new SipDialogs.Dialogs.InviteOptions { SessionDescription = RawCaller.Offer });
+
+        (SipRequest invite, IPEndPoint from) = await target.ReceiveRequestAsync(s_timeout);
+        await target.SendAsync(
+            SipMessageBuilder.ResponseTo(invite, 180, toTag: "callee1").Add(SipHeaderKind.Contact, "<sip:callee@" + target.EndPoint + ">")
+                .Add("X-Ring-Tone", "classic").Add("Subject", "stays here"),
+            from);
+        await target.SendAsync(
+            SipMessageBuilder.ResponseTo(invite, 200, toTag: "callee1").Add(SipHeaderKind.Contact, "<sip:callee@" + target.EndPoint + ">")
+                .Add("P-Asserted-Identity", "<sip:bob@example.com>").Add("Subject", "stays here").Add("Server", "callee/1.0")
+                .WithBody("application/sdp", Encoding.UTF8.GetBytes(RawCaller.Offer)),
+            from);
+        var progress = new List<SipResponse>();
+        await foreach (SipResponse response in placed.Progress.ReadAllAsync().WithCancellation(new CancellationTokenSource(s_timeout).Token))
+        {
+            progress.Add(response);
+        }
+
+        SipDialogs.Dialogs.Dialog dialog = await placed.Answered.WaitAsync(s_timeout);
+        SipResponse ringing = Assert.Single(progress, r => r.StatusCode == 180);
+        Assert.Equal("classic", ringing.GetHeaderValue("X-Ring-Tone"));
+        Assert.Null(ringing.GetHeaderValue("Subject"));
+        SipResponse ok = placed.Answer!;
+        Assert.Equal("<sip:bob@example.com>", ok.GetHeaderValue("P-Asserted-Identity"));
+        Assert.Null(ok.GetHeaderValue("Subject"));
+        Assert.NotEqual("callee/1.0", ok.GetHeaderValue("Server"));
+        Assert.DoesNotContain(target.EndPoint.ToString(), ok.ToString(), StringComparison.Ordinal);
+
+        await dialog.ByeAsync().WaitAsync(s_timeout);
+        (SipRequest bye, IPEndPoint byeFrom) = await NextAsync(target, "BYE");
+        await target.SendAsync(SipMessageBuilder.ResponseTo(bye, 200), byeFrom);
+        await AssertNothingLeftAsync(server);
+        await Parties.AssertFreedAsync(caller);
+    }
+
+    [Fact]
     public async Task ThroughAProxyForkingToTwoUasesTheOneThatAnswersIsBridgedAndTheOneRingingIsCancelled()
     {
         await using Callee answering = await Callee.StartAsync("-sn uas", 1);
@@ -436,6 +453,8 @@ public sealed partial class B2buaTests
             .Append("{\"Prefix\":\"\",\"Targets\":[")
             .AppendJoin(',', targets.Select(t => "\"" + t + "\""))
             .Append("]}],\"CrossingHeaders\":[")
+            .AppendJoin(',', crossing.Select(c => "\"" + c + "\""))
+            .Append("],\"ResponseCrossingHeaders\":[")
             .AppendJoin(',', crossing.Select(c => "\"" + c + "\""))
             .Append("]}}}");
         await File.WriteAllTextAsync(config, json.ToString());
