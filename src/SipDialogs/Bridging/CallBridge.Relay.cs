@@ -73,6 +73,7 @@ public sealed partial class CallBridge
 
             string? body = request.Body.IsEmpty ? null : Encoding.UTF8.GetString(request.Body.Span);
             string type = request.Request.GetHeaderValue(SipHeaderKind.ContentType) ?? (offer ? "application/sdp" : "application/info");
+            _stack.Metrics?.Relayed(fromCallee: !fromCaller, response: false);
             SipResponse response;
             try
             {
@@ -91,6 +92,7 @@ public sealed partial class CallBridge
                 return;
             }
 
+            _stack.Metrics?.Relayed(fromCallee: fromCaller, response: true); // The answer comes from the other leg.
             if (!response.IsSuccess)
             {
                 int status = UpstreamStatus(response.StatusCode);

@@ -247,6 +247,7 @@ public sealed partial class CallBridge : IAsyncDisposable
 
         _options.CopyCrossing(_caller.Request, options.Headers);
         Volatile.Write(ref _target, nextHop is { } hop ? target + " via " + hop : target);
+        _stack.Metrics?.Relayed(fromCallee: false, response: false); // The caller's INVITE, crossing as the B leg's.
         using CancellationTokenSource? linked = cancellationToken.CanBeCanceled
             ? CancellationTokenSource.CreateLinkedTokenSource(_caller.Cancelled, cancellationToken)
             : null;
@@ -293,6 +294,7 @@ public sealed partial class CallBridge : IAsyncDisposable
         ReadOnlyMemory<byte> description = callee.RemoteSessionDescription;
         string? answer = description.IsEmpty ? null : Encoding.UTF8.GetString(description.Span);
         Dialog caller;
+        _stack.Metrics?.Relayed(fromCallee: true, response: true);
         try
         {
             caller = await _caller.AnswerWithHeadersAsync(answer, _prepareCaller, "application/sdp", response is null ? null : _options.CrossingOf(response))
@@ -333,6 +335,7 @@ public sealed partial class CallBridge : IAsyncDisposable
             string type = response.GetHeaderValue(SipHeaderKind.ContentType) ?? "application/sdp";
             try
             {
+                _stack.Metrics?.Relayed(fromCallee: true, response: true);
                 await _caller.ProgressWithHeadersAsync(response.StatusCode, body, type, _options.CrossingOf(response)).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is InvalidOperationException or ObjectDisposedException)
@@ -439,6 +442,11 @@ public sealed partial class CallBridge : IAsyncDisposable
             DialogEndReason.ByeSent => (BridgeSide.Bridge, CallEndCause.Ended),
             _ => (side, CallEndCause.Bye),
         };
+        if (cause == CallEndCause.Bye)
+        {
+            _stack.Metrics?.Relayed(fromCallee: side == BridgeSide.Callee, response: false); // The party's BYE, crossing as the bridge's.
+        }
+
         // A leg a transfer is taking away is left to the transfer: its referrer ends it once told the outcome.
         Dialog? transferred = Volatile.Read(ref _transferred);
         Dialog? caller = side == BridgeSide.Caller ? null : CallerDialog;

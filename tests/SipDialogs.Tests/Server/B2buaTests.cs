@@ -36,6 +36,8 @@ public sealed partial class B2buaTests
         Assert.Equal(calls, PrometheusText.Sum(metrics, "sipdialogs_call_started_total", "mode=\"b2bua\""));
         Assert.Equal(calls, PrometheusText.Sum(metrics, "sipdialogs_bridge_ended_total", "sipdialogs_bridge_end_cause=\"bye\""));
         Assert.Equal(0, PrometheusText.Sum(metrics, "sipdialogs_bridge_active", "mode=\"b2bua\""));
+        Assert.Equal(2 * calls, PrometheusText.Sum(metrics, "sipdialogs_bridge_relayed_total", "sipdialogs_bridge_leg=\"a\"", "sip_message_type=\"request\"")); // INVITE, BYE.
+        Assert.Equal(2 * calls, PrometheusText.Sum(metrics, "sipdialogs_bridge_relayed_total", "sipdialogs_bridge_leg=\"b\"", "sip_message_type=\"response\"")); // 180, 200.
     }
 
     [Fact]
