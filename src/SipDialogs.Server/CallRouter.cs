@@ -69,6 +69,12 @@ internal sealed class CallRouter
     /// <summary>Takes one call: the callback of the stack's <see cref="IncomingCallUas"/>.</summary>
     public async Task HandleAsync(IncomingCall call, CancellationToken cancelled)
     {
+        if (call.Replaces is { } replaced && CallBridge.OfLeg(replaced) is { } bridged && IsAllowed(call.Remote.Address.Address))
+        {
+            await bridged.ReplaceLegAsync(call).ConfigureAwait(false); // Attended transfer: the call takes that leg's place.
+            return;
+        }
+
         var bridge = new CallBridge(_stack(), call, _bridgeOptions);
         _ = RecordWhenEndedAsync(bridge);
 

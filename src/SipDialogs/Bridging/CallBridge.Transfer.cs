@@ -20,6 +20,18 @@ public sealed partial class CallBridge
     private OutgoingCall? _transferCall;
 
     /// <summary>
+    /// The bridge whose leg <paramref name="dialog"/> is now, e.g. the dialog an INVITE's Replaces names
+    /// (<see cref="IncomingCall.Replaces"/>), or null when it is no bridge's leg. Any thread.
+    /// </summary>
+    /// <param name="dialog">A dialog of this stack.</param>
+    /// <returns>The bridge, or null.</returns>
+    public static CallBridge? OfLeg(Dialog dialog)
+    {
+        ArgumentNullException.ThrowIfNull(dialog);
+        return dialog.Owner is CallBridge bridge && bridge.SideOf(dialog) != BridgeSide.None ? bridge : null;
+    }
+
+    /// <summary>
     /// Attended transfer (RFC 3891 §3, RFC 5589 §7): <paramref name="call"/>, whose Replaces names one of this call's legs
     /// (<see cref="IncomingCall.Replaces"/>), takes that leg's place. Its offer goes to the remaining leg in a re-INVITE,
     /// whose answer answers the new call; the stack then ends the replaced leg with BYE. When the remaining leg refuses
@@ -45,7 +57,8 @@ public sealed partial class CallBridge
             return false;
         }
 
-        if (!TryStartTransfer(replaced, out Dialog? remaining))
+        // A leg may be named as the call is being bridged (the caller's 200 is on its way): its end decides first.
+        if (!await _bridged.Task.ConfigureAwait(false) || !TryStartTransfer(replaced, out Dialog? remaining))
         {
             await call.RejectAsync(491).ConfigureAwait(false); // Another transfer is in progress, or the call is not up.
             return false;
@@ -101,7 +114,7 @@ public sealed partial class CallBridge
                 return;
             }
 
-            if (!TryStartTransfer(referrer, out Dialog? remaining))
+            if (!await _bridged.Task.ConfigureAwait(false) || !TryStartTransfer(referrer, out Dialog? remaining))
             {
                 await refer.RejectAsync(491).ConfigureAwait(false); // Another transfer is in progress, or the call is not up.
                 return;

@@ -382,6 +382,7 @@ public sealed partial class CallBridge : IAsyncDisposable
     /// <summary>A dialog on the caller's side: the A leg's, or one of a party that takes its place in a transfer.</summary>
     private void SubscribeCallerSide(Dialog dialog)
     {
+        dialog.Owner = this;
         dialog.RequestReceived += OnCallerRequest;
         dialog.StateChanged += OnCallerStateChanged;
         if (_options.RouteTransfer is not null)
@@ -393,6 +394,7 @@ public sealed partial class CallBridge : IAsyncDisposable
     /// <summary>Each dialog the B leg makes (one per fork), before any of its events.</summary>
     private void OnCalleeDialogCreated(Dialog dialog)
     {
+        dialog.Owner = this;
         dialog.RequestReceived += OnCalleeRequest;
         dialog.StateChanged += OnCalleeStateChanged;
         if (_options.RouteTransfer is not null)

@@ -122,7 +122,30 @@ public sealed partial class Dialog : IAsyncDisposable, ITimerTarget, IClientTran
     /// Run on the thread pool with the ACK of this end's 2xx, the first that comes, when set: how a bridge carries the
     /// answer of a delayed offer across. Set before the 2xx leaves.
     /// </summary>
-    internal Action<Dialog, object?>? AckObserver { get; set; }
+    internal Action<Dialog, object?>? AckObserver
+    {
+        get => _invite?.AckObserver;
+        set
+        {
+            if (_invite is { } invite)
+            {
+                invite.AckObserver = value;
+            }
+        }
+    }
+
+    /// <summary>The application object this call's dialog is part of (a bridge whose leg it is), or null.</summary>
+    internal object? Owner
+    {
+        get => _invite?.Owner;
+        set
+        {
+            if (_invite is { } invite)
+            {
+                invite.Owner = value;
+            }
+        }
+    }
 
     /// <summary>
     /// Sends a re-INVITE (RFC 3261 §14.1) with a new offer, a target refresh carrying this end's Contact, and ACKs its

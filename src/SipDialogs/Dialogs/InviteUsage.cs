@@ -46,6 +46,12 @@ internal sealed partial class InviteUsage
     /// <summary>The call this early dialog came from (an <see cref="OutgoingCall"/> or <see cref="IncomingCall"/>), for graceful ending.</summary>
     public IEarlyDialogOwner? Call { get; set; }
 
+    /// <summary>The first ACK of this end's 2xx goes to it, when set (<see cref="Dialog.AckObserver"/>).</summary>
+    public Action<Dialog, object?>? AckObserver { get; set; }
+
+    /// <summary>The application object the dialog is part of (<see cref="Dialog.Owner"/>).</summary>
+    public object? Owner { get; set; }
+
     /// <summary>The session description this end last sent (an offer in a request, an answer in a 2xx); empty when none.</summary>
     public ReadOnlyMemory<byte> LocalBody => Volatile.Read(ref _localBody);
 

@@ -376,6 +376,42 @@ public sealed partial class B2buaTests
     }
 
     [Fact]
+    public async Task AnInviteWithReplacesNamingTheCalleesLegTakesItsPlaceInTheBridgedCall()
+    {
+        await using var bob = new RawSipSocket();
+        await using ServerProcess server = await StartAsync("udp:" + bob.EndPoint);
+        await using var alice = new RawCaller();
+        Task<SipResponse> answered = alice.CallAsync(server.Udp!);
+        (SipRequest invite, IPEndPoint bLeg) = await bob.ReceiveRequestAsync(s_timeout);
+        await bob.SendAsync(
+            SipMessageBuilder.ResponseTo(invite, 200, toTag: "callee1").Add(SipHeaderKind.Contact, "<sip:callee@" + bob.EndPoint + ">")
+                .WithBody("application/sdp", Encoding.UTF8.GetBytes(RawCaller.Offer)),
+            bLeg);
+        await answered.WaitAsync(s_timeout);
+
+        // Carol calls in Bob's place, naming his leg as serve sees it (RFC 3891 §3): serve's tag, then Bob's.
+        await using var carol = new RawCaller();
+        Task<SipResponse> carolAnswered = carol.CallAsync(
+            server.Udp!, $"Replaces: {invite.CallId};to-tag={Encoding.ASCII.GetString(invite.FromTag)};from-tag=callee1\r\n");
+        (SipRequest reInvite, IPEndPoint aLeg) = await NextAsync(alice.Socket, "INVITE");
+        Assert.Equal(RawCaller.Offer, Encoding.UTF8.GetString(reInvite.Body.Span)); // Carol's offer, to Alice.
+        await alice.Socket.SendAsync(
+            SipMessageBuilder.ResponseTo(reInvite, 200).Add(SipHeaderKind.Contact, "<sip:alice@127.0.0.1:" + alice.Socket.Port + ">")
+                .WithBody("application/sdp", Encoding.UTF8.GetBytes(RawCaller.Offer)),
+            aLeg);
+        Assert.Equal(200, (await carolAnswered.WaitAsync(s_timeout)).StatusCode);
+        (SipRequest bye, IPEndPoint byeFrom) = await NextAsync(bob, "BYE"); // The replaced leg ends.
+        await bob.SendAsync(SipMessageBuilder.ResponseTo(bye, 200), byeFrom);
+
+        Assert.Equal(200, (await carol.SendAsync("BYE", server.Udp!)).StatusCode); // Carol's BYE ends Alice's leg.
+        (SipRequest aliceBye, IPEndPoint aliceByeFrom) = await NextAsync(alice.Socket, "BYE");
+        await alice.Socket.SendAsync(SipMessageBuilder.ResponseTo(aliceBye, 200), aliceByeFrom);
+        await AssertNothingLeftAsync(server);
+        await Poll.UntilAsync(() => CallRecords(server).Count == 1, s_timeout, "the call's one record"); // Logged as the call ends.
+        Assert.Contains("hung up by Callee (Bye)", CallRecords(server)[0], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task OnlyTheConfiguredHeadersOfTheCalleesResponsesCrossToTheCaller()
     {
         await using var target = new RawSipSocket();
