@@ -40,6 +40,17 @@ internal sealed class B2buaOptions
     /// <summary>Headers of the caller's INVITE that cross to the B leg (<see cref="BridgeOptions.CrossingHeaders"/>).</summary>
     public IList<string> CrossingHeaders { get; } = [];
 
+    /// <summary>Headers of the callee's responses that cross to the caller's (<see cref="BridgeOptions.ResponseCrossingHeaders"/>).</summary>
+    public IList<string> ResponseCrossingHeaders { get; } = [];
+
+    /// <summary>
+    /// Carry out blind transfers of bridged calls (<c>--accept-transfers</c>): a REFER on either leg is accepted, its
+    /// target routed as a new call's Request-URI user would be (its route's first target) and bridged to the remaining
+    /// leg (<see cref="BridgeOptions.RouteTransfer"/>). Default false: REFER gets 603, as a B2BUA should not call where a
+    /// peer tells it to unless it was set up to.
+    /// </summary>
+    public bool AcceptTransfers { get; set; }
+
     /// <summary>The networks <see cref="Allow"/> names, parsed; loopback when it names none.</summary>
     /// <exception cref="InvalidOperationException">An entry is not a CIDR.</exception>
     public IReadOnlyList<IPNetwork> GetAllowedNetworks()
@@ -112,6 +123,11 @@ internal sealed class B2buaOptions
         foreach (string name in CrossingHeaders)
         {
             options.CrossingHeaders.Add(name);
+        }
+
+        foreach (string name in ResponseCrossingHeaders)
+        {
+            options.ResponseCrossingHeaders.Add(name);
         }
 
         return options;

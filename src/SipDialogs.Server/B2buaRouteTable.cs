@@ -26,6 +26,18 @@ internal sealed class B2buaRouteTable
         }
     }
 
+    /// <summary>Every route's destination, in no particular order.</summary>
+    public IEnumerable<B2buaDestination> Destinations
+    {
+        get
+        {
+            foreach ((_, B2buaDestination destination) in _routes)
+            {
+                yield return destination;
+            }
+        }
+    }
+
     /// <summary>Where a call to <paramref name="user"/> goes; null when no route takes it.</summary>
     public B2buaDestination? Find(string? user)
     {

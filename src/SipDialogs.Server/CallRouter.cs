@@ -48,6 +48,15 @@ internal sealed class CallRouter
         _routes = options.GetRouteTable();
         _allowed = options.GetAllowedNetworks();
         _bridgeOptions = options.GetBridgeOptions();
+        if (options.AcceptTransfers)
+        {
+            _bridgeOptions.RouteTransfer = RouteTransfer;
+            foreach (B2buaDestination destination in _routes.Destinations)
+            {
+                destination.Bridge.RouteTransfer = RouteTransfer; // Each route's bridges are transferees too.
+            }
+        }
+
         _maxCalls = maxCalls;
         _retryAfter = retryAfter;
         _calls = calls;
@@ -64,6 +73,12 @@ internal sealed class CallRouter
     /// <summary>Takes one call: the callback of the stack's <see cref="IncomingCallUas"/>.</summary>
     public async Task HandleAsync(IncomingCall call, CancellationToken cancelled)
     {
+        if (call.Replaces is { } replaced && CallBridge.OfLeg(replaced) is { } bridged && IsAllowed(call.Remote.Address.Address))
+        {
+            await bridged.ReplaceLegAsync(call).ConfigureAwait(false); // Attended transfer: the call takes that leg's place.
+            return;
+        }
+
         string? user = call.Request.TryGetRequestUri(out AddrSpec? uri, out _) ? (uri as SipUri)?.User : null;
         B2buaDestination? destination = _routes.Find(user);
         var bridge = new CallBridge(_stack(), call, destination?.Bridge ?? _bridgeOptions); // A route's credentials go with its B leg.
@@ -182,5 +197,14 @@ internal sealed class CallRouter
         }
 
         return false;
+    }
+
+    /// <summary>A blind transfer's target, routed as a new call to its user would be: the first target of its route.</summary>
+    private BridgeTarget? RouteTransfer(SipUri referTo)
+    {
+        B2buaDestination? destination = _routes.Find(referTo.User);
+        return destination is null || destination.Targets.Count == 0
+            ? null
+            : new BridgeTarget(destination.Targets[0].RequestUri(referTo.User), destination.Targets[0].Address);
     }
 }

@@ -62,7 +62,8 @@ internal static class ServeCommand
         var acceptTransfers = new Option<bool?>("--accept-transfers")
         {
             Description = "Accept REFER (RFC 3515) as a transferee: place the referred call, report it by NOTIFY, end it with BYE " +
-                "(default true, or SipDialogs:Transfers:AcceptReferrals; false declines REFER with 603).",
+                "(default true, or SipDialogs:Transfers:AcceptReferrals; false declines REFER with 603). In --mode b2bua: carry out " +
+                "transfers of bridged calls, routing the target as a new call (default false, or SipDialogs:B2bua:AcceptTransfers).",
         };
         Option<double?> transferHold = CommandOptions.Seconds(
             "--transfer-hold", "Seconds a referred call is held once answered before serve sends BYE (default 0, or SipDialogs:Transfers:Hold).");
@@ -191,9 +192,9 @@ internal static class ServeCommand
             new StackArguments(listen, shards, config, logFormat, tlsCertificate, logLevel),
             options =>
             {
-                if (acceptTransfers is bool accept)
+                if (acceptTransfers is bool accept && !bridging)
                 {
-                    options.Transfers.AcceptReferrals = accept;
+                    options.Transfers.AcceptReferrals = accept; // A B2BUA's transfers are its bridges', not the stack's.
                 }
 
                 if (maxCalls is int most)
@@ -269,6 +270,11 @@ internal static class ServeCommand
                     if (nextHopCredentials.PasswordFile is not null)
                     {
                         options.NextHopPasswordFile = nextHopCredentials.PasswordFile;
+                    }
+
+                    if (acceptTransfers is bool transfers)
+                    {
+                        options.AcceptTransfers = transfers;
                     }
 
                     if (allow.Length > 0)

@@ -13,10 +13,11 @@ public sealed class BridgeOptions
     [
         "Via", "v", "Contact", "m", "Record-Route", "Route", "Call-ID", "i", "From", "f", "To", "t", "CSeq", "Max-Forwards",
         "Content-Length", "l", "Content-Type", "c", "Allow", "Supported", "k", "Require", "Session-Expires", "x", "Min-SE",
-        "Authorization", "Proxy-Authorization", "User-Agent", "Server",
+        "Authorization", "Proxy-Authorization", "User-Agent", "Server", "WWW-Authenticate", "Proxy-Authenticate", "RSeq", "RAck",
     ];
 
     private string[]? _names;
+    private string[]? _responseNames;
 
     /// <summary>
     /// The headers of the caller's INVITE copied into the callee's, by name (case-insensitive), e.g.
@@ -34,16 +35,39 @@ public sealed class BridgeOptions
     /// </summary>
     public Auth.DigestClient? Digest { get; set; }
 
+    /// <summary>
+    /// The headers of the callee's responses (its provisional responses and the 2xx) copied into those the caller gets,
+    /// by name as <see cref="CrossingHeaders"/> are, e.g. <c>P-Charging-Vector</c> or <c>X-*</c>. Empty by default; the
+    /// same headers never cross (a challenge's, the session timer's and reliability's included). A refusal is the
+    /// application's to pass on, so its headers are not copied.
+    /// </summary>
+    public IList<string> ResponseCrossingHeaders { get; } = [];
+
+    /// <summary>
+    /// Routes the target of a blind transfer (RFC 3515, RFC 5589 §6): given the Refer-To URI of a REFER received on either
+    /// leg of a bridged call, where the bridge calls it (as it would route a new call), or null to decline the REFER 603.
+    /// When set, the bridge is the transferee: it accepts (202), calls the target as a new leg, reports its progress to
+    /// the referrer by NOTIFY, and once it answers, bridges it to the remaining leg with a re-INVITE. Null by default:
+    /// REFERs are answered as the stack's <see cref="Dialogs.TransferOptions"/> say. Called on the thread pool.
+    /// </summary>
+    public Func<SipUri, BridgeTarget?>? RouteTransfer { get; set; }
+
     /// <summary>Checks the options; called by the bridge.</summary>
     /// <exception cref="InvalidOperationException">A crossing header is one that must never cross, or is empty.</exception>
     public void Validate()
     {
-        foreach (string name in CrossingHeaders)
+        ValidateNames(CrossingHeaders, nameof(CrossingHeaders));
+        ValidateNames(ResponseCrossingHeaders, nameof(ResponseCrossingHeaders));
+    }
+
+    private static void ValidateNames(IList<string> names, string setting)
+    {
+        foreach (string name in names)
         {
             string bare = name.TrimEnd('*');
             if (bare.Length == 0)
             {
-                throw new InvalidOperationException($"CrossingHeaders: '{name}' names no header.");
+                throw new InvalidOperationException($"{setting}: '{name}' names no header.");
             }
 
             foreach (string never in s_neverCross)
@@ -53,16 +77,39 @@ public sealed class BridgeOptions
                     : string.Equals(never, name, StringComparison.OrdinalIgnoreCase);
                 if (hit)
                 {
-                    throw new InvalidOperationException($"CrossingHeaders: {name} would carry {never} across the bridge, which the B leg writes itself.");
+                    throw new InvalidOperationException($"{setting}: {name} would carry {never} across the bridge, which each leg writes itself.");
                 }
             }
         }
     }
 
     /// <summary>Whether the header named <paramref name="name"/> crosses.</summary>
-    internal bool Crosses(string name)
+    internal bool Crosses(string name) => Matches(_names ??= [.. CrossingHeaders], name);
+
+    /// <summary>The crossing headers of a callee's response, or null when none crosses (no allocation then).</summary>
+    internal List<KeyValuePair<string, string>>? CrossingOf(SipResponse response)
     {
-        string[] names = _names ??= [.. CrossingHeaders];
+        if (ResponseCrossingHeaders.Count == 0)
+        {
+            return null;
+        }
+
+        string[] names = _responseNames ??= [.. ResponseCrossingHeaders];
+        List<KeyValuePair<string, string>>? headers = null;
+        for (int i = 0; i < response.HeaderCount; i++)
+        {
+            string name = response.GetHeaderName(i);
+            if (Matches(names, name))
+            {
+                (headers ??= []).Add(new KeyValuePair<string, string>(name, response.GetHeaderValue(i)));
+            }
+        }
+
+        return headers;
+    }
+
+    private static bool Matches(string[] names, string name)
+    {
         foreach (string pattern in names)
         {
             if (pattern.EndsWith('*')

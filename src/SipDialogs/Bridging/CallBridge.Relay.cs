@@ -8,7 +8,13 @@ namespace SipDialogs.Bridging;
 /// <summary>The requests of one leg that cross to the other: offers in re-INVITE and UPDATE (RFC 3264), and INFO.</summary>
 public sealed partial class CallBridge
 {
-    private void OnCallerRequest(object? sender, DialogRequestEventArgs e) => Relay(e, fromCaller: true);
+    private void OnCallerRequest(object? sender, DialogRequestEventArgs e)
+    {
+        if (ReferenceEquals(e.Dialog, CallerDialog))
+        {
+            Relay(e, fromCaller: true); // A transfer's new leg before it takes the caller's place: the stack answers alone.
+        }
+    }
 
     private void OnCalleeRequest(object? sender, DialogRequestEventArgs e)
     {
@@ -39,25 +45,35 @@ public sealed partial class CallBridge
     {
         try
         {
+            Dialog? other;
             if (request.Dialog.State == DialogState.Early)
             {
-                // In an early dialog of the callee (an UPDATE or INFO before the 2xx): not relayed, since the caller's
-                // leg may not take it yet; an offer gets 491 so that the callee may try again once answered.
-                await request.RespondAsync(offer ? 491 : 500).ConfigureAwait(false);
-                return;
+                // In an early dialog of the callee (an UPDATE or INFO during early media, RFC 3311 §5.1, RFC 6086): it
+                // crosses to the caller's early dialog, which the provisional responses that crossed made. Before one
+                // has (the request overtook the 18x it follows), an offer gets 491 so that the callee tries again
+                // (RFC 3311 §5.2), and an INFO 500.
+                other = fromCaller ? null : _caller.Dialog;
+                if (other is not { State: DialogState.Early or DialogState.Confirmed })
+                {
+                    await request.RespondAsync(offer ? 491 : 500).ConfigureAwait(false);
+                    return;
+                }
             }
-
-            // A request as the call is being bridged (the callee's re-INVITE right after its ACK, while the caller is
-            // still being answered) waits for the other leg; one as the call ends finds none.
-            Dialog? other = await _bridged.Task.ConfigureAwait(false) ? (fromCaller ? CalleeDialog : CallerDialog) : null;
-            if (other is null || other.State != DialogState.Confirmed || (!fromCaller && !ReferenceEquals(request.Dialog, CalleeDialog)))
+            else
             {
-                await request.RespondAsync(481).ConfigureAwait(false);
-                return;
+                // A request as the call is being bridged (the callee's re-INVITE right after its ACK, while the caller is
+                // still being answered) waits for the other leg; one as the call ends finds none.
+                other = await _bridged.Task.ConfigureAwait(false) ? (fromCaller ? CalleeDialog : CallerDialog) : null;
+                if (other is null || other.State != DialogState.Confirmed || !ReferenceEquals(request.Dialog, fromCaller ? CallerDialog : CalleeDialog))
+                {
+                    await request.RespondAsync(481).ConfigureAwait(false);
+                    return;
+                }
             }
 
             string? body = request.Body.IsEmpty ? null : Encoding.UTF8.GetString(request.Body.Span);
             string type = request.Request.GetHeaderValue(SipHeaderKind.ContentType) ?? (offer ? "application/sdp" : "application/info");
+            _stack.Metrics?.Relayed(fromCallee: !fromCaller, response: false);
             SipResponse response;
             try
             {
@@ -76,6 +92,7 @@ public sealed partial class CallBridge
                 return;
             }
 
+            _stack.Metrics?.Relayed(fromCallee: fromCaller, response: true); // The answer comes from the other leg.
             if (!response.IsSuccess)
             {
                 int status = UpstreamStatus(response.StatusCode);

@@ -29,8 +29,18 @@ namespace SipDialogs.Bridging;
 /// wins, later ones are acknowledged and ended with BYE (§13.2.2.4); every fork's provisional responses cross.
 /// </para>
 /// <para>
-/// A caller's INVITE without an offer is bridged as it is, but the answer its ACK carries does not cross (the stack
-/// acknowledges the B leg's 2xx at once): give such callers an offer, or answer them before bridging.
+/// Transfers (RFC 5589): with <see cref="BridgeOptions.RouteTransfer"/> set, a REFER on either leg makes the bridge the
+/// transferee, which calls the routed target with the remaining party's offer, reports the call's progress to the
+/// referrer by NOTIFY and, once it answers, re-INVITEs the remaining leg with the target's session description and
+/// bridges the two; the referrer ends its leg with BYE as usual. A target that fails leaves the call as it was. An
+/// INVITE with Replaces naming a leg takes that leg's place through <see cref="ReplaceLegAsync"/>. The remaining
+/// party's answer to the re-INVITE does not go back to the new party, who already has the remaining party's offer: give
+/// both the same answer (most do), or re-offer from the application.
+/// </para>
+/// <para>
+/// A caller's INVITE without an offer (a delayed offer, RFC 3264 §5) places the B leg without one too: the callee's
+/// offer in its 2xx goes to the caller in the 200, and the answer in the caller's ACK goes to the callee in the B leg's
+/// ACK, which the bridge holds until then (<see cref="InviteOptions.AnswerInAck"/>).
 /// </para>
 /// </remarks>
 public sealed partial class CallBridge : IAsyncDisposable
@@ -46,6 +56,8 @@ public sealed partial class CallBridge : IAsyncDisposable
     private readonly DateTimeOffset _startedAt;
     private readonly Action<Dialog> _prepareCaller;
     private readonly Action<Dialog> _calleeDialogCreated;
+    private readonly Action<Dialog> _callerSideDialogCreated;
+    private readonly Action<Dialog, object?> _callerAcked;
     private OutgoingCall? _attempt;
     private Dialog? _callerDialog;
     private Dialog? _calleeDialog;
@@ -73,6 +85,8 @@ public sealed partial class CallBridge : IAsyncDisposable
         CalleeCallId = SipIds.NewCallId();
         _prepareCaller = PrepareCallerDialog;
         _calleeDialogCreated = OnCalleeDialogCreated;
+        _callerSideDialogCreated = SubscribeCallerSide;
+        _callerAcked = OnCallerAck;
     }
 
     /// <summary>The call received (the A leg).</summary>
@@ -87,10 +101,13 @@ public sealed partial class CallBridge : IAsyncDisposable
     /// <summary>The call placed by the latest <see cref="ConnectAsync"/> (the B leg), or null before.</summary>
     public OutgoingCall? Callee => Volatile.Read(ref _attempt);
 
-    /// <summary>The A leg's confirmed dialog once the call is bridged.</summary>
+    /// <summary>
+    /// The A leg's confirmed dialog once the call is bridged; after a transfer of the caller's side, the dialog of the
+    /// party that took the caller's place.
+    /// </summary>
     public Dialog? CallerDialog => Volatile.Read(ref _callerDialog);
 
-    /// <summary>The B leg's confirmed dialog once the callee answered.</summary>
+    /// <summary>The B leg's confirmed dialog once the callee answered; after a transfer of the callee's side, the new party's.</summary>
     public Dialog? CalleeDialog => Volatile.Read(ref _calleeDialog);
 
     /// <summary>Completes once the call has ended on both legs, with its record.</summary>
@@ -232,9 +249,14 @@ public sealed partial class CallBridge : IAsyncDisposable
             options.SessionDescription = Encoding.UTF8.GetString(_caller.Offer.Span);
             options.ContentType = _caller.Request.GetHeaderValue(SipHeaderKind.ContentType) ?? "application/sdp";
         }
+        else
+        {
+            options.AnswerInAck = true; // A delayed offer: the caller's answer comes in its ACK, and goes in the B leg's.
+        }
 
         _options.CopyCrossing(_caller.Request, options.Headers);
         Volatile.Write(ref _target, nextHop is { } hop ? target + " via " + hop : target);
+        _stack.Metrics?.Relayed(fromCallee: false, response: false); // The caller's INVITE, crossing as the B leg's.
         using CancellationTokenSource? linked = cancellationToken.CanBeCanceled
             ? CancellationTokenSource.CreateLinkedTokenSource(_caller.Cancelled, cancellationToken)
             : null;
@@ -271,19 +293,21 @@ public sealed partial class CallBridge : IAsyncDisposable
         }
 
         await relay.ConfigureAwait(false); // Every provisional response reaches the caller before the 2xx does.
-        return await AnswerCallerAsync(callee).ConfigureAwait(false);
+        return await AnswerCallerAsync(callee, call.Answer).ConfigureAwait(false);
     }
 
     /// <summary>The callee answered: the caller gets 200 with the callee's session description.</summary>
-    private async Task<BridgeAttempt> AnswerCallerAsync(Dialog callee)
+    private async Task<BridgeAttempt> AnswerCallerAsync(Dialog callee, SipResponse? response)
     {
         Volatile.Write(ref _calleeDialog, callee);
         ReadOnlyMemory<byte> description = callee.RemoteSessionDescription;
         string? answer = description.IsEmpty ? null : Encoding.UTF8.GetString(description.Span);
         Dialog caller;
+        _stack.Metrics?.Relayed(fromCallee: true, response: true);
         try
         {
-            caller = await _caller.AnswerAsync(answer, _prepareCaller, cancellationToken: CancellationToken.None).ConfigureAwait(false);
+            caller = await _caller.AnswerWithHeadersAsync(answer, _prepareCaller, "application/sdp", response is null ? null : _options.CrossingOf(response))
+                .ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is InvalidOperationException or ObjectDisposedException)
         {
@@ -320,7 +344,8 @@ public sealed partial class CallBridge : IAsyncDisposable
             string type = response.GetHeaderValue(SipHeaderKind.ContentType) ?? "application/sdp";
             try
             {
-                await _caller.ProgressAsync(response.StatusCode, body, type).ConfigureAwait(false);
+                _stack.Metrics?.Relayed(fromCallee: true, response: true);
+                await _caller.ProgressWithHeadersAsync(response.StatusCode, body, type, _options.CrossingOf(response)).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is InvalidOperationException or ObjectDisposedException)
             {
@@ -333,20 +358,63 @@ public sealed partial class CallBridge : IAsyncDisposable
     private void PrepareCallerDialog(Dialog dialog)
     {
         Volatile.Write(ref _callerDialog, dialog);
+        if (_caller.Offer.IsEmpty)
+        {
+            dialog.AckObserver = _callerAcked;
+        }
+
+        SubscribeCallerSide(dialog);
+    }
+
+    /// <summary>The caller's ACK of a delayed offer's 200: its answer (or none) goes in the B leg's held ACK.</summary>
+    private void OnCallerAck(Dialog caller, object? state)
+    {
+        if (state is SipRequest ack && CalleeDialog is { } callee)
+        {
+            string? answer = ack.Body.IsEmpty ? null : Encoding.UTF8.GetString(ack.Body.Span);
+            _ = AckCalleeAsync(callee, answer, ack.GetHeaderValue(SipHeaderKind.ContentType) ?? "application/sdp");
+        }
+    }
+
+    private static async Task AckCalleeAsync(Dialog callee, string? answer, string contentType)
+    {
+        try
+        {
+            await callee.AckAsync(answer, contentType).ConfigureAwait(false);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The stack stopped: the ACK goes unsent, as every request does then.
+        }
+    }
+
+    /// <summary>A dialog on the caller's side: the A leg's, or one of a party that takes its place in a transfer.</summary>
+    private void SubscribeCallerSide(Dialog dialog)
+    {
+        dialog.Owner = this;
         dialog.RequestReceived += OnCallerRequest;
         dialog.StateChanged += OnCallerStateChanged;
+        if (_options.RouteTransfer is not null)
+        {
+            dialog.ReferReceived += OnReferReceived;
+        }
     }
 
     /// <summary>Each dialog the B leg makes (one per fork), before any of its events.</summary>
     private void OnCalleeDialogCreated(Dialog dialog)
     {
+        dialog.Owner = this;
         dialog.RequestReceived += OnCalleeRequest;
         dialog.StateChanged += OnCalleeStateChanged;
+        if (_options.RouteTransfer is not null)
+        {
+            dialog.ReferReceived += OnReferReceived;
+        }
     }
 
     private void OnCallerStateChanged(object? sender, DialogStateChangedEventArgs e)
     {
-        if (e.State == DialogState.Terminated)
+        if (e.State == DialogState.Terminated && IsLegOf(e.Dialog, BridgeSide.Caller))
         {
             OnLegEnded(e.Dialog, BridgeSide.Caller);
         }
@@ -354,11 +422,20 @@ public sealed partial class CallBridge : IAsyncDisposable
 
     private void OnCalleeStateChanged(object? sender, DialogStateChangedEventArgs e)
     {
-        if (e.State == DialogState.Terminated && ReferenceEquals(e.Dialog, CalleeDialog))
+        if (e.State == DialogState.Terminated && IsLegOf(e.Dialog, BridgeSide.Callee))
         {
             OnLegEnded(e.Dialog, BridgeSide.Callee); // A fork that lost, or an attempt that failed, is not the call.
         }
     }
+
+    /// <summary>
+    /// Whether <paramref name="dialog"/> is the call's leg on <paramref name="side"/> and its end ends the call: not a
+    /// fork that lost, not a transfer's new leg before it takes its place, and not the leg a transfer is taking away
+    /// (whose end the transfer decides on).
+    /// </summary>
+    private bool IsLegOf(Dialog dialog, BridgeSide side) =>
+        ReferenceEquals(dialog, side == BridgeSide.Caller ? CallerDialog : CalleeDialog) &&
+        !ReferenceEquals(dialog, Volatile.Read(ref _transferred));
 
     /// <summary>A leg of the bridged call ended: the first to end says who and why, and the other ends with BYE.</summary>
     private void OnLegEnded(Dialog leg, BridgeSide side)
@@ -376,7 +453,16 @@ public sealed partial class CallBridge : IAsyncDisposable
             DialogEndReason.ByeSent => (BridgeSide.Bridge, CallEndCause.Ended),
             _ => (side, CallEndCause.Bye),
         };
-        _ = FinishAsync(side == BridgeSide.Caller ? null : CallerDialog, side == BridgeSide.Callee ? null : CalleeDialog, by, cause, 200);
+        if (cause == CallEndCause.Bye)
+        {
+            _stack.Metrics?.Relayed(fromCallee: side == BridgeSide.Callee, response: false); // The party's BYE, crossing as the bridge's.
+        }
+
+        // A leg a transfer is taking away is left to the transfer: its referrer ends it once told the outcome.
+        Dialog? transferred = Volatile.Read(ref _transferred);
+        Dialog? caller = side == BridgeSide.Caller ? null : CallerDialog;
+        Dialog? callee = side == BridgeSide.Callee ? null : CalleeDialog;
+        _ = FinishAsync(ReferenceEquals(caller, transferred) ? null : caller, ReferenceEquals(callee, transferred) ? null : callee, by, cause, 200);
     }
 
     /// <summary>Ends the call once, when nothing is left to hang up (a refusal or a cancel before any dialog).</summary>
@@ -400,6 +486,11 @@ public sealed partial class CallBridge : IAsyncDisposable
         if (second is not null)
         {
             await second.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (Volatile.Read(ref _transferCall) is { } transfer && !transfer.Answered.IsCompleted)
+        {
+            await transfer.CancelAsync().ConfigureAwait(false); // A transfer's new leg still ringing goes with the call.
         }
 
         long answered = Volatile.Read(ref _answeredAtTicks);
@@ -433,6 +524,12 @@ public sealed partial class CallBridge : IAsyncDisposable
             user = (from.Uri as SipUri)?.User;
         }
 
+        return HiddenAddress(user, display, nextHop);
+    }
+
+    /// <summary>A display name and user at this stack's own address, for the transport of <paramref name="nextHop"/>.</summary>
+    private string HiddenAddress(string? user, string? display, SipEndPoint? nextHop)
+    {
         SipTransportProtocol protocol = nextHop?.Protocol ?? SipTransportProtocol.Udp;
         IReadOnlyList<SipEndPoint> locals = _stack.LocalEndPoints;
         SipEndPoint? local = null;

@@ -52,6 +52,9 @@ internal sealed class SipDialogsMetrics : IDisposable
     private readonly long[] _callsEnded = new long[StatusClasses];
     private readonly long[] _timeouts = new long[3];
     private readonly long[] _transfers = new long[2 * 4];
+
+    /// <summary>Messages a bridge carried across, by the leg they came from (a, b) and whether requests or responses.</summary>
+    private readonly long[] _relayed = new long[2 * 2];
     private readonly long[] _digestVerdicts = new long[s_digestOutcomes.Length * s_digestFailures.Length];
     private long _callsStarted;
     private long _earlyDialogs;
@@ -116,6 +119,8 @@ internal sealed class SipDialogsMetrics : IDisposable
             "Live REFER subscriptions, sent and received.");
         _meter.CreateObservableCounter("sipdialogs.transfer.completed", ObserveTransfers, "{transfer}",
             "Transfers (REFER, RFC 3515) ended, by role (transferor: a REFER we sent; transferee: a REFER we carried out) and result.");
+        _meter.CreateObservableCounter("sipdialogs.bridge.relayed", ObserveRelayed, "{message}",
+            "Requests and responses a bridge (B2BUA) carried from one leg to the other, by the leg they came from (a: the caller's, b: the callee's).");
         _meter.CreateObservableUpDownCounter("sipdialogs.drain.active", () => _sources.Draining() ? 1L : 0L, "{node}",
             "1 while the stack drains (takes no new calls), else 0.");
     }
@@ -204,6 +209,11 @@ internal sealed class SipDialogsMetrics : IDisposable
             Interlocked.Increment(ref _digestVerdicts[slot]);
         }
     }
+
+    /// <summary>A bridge carried a message from one leg to the other.</summary>
+    /// <param name="fromCallee">True when it came from the B leg (the callee's side), false from the A leg.</param>
+    /// <param name="response">True for a response, false for a request.</param>
+    public void Relayed(bool fromCallee, bool response) => Interlocked.Increment(ref _relayed[((fromCallee ? 1 : 0) * 2) + (response ? 1 : 0)]);
 
     /// <summary>A message arrived.</summary>
     public void Received(SipTransportProtocol transport, SipMessage message) =>
@@ -301,6 +311,18 @@ internal sealed class SipDialogsMetrics : IDisposable
                 Volatile.Read(ref _transfers[slot]),
                 new KeyValuePair<string, object?>("sipdialogs.transfer.role", slot < 4 ? "transferor" : "transferee"),
                 new KeyValuePair<string, object?>("sipdialogs.transfer.result", results[slot % 4]));
+        }
+    }
+
+    private IEnumerable<Measurement<long>> ObserveRelayed()
+    {
+        for (int slot = 0; slot < _relayed.Length; slot++)
+        {
+            yield return new Measurement<long>(
+                Volatile.Read(ref _relayed[slot]),
+                _mode,
+                new KeyValuePair<string, object?>("sipdialogs.bridge.leg", slot < 2 ? "a" : "b"),
+                new KeyValuePair<string, object?>("sip.message.type", slot % 2 == 0 ? "request" : "response"));
         }
     }
 

@@ -101,6 +101,53 @@ public sealed partial class Dialog : IAsyncDisposable, ITimerTarget, IClientTran
     }
 
     /// <summary>
+    /// Sends the ACK of the 2xx that answered a call placed with <see cref="InviteOptions.AnswerInAck"/>, carrying the
+    /// answer to the offer that 2xx made (RFC 3264 §5, RFC 3261 §13.2.2.4); retransmissions of the 2xx get the same ACK.
+    /// </summary>
+    /// <param name="answer">The answer, or null for an ACK without a body.</param>
+    /// <param name="contentType">The body's type.</param>
+    /// <param name="cancellationToken">Ends the wait, not the ACK.</param>
+    /// <returns>True when the ACK was sent; false when there was none held (sent already, or the call was not placed so).</returns>
+    public async Task<bool> AckAsync(string? answer, string contentType = "application/sdp", CancellationToken cancellationToken = default)
+    {
+        byte[]? body = answer is null ? null : System.Text.Encoding.UTF8.GetBytes(answer);
+        return await OnShardAsync(static (d, s) => d._invite?.ReleaseAck(d, s.body, s.contentType) == true, (body, contentType), cancellationToken)
+            .ConfigureAwait(false);
+    }
+
+    /// <summary>Holds the ACK of the 2xx until <see cref="AckAsync"/>. On the shard, as the dialog is made.</summary>
+    internal void HoldAck() => _invite?.HoldAck();
+
+    /// <summary>
+    /// Run on the thread pool with the ACK of this end's 2xx, the first that comes, when set: how a bridge carries the
+    /// answer of a delayed offer across. Set before the 2xx leaves.
+    /// </summary>
+    internal Action<Dialog, object?>? AckObserver
+    {
+        get => _invite?.AckObserver;
+        set
+        {
+            if (_invite is { } invite)
+            {
+                invite.AckObserver = value;
+            }
+        }
+    }
+
+    /// <summary>The application object this call's dialog is part of (a bridge whose leg it is), or null.</summary>
+    internal object? Owner
+    {
+        get => _invite?.Owner;
+        set
+        {
+            if (_invite is { } invite)
+            {
+                invite.Owner = value;
+            }
+        }
+    }
+
+    /// <summary>
     /// Sends a re-INVITE (RFC 3261 §14.1) with a new offer, a target refresh carrying this end's Contact, and ACKs its
     /// 2xx. A 491 (the peer's offer crossed ours, §14.2) is retried after the §14.1 delay, up to three times.
     /// </summary>
@@ -399,6 +446,7 @@ public sealed partial class Dialog : IAsyncDisposable, ITimerTarget, IClientTran
             throw new InvalidOperationException($"BYE is sent in a confirmed dialog (RFC 3261 §15); this one is {_state}. End an early dialog with DisposeAsync.");
         }
 
+        _invite?.ReleaseAck(this, null, null); // RFC 3261 §13.2.2.4: the 2xx is acknowledged before the call ends.
         SipMessageBuilder bye = CreateRequest(SipMethods.Bye);
         MarkEnd(DialogEndReason.ByeSent);
         Terminate();

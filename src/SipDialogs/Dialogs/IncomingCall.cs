@@ -207,7 +207,7 @@ public sealed class IncomingCall : IEarlyDialogOwner
     internal bool HasFinalResponse => _invite.HasFinalResponse;
 
     /// <summary>Sends a provisional response; one with a tag makes the early dialog. On the shard.</summary>
-    internal void Provisional(int status, byte[]? body, string contentType)
+    internal void Provisional(int status, byte[]? body, string contentType, IReadOnlyList<KeyValuePair<string, string>>? headers = null)
     {
         if (IsAnsweredOrCancelled())
         {
@@ -218,6 +218,7 @@ public sealed class IncomingCall : IEarlyDialogOwner
         SipMessageBuilder response = _invite.CreateResponse(status)
             .CopyHeaders(_request, SipHeaderKind.RecordRoute)
             .Add(SipHeaderKind.Contact, contact);
+        AddHeaders(response, headers);
         if (body is not null)
         {
             response.WithBody(contentType, body);
@@ -232,7 +233,7 @@ public sealed class IncomingCall : IEarlyDialogOwner
     /// given when there was no early dialog yet: made, not attached, so that nothing is left behind when the call is
     /// cancelled while the callback runs.
     /// </summary>
-    internal Dialog Answer(byte[]? body, string contentType, Dialog? prepared = null)
+    internal Dialog Answer(byte[]? body, string contentType, Dialog? prepared = null, IReadOnlyList<KeyValuePair<string, string>>? headers = null)
     {
         ThrowIfAnswered();
         string contact = ContactFor();
@@ -245,6 +246,7 @@ public sealed class IncomingCall : IEarlyDialogOwner
             .Add(SipHeaderKind.Allow, DialogLayer.Allow)
             .Add(SipHeaderKind.Supported, DialogLayer.SupportedHeader); // RFC 3261 §13.3.1.4
         dialog.AddSessionHeaders(ok);
+        AddHeaders(ok, headers);
         if (body is not null)
         {
             ok.WithBody(contentType, body);
@@ -264,6 +266,40 @@ public sealed class IncomingCall : IEarlyDialogOwner
 
         dialog.Call = null;
         return dialog;
+    }
+
+    /// <summary>
+    /// Sends a provisional response as <see cref="ProgressAsync"/> does, with <paramref name="headers"/> added: those of a
+    /// B leg's response that cross a bridge.
+    /// </summary>
+    internal ValueTask ProgressWithHeadersAsync(int statusCode, string? sessionDescription, string contentType, IReadOnlyList<KeyValuePair<string, string>>? headers)
+    {
+        byte[]? body = sessionDescription is null ? null : System.Text.Encoding.UTF8.GetBytes(sessionDescription);
+        return _invite.Shard.RunAsync(
+            static s => s.call.Provisional(s.statusCode, s.body, s.contentType, s.headers), (call: this, statusCode, body, contentType, headers), CancellationToken.None);
+    }
+
+    /// <summary>Answers 200 as <see cref="AnswerAsync(string?, Action{Dialogs.Dialog}, string, CancellationToken)"/> does, with <paramref name="headers"/> added.</summary>
+    internal async Task<Dialog> AnswerWithHeadersAsync(
+        string? sessionDescription, Action<Dialog> prepare, string contentType, IReadOnlyList<KeyValuePair<string, string>>? headers)
+    {
+        byte[]? body = sessionDescription is null ? null : System.Text.Encoding.UTF8.GetBytes(sessionDescription);
+        var answer = new PreparedAnswer(this, body, contentType, prepare, headers);
+        await _invite.Shard.RunAsync(static a => a.Start(), answer, CancellationToken.None).ConfigureAwait(false);
+        return await answer.Task.ConfigureAwait(false);
+    }
+
+    private static void AddHeaders(SipMessageBuilder response, IReadOnlyList<KeyValuePair<string, string>>? headers)
+    {
+        if (headers is null)
+        {
+            return;
+        }
+
+        for (int i = 0; i < headers.Count; i++)
+        {
+            response.Add(headers[i].Key, headers[i].Value);
+        }
     }
 
     /// <summary>Refuses the call; the early dialog, if any, ends (RFC 3261 §12.3). On the shard.</summary>
@@ -378,7 +414,8 @@ public sealed class IncomingCall : IEarlyDialogOwner
     /// An answer whose <c>prepare</c> callback runs between two turns of the shard: the first makes the dialog (or takes
     /// the early one) and queues the callback on it, the callback runs off the shard, and the second sends the 200.
     /// </summary>
-    private sealed class PreparedAnswer(IncomingCall call, byte[]? body, string contentType, Action<Dialog> prepare)
+    private sealed class PreparedAnswer(
+        IncomingCall call, byte[]? body, string contentType, Action<Dialog> prepare, IReadOnlyList<KeyValuePair<string, string>>? headers = null)
     {
         private readonly TaskCompletionSource<Dialog> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private Dialog? _dialog;
@@ -427,7 +464,7 @@ public sealed class IncomingCall : IEarlyDialogOwner
 
             try
             {
-                _completion.TrySetResult(call.Answer(body, contentType, _dialog));
+                _completion.TrySetResult(call.Answer(body, contentType, _dialog, headers));
             }
             catch (InvalidOperationException exception)
             {

@@ -26,6 +26,14 @@ public sealed class InviteOptions
     /// </summary>
     public SipEndPoint? NextHop { get; set; }
 
+    /// <summary>
+    /// For an INVITE without <see cref="SessionDescription"/> (a delayed offer, RFC 3264 §5): the 2xx carries the
+    /// callee's offer and the answer goes in the ACK (RFC 3261 §13.2.2.4). When true, the stack holds the ACK of the
+    /// answering 2xx until <see cref="Dialog.AckAsync"/> gives it the answer (a BYE sent first sends it without one);
+    /// when false, the default, the 2xx is acknowledged at once, without a body. Ignored when the INVITE has an offer.
+    /// </summary>
+    public bool AnswerInAck { get; set; }
+
     /// <summary>Route headers to put in the INVITE (a preloaded route set, RFC 3261 §8.1.1.1), each a name-addr.</summary>
     public IList<string> Routes { get; } = [];
 

@@ -32,6 +32,12 @@ internal sealed partial class InviteUsage
     private string? _remoteBodyType;
     private ReliableAnswer? _answer;
     private SentAck? _ack;
+
+    /// <summary>True while the ACK of the answering 2xx waits for the application's answer (a delayed offer).</summary>
+    private bool _holdAck;
+
+    /// <summary>The CSeq of the 2xx whose ACK is held, once it came; 0 before.</summary>
+    private uint _heldAckCSeq;
     private PendingOffer? _offer;
     private uint _incomingInviteCSeq;
     private bool _peerAllowsUpdate;
@@ -39,6 +45,12 @@ internal sealed partial class InviteUsage
 
     /// <summary>The call this early dialog came from (an <see cref="OutgoingCall"/> or <see cref="IncomingCall"/>), for graceful ending.</summary>
     public IEarlyDialogOwner? Call { get; set; }
+
+    /// <summary>The first ACK of this end's 2xx goes to it, when set (<see cref="Dialog.AckObserver"/>).</summary>
+    public Action<Dialog, object?>? AckObserver { get; set; }
+
+    /// <summary>The application object the dialog is part of (<see cref="Dialog.Owner"/>).</summary>
+    public object? Owner { get; set; }
 
     /// <summary>The session description this end last sent (an offer in a request, an answer in a 2xx); empty when none.</summary>
     public ReadOnlyMemory<byte> LocalBody => Volatile.Read(ref _localBody);
@@ -138,6 +150,11 @@ internal sealed partial class InviteUsage
         StopAnswer(dialog.Shard!);
         _incomingInviteCSeq = 0;
         SetRemoteBody(ack); // The answer to an offer our 2xx made (RFC 3264 §5, late offer).
+        if (dialog.AckObserver is { } observer)
+        {
+            dialog.AckObserver = null; // The first ACK only: the one of the call's 2xx.
+            dialog.QueueCallback(observer, ack);
+        }
     }
 
     /// <summary>
@@ -223,19 +240,58 @@ internal sealed partial class InviteUsage
     public void SendAck(Dialog dialog, SipResponse response)
     {
         uint cseq = (uint)response.CSeqNumber;
-        SentAck? ack = _ack;
-        DialogLayer layer = dialog.Layer;
-        if (ack is null || ack.CSeq != cseq)
+        if (_holdAck && (_heldAckCSeq == 0 || _heldAckCSeq == cseq))
         {
-            SipMessageBuilder builder = dialog.CreateAck(cseq);
-            SipEndPoint target = dialog.NextHop();
-            RequestVia via = layer.Transactions.CreateVia(target, 600);
-            builder.InsertFirst(SipHeaderKind.Via, via.Value);
-            ack = new SentAck(cseq, builder.ToArray(), via.Target);
-            _ack = ack;
+            _heldAckCSeq = cseq; // The application gives the answer the ACK carries; the 2xx comes again meanwhile.
+            return;
         }
 
-        layer.SendAck(ack.Bytes, ack.Target);
+        SentAck? ack = _ack;
+        if (ack is null || ack.CSeq != cseq)
+        {
+            ack = BuildAck(dialog, cseq, null, null);
+        }
+
+        dialog.Layer.SendAck(ack.Bytes, ack.Target);
+    }
+
+    /// <summary>Holds the ACK of the answering 2xx until <see cref="ReleaseAck"/> (a delayed offer, RFC 3264 §5).</summary>
+    public void HoldAck() => _holdAck = true;
+
+    /// <summary>Sends the held ACK, with the answer when given. False when none was held. On the shard.</summary>
+    public bool ReleaseAck(Dialog dialog, byte[]? body, string? contentType)
+    {
+        if (!_holdAck || _heldAckCSeq == 0)
+        {
+            return false;
+        }
+
+        _holdAck = false;
+        SentAck ack = BuildAck(dialog, _heldAckCSeq, body, contentType);
+        if (body is not null)
+        {
+            SetLocalBody(dialog, body, contentType);
+        }
+
+        dialog.Layer.SendAck(ack.Bytes, ack.Target);
+        return true;
+    }
+
+    /// <summary>Builds the ACK of the 2xx of CSeq <paramref name="cseq"/> and keeps it for the 2xx's retransmissions.</summary>
+    private SentAck BuildAck(Dialog dialog, uint cseq, byte[]? body, string? contentType)
+    {
+        SipMessageBuilder builder = dialog.CreateAck(cseq);
+        if (body is not null)
+        {
+            builder.WithBody(contentType ?? "application/sdp", body);
+        }
+
+        SipEndPoint target = dialog.NextHop();
+        RequestVia via = dialog.Layer.Transactions.CreateVia(target, 600 + (body?.Length ?? 0));
+        builder.InsertFirst(SipHeaderKind.Via, via.Value);
+        var ack = new SentAck(cseq, builder.ToArray(), via.Target);
+        _ack = ack;
+        return ack;
     }
 
     /// <summary>A re-INVITE or UPDATE of this end (RFC 3261 §14.1, RFC 3311): one at a time. On the shard.</summary>

@@ -41,6 +41,7 @@ public sealed class OutgoingCall : IClientTransactionOwner, IEarlyDialogOwner
     private SipRequest _invite;
     private readonly Channel<SipResponse> _progress = Channel.CreateUnbounded<SipResponse>(new UnboundedChannelOptions { SingleWriter = true });
     private readonly TaskCompletionSource<Dialog> _answered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private SipResponse? _answer;
     private ClientInviteTransaction? _transaction;
     private Dialog[] _forks = [];
     private Dialog? _confirmed;
@@ -72,6 +73,9 @@ public sealed class OutgoingCall : IClientTransactionOwner, IEarlyDialogOwner
     /// other than 2xx (or a local 408/503 when none came); cancelled when the call was cancelled first.
     /// </summary>
     public Task<Dialog> Answered => _answered.Task;
+
+    /// <summary>The 2xx that answered the call, once <see cref="Answered"/> has completed; null before.</summary>
+    internal SipResponse? Answer => Volatile.Read(ref _answer);
 
     /// <summary>The dialogs made by the forks that answered so far (early until one is confirmed).</summary>
     public IReadOnlyList<Dialog> Dialogs => Volatile.Read(ref _forks);
@@ -174,6 +178,7 @@ public sealed class OutgoingCall : IClientTransactionOwner, IEarlyDialogOwner
             _confirmed = dialog;
             _registration.Dispose();
             _progress.Writer.TryComplete();
+            Volatile.Write(ref _answer, response); // Before the task completes: whoever awaits it reads the 2xx.
             _answered.TrySetResult(dialog);
             return;
         }
@@ -304,6 +309,11 @@ public sealed class OutgoingCall : IClientTransactionOwner, IEarlyDialogOwner
         }
 
         dialog.SetLocalBody(_invite.Body, _invite.ContentType?.ToString());
+        if (_recipe.HoldAck)
+        {
+            dialog.HoldAck();
+        }
+
         if (_recipe.DialogCreated is { } created)
         {
             // Off the shard, as the dialog's first event: every event of the dialog is delivered after it.
@@ -419,6 +429,9 @@ public sealed class OutgoingCall : IClientTransactionOwner, IEarlyDialogOwner
         public int BodyLength => _body?.Length ?? 0;
 
         public Action<Dialog>? DialogCreated { get; } = options.DialogCreated;
+
+        /// <summary>Whether the ACK of the 2xx waits for the application's answer (<see cref="InviteOptions.AnswerInAck"/>).</summary>
+        public bool HoldAck { get; } = options.AnswerInAck && options.SessionDescription is null;
 
         public DigestClient? Digest { get; } = options.Digest;
 

@@ -74,6 +74,16 @@ public sealed class ReferReceivedEventArgs : DialogEventArgs
         return await ReferredCall.PlaceAsync(Dialog, this, notifier, options).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Accepts the REFER as <see cref="AcceptAsync"/> does, but places the call at <paramref name="requestUri"/> (where a
+    /// B2BUA routes the Refer-To target) instead of the Refer-To URI itself; the URI's headers still go into the INVITE.
+    /// </summary>
+    internal async Task<OutgoingCall?> AcceptAtAsync(string requestUri, InviteOptions options)
+    {
+        ReferNotifier? notifier = await _transaction.Shard.RunAsync(static a => a.Dialog.AcceptRefer(a), this, CancellationToken.None).ConfigureAwait(false);
+        return await ReferredCall.PlaceAsync(Dialog, this, notifier, options, requestUri).ConfigureAwait(false);
+    }
+
     /// <summary>Declines the REFER with a final status (603 Declined by default; 403 Forbidden for one not allowed). Any thread.</summary>
     /// <param name="statusCode">300–699.</param>
     /// <param name="reasonPhrase">The reason phrase; the RFC's when null.</param>

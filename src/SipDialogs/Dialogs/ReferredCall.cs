@@ -16,7 +16,8 @@ internal static class ReferredCall
     /// Referred-By (RFC 3892 §3) and the URI's headers (Replaces, RFC 3891 §5; RFC 3261 §19.1.5) go into the INVITE.
     /// Never throws: a call that cannot be placed is reported by NOTIFY as 503, and null is returned.
     /// </summary>
-    public static async Task<OutgoingCall?> PlaceAsync(Dialog dialog, ReferReceivedEventArgs refer, ReferNotifier? notifier, InviteOptions? options)
+    public static async Task<OutgoingCall?> PlaceAsync(
+        Dialog dialog, ReferReceivedEventArgs refer, ReferNotifier? notifier, InviteOptions? options, string? requestUri = null)
     {
         options ??= new InviteOptions();
         options.From ??= dialog.LocalUri;
@@ -52,7 +53,7 @@ internal static class ReferredCall
         OutgoingCall call;
         try
         {
-            call = await dialog.Layer.InviteAsync(target.ToString(), options, CancellationToken.None).ConfigureAwait(false);
+            call = await dialog.Layer.InviteAsync(requestUri ?? target.ToString(), options, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is ArgumentException or SipTransportException or ObjectDisposedException or InvalidOperationException)
         {

@@ -263,21 +263,98 @@ public sealed class CallBridgeTests
     }
 
     [Fact]
-    public async Task AnOfferInTheCalleesEarlyDialogGets491AtOnceInsteadOfWaitingForTheAnswer()
+    public async Task AnUpdateAndAnInfoInTheCalleesEarlyDialogCrossToTheCallersEarlyDialog()
     {
-        var early = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var callerHasEarlyMedia = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var early = new TaskCompletionSource<(SipResponse Update, SipResponse Info)>(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var run = await Run.StartAsync(async (call, _) =>
         {
             await call.ProgressAsync(183, Answer, cancellationToken: CancellationToken.None);
-            early.TrySetResult((await call.Dialog!.UpdateAsync(Offer, cancellationToken: CancellationToken.None).WaitAsync(s_timeout, CancellationToken.None)).StatusCode);
+            await callerHasEarlyMedia.Task.WaitAsync(s_timeout, CancellationToken.None);
+            SipResponse update = await call.Dialog!.UpdateAsync(HoldAnswer, cancellationToken: CancellationToken.None).WaitAsync(s_timeout, CancellationToken.None);
+            SipResponse info = await call.Dialog!.InfoAsync("Signal=7\r\n", "application/dtmf-relay", CancellationToken.None).WaitAsync(s_timeout, CancellationToken.None);
+            early.TrySetResult((update, info));
             await call.AnswerAsync(Answer, cancellationToken: CancellationToken.None);
         });
+        var callerSaw = new List<string>();
+        var options = new InviteOptions
+        {
+            SessionDescription = Offer,
+            DialogCreated = d => d.RequestReceived += (_, e) =>
+            {
+                lock (callerSaw)
+                {
+                    callerSaw.Add(e.Method + " " + d.State);
+                }
 
-        (Dialog caller, CallBridge bridge) = await run.CallAsync();
+                e.Defer();
+                _ = e.Method == SipMethods.Update ? e.AcceptAsync(HoldOffer).AsTask() : e.RespondAsync(200).AsTask();
+            },
+        };
+        OutgoingCall placed = await run.Caller.InviteAsync(run.BridgeUri, options);
+        await foreach (SipResponse response in placed.Progress.ReadAllAsync().WithCancellation(new CancellationTokenSource(s_timeout).Token))
+        {
+            if (response.StatusCode == 183)
+            {
+                callerHasEarlyMedia.TrySetResult();
+            }
+        }
 
-        Assert.Equal(491, await early.Task.WaitAsync(s_timeout)); // The caller's leg cannot take it yet (RFC 3311 §5.2).
+        (SipResponse update, SipResponse info) = await early.Task.WaitAsync(s_timeout);
+        Dialog caller = await placed.Answered.WaitAsync(s_timeout);
+
+        Assert.Equal(200, update.StatusCode);
+        Assert.Equal(HoldOffer, Encoding.UTF8.GetString(update.Body.Span)); // The caller's answer to the callee's early offer.
+        Assert.Equal(200, info.StatusCode);
+        Assert.Equal(["UPDATE Early", "INFO Early"], callerSaw);
+        await caller.ByeAsync().WaitAsync(s_timeout);
+        await (await run.BridgeAsync()).Ended.WaitAsync(s_timeout);
+        await run.AssertEverythingFreedAsync();
+    }
+
+    [Fact]
+    public async Task ADelayedOfferCrossesAsTheCalleesOfferInThe200AndTheCallersAnswerInTheAck()
+    {
+        await using var run = await Run.StartAsync(static async (call, _) => await call.AnswerAsync(Answer, cancellationToken: CancellationToken.None));
+        OutgoingCall placed = await run.Caller.InviteAsync(run.BridgeUri, new InviteOptions { AnswerInAck = true });
+        Dialog caller = await placed.Answered.WaitAsync(s_timeout);
+        Dialog callee = await run.CalleeDialogAsync();
+
+        Assert.True(run.CalleeCall!.Offer.IsEmpty); // The B leg went without an offer too.
+        Assert.Equal(Answer, Encoding.UTF8.GetString(caller.RemoteSessionDescription.Span)); // The callee's offer, in the 200.
+        Assert.True(callee.IsAwaitingAck);
+        Assert.True(await caller.AckAsync(Offer).WaitAsync(s_timeout));
+
+        await Poll.UntilAsync(() => !callee.IsAwaitingAck, s_timeout, "the callee has its ACK");
+        Assert.Equal(Offer, Encoding.UTF8.GetString(callee.RemoteSessionDescription.Span)); // The caller's answer, in the B leg's ACK.
+        Assert.False(await caller.AckAsync(Offer).WaitAsync(s_timeout)); // Sent once.
+        CallBridge bridge = await run.BridgeAsync();
         await caller.ByeAsync().WaitAsync(s_timeout);
         await bridge.Ended.WaitAsync(s_timeout);
+        await run.AssertEverythingFreedAsync();
+    }
+
+    [Fact]
+    public async Task AByeOfACallWhoseAckIsHeldSendsTheAckFirst()
+    {
+        await using var run = await Run.StartAsync(static async (call, _) => await call.AnswerAsync(Answer, cancellationToken: CancellationToken.None));
+        OutgoingCall placed = await run.Caller.InviteAsync(run.BridgeUri, new InviteOptions { AnswerInAck = true });
+        Dialog caller = await placed.Answered.WaitAsync(s_timeout);
+        Dialog callee = await run.CalleeDialogAsync();
+        var calleeEnded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        callee.StateChanged += (_, e) =>
+        {
+            if (e.State == DialogState.Terminated)
+            {
+                calleeEnded.TrySetResult();
+            }
+        };
+
+        Assert.Equal(200, (await caller.ByeAsync().WaitAsync(s_timeout)).StatusCode); // ACK without an answer, then BYE.
+
+        await calleeEnded.Task.WaitAsync(s_timeout);
+        Assert.Equal(DialogEndReason.ByeReceived, callee.EndReason); // Not an ACK timeout.
+        await (await run.BridgeAsync()).Ended.WaitAsync(s_timeout);
         await run.AssertEverythingFreedAsync();
     }
 

@@ -95,6 +95,46 @@ public sealed class SipDialogsMetricsTests
         await trio.AssertEverythingFreedAsync();
     }
 
+    [Fact]
+    public async Task ABridgeCountsWhatCrossesByTheLegItCameFrom()
+    {
+        await using ServiceProvider services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        using var measured = new Measured();
+        await using var callee = new SipStack(Parties.Options(), new IncomingCallUas(static async (call, _) =>
+        {
+            await call.RingAsync(CancellationToken.None);
+            await call.AnswerAsync(CallTests.Offer, cancellationToken: CancellationToken.None); // An INFO the stack answers 200.
+        }));
+        SipStack? bridgeStack = null;
+        string calleeUri = string.Empty;
+        var bridged = new TaskCompletionSource<SipDialogs.Bridging.CallBridge>(TaskCreationOptions.RunContinuationsAsynchronously);
+        SipStackOptions bridgeOptions = Parties.Options();
+        bridgeOptions.MetricsMode = "b2bua";
+        await using var bridge = bridgeStack = new SipStack(bridgeOptions, new IncomingCallUas(async (call, _) =>
+        {
+            var made = new SipDialogs.Bridging.CallBridge(bridgeStack!, call);
+            bridged.TrySetResult(made);
+            await made.ConnectAsync(calleeUri, cancellationToken: CancellationToken.None);
+        }), meterFactory: services.GetRequiredService<IMeterFactory>());
+        await using var caller = new SipStack(Parties.Options());
+        await callee.StartAsync();
+        await bridge.StartAsync();
+        await caller.StartAsync();
+        calleeUri = "sip:bob@" + callee.LocalEndPoints[0].Address;
+
+        OutgoingCall placed = await caller.InviteAsync("sip:bob@" + bridge.LocalEndPoints[0].Address, new InviteOptions { SessionDescription = CallTests.Offer });
+        Dialog dialog = await placed.Answered.WaitAsync(CallTests.Timeout);
+        Assert.Equal(200, (await dialog.InfoAsync("Signal=1\r\n", "application/dtmf-relay").WaitAsync(CallTests.Timeout)).StatusCode);
+        await dialog.ByeAsync().WaitAsync(CallTests.Timeout);
+        await (await bridged.Task.WaitAsync(CallTests.Timeout)).Ended.WaitAsync(CallTests.Timeout);
+
+        Assert.Equal(3, measured.Collect("sipdialogs.bridge.relayed", "b2bua", "a", "request")); // INVITE, INFO, BYE.
+        Assert.Equal(3, measured.Collect("sipdialogs.bridge.relayed", "b2bua", "b", "response")); // 180, 200, the INFO's 200.
+        Assert.Equal(0, measured.Collect("sipdialogs.bridge.relayed", "b2bua", "a", "response"));
+        Assert.Equal(0, measured.Collect("sipdialogs.bridge.relayed", "b2bua", "b", "request"));
+        await Parties.AssertFreedAsync(caller, bridge, callee);
+    }
+
     /// <summary>Listens to the meter SipDialogs of one stack and sums what its instruments report, by attribute values.</summary>
     private sealed class Measured : IDisposable
     {

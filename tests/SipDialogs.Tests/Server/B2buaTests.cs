@@ -36,6 +36,8 @@ public sealed partial class B2buaTests
         Assert.Equal(calls, PrometheusText.Sum(metrics, "sipdialogs_call_started_total", "mode=\"b2bua\""));
         Assert.Equal(calls, PrometheusText.Sum(metrics, "sipdialogs_bridge_ended_total", "sipdialogs_bridge_end_cause=\"bye\""));
         Assert.Equal(0, PrometheusText.Sum(metrics, "sipdialogs_bridge_active", "mode=\"b2bua\""));
+        Assert.Equal(2 * calls, PrometheusText.Sum(metrics, "sipdialogs_bridge_relayed_total", "sipdialogs_bridge_leg=\"a\"", "sip_message_type=\"request\"")); // INVITE, BYE.
+        Assert.Equal(2 * calls, PrometheusText.Sum(metrics, "sipdialogs_bridge_relayed_total", "sipdialogs_bridge_leg=\"b\"", "sip_message_type=\"response\"")); // 180, 200.
     }
 
     [Fact]
@@ -120,6 +122,27 @@ public sealed partial class B2buaTests
         Assert.Equal(3, await callee.SuccessfulCallsAsync());
         await AssertNothingLeftAsync(server);
         Assert.Equal(3, CallRecords(server).Count(r => r.Contains("status 487, hung up by Caller (Cancelled)", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task TheCallersBlindTransferMakesTheB2buaCallTheRoutedTargetAndBridgeItToTheCallee()
+    {
+        // SIPp A calls B through serve, then REFERs its leg to sip:target@…; serve routes "target" like a new call (to
+        // SIPp C), reports by NOTIFY, re-INVITEs B with C's media, and carries B's BYE to C once A hung up on its leg.
+        const int calls = 2;
+        await using Callee remaining = await Callee.StartAsync("tests/sipp/b2bua-uas-transfer-remaining.xml", calls);
+        await using Callee target = await Callee.StartAsync("-sn uas", calls);
+        await using ServerProcess server = await StartAsync([remaining.Target], [], target.Target, "--accept-transfers", "true");
+
+        SippResult result = await Sipp.RunAsync("tests/sipp/uac-transfer.xml", server.Udp!, calls, rate: 2, s_timeout,
+            extra: ["-key", "target_ip", "127.0.0.1", "-key", "target_port", server.Udp!.Port.ToString(CultureInfo.InvariantCulture)]);
+
+        Assert.True(result.ExitCode == 0, $"SIPp exit {result.ExitCode}:\n{result.Output}\n{server.Process.Output}");
+        Assert.Equal(calls, await remaining.SuccessfulCallsAsync());
+        Assert.Equal(calls, await target.SuccessfulCallsAsync());
+        await AssertNothingLeftAsync(server);
+        Assert.Equal(calls, CallRecords(server).Count(r => r.Contains("hung up by Callee (Bye)", StringComparison.Ordinal)));
+        Assert.Empty(server.ErrorLines);
     }
 
     [Fact]
@@ -353,6 +376,85 @@ public sealed partial class B2buaTests
     }
 
     [Fact]
+    public async Task AnInviteWithReplacesNamingTheCalleesLegTakesItsPlaceInTheBridgedCall()
+    {
+        await using var bob = new RawSipSocket();
+        await using ServerProcess server = await StartAsync("udp:" + bob.EndPoint);
+        await using var alice = new RawCaller();
+        Task<SipResponse> answered = alice.CallAsync(server.Udp!);
+        (SipRequest invite, IPEndPoint bLeg) = await bob.ReceiveRequestAsync(s_timeout);
+        await bob.SendAsync(
+            SipMessageBuilder.ResponseTo(invite, 200, toTag: "callee1").Add(SipHeaderKind.Contact, "<sip:callee@" + bob.EndPoint + ">")
+                .WithBody("application/sdp", Encoding.UTF8.GetBytes(RawCaller.Offer)),
+            bLeg);
+        await answered.WaitAsync(s_timeout);
+
+        // Carol calls in Bob's place, naming his leg as serve sees it (RFC 3891 §3): serve's tag, then Bob's.
+        await using var carol = new RawCaller();
+        Task<SipResponse> carolAnswered = carol.CallAsync(
+            server.Udp!, $"Replaces: {invite.CallId};to-tag={Encoding.ASCII.GetString(invite.FromTag)};from-tag=callee1\r\n");
+        (SipRequest reInvite, IPEndPoint aLeg) = await NextAsync(alice.Socket, "INVITE");
+        Assert.Equal(RawCaller.Offer, Encoding.UTF8.GetString(reInvite.Body.Span)); // Carol's offer, to Alice.
+        await alice.Socket.SendAsync(
+            SipMessageBuilder.ResponseTo(reInvite, 200).Add(SipHeaderKind.Contact, "<sip:alice@127.0.0.1:" + alice.Socket.Port + ">")
+                .WithBody("application/sdp", Encoding.UTF8.GetBytes(RawCaller.Offer)),
+            aLeg);
+        Assert.Equal(200, (await carolAnswered.WaitAsync(s_timeout)).StatusCode);
+        (SipRequest bye, IPEndPoint byeFrom) = await NextAsync(bob, "BYE"); // The replaced leg ends.
+        await bob.SendAsync(SipMessageBuilder.ResponseTo(bye, 200), byeFrom);
+
+        Assert.Equal(200, (await carol.SendAsync("BYE", server.Udp!)).StatusCode); // Carol's BYE ends Alice's leg.
+        (SipRequest aliceBye, IPEndPoint aliceByeFrom) = await NextAsync(alice.Socket, "BYE");
+        await alice.Socket.SendAsync(SipMessageBuilder.ResponseTo(aliceBye, 200), aliceByeFrom);
+        await AssertNothingLeftAsync(server);
+        await Poll.UntilAsync(() => CallRecords(server).Count == 1, s_timeout, "the call's one record"); // Logged as the call ends.
+        Assert.Contains("hung up by Callee (Bye)", CallRecords(server)[0], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task OnlyTheConfiguredHeadersOfTheCalleesResponsesCrossToTheCaller()
+    {
+        await using var target = new RawSipSocket();
+        await using ServerProcess server = await StartAsync(["udp:" + target.EndPoint], crossing: ["X-*", "P-Asserted-Identity"]);
+        await using var caller = new SipDialogs.Hosting.SipStack(Parties.Options());
+        await caller.StartAsync();
+        SipDialogs.Dialogs.OutgoingCall placed = await caller.InviteAsync(
+            "sip:bob@" + server.Udp, new SipDialogs.Dialogs.InviteOptions { SessionDescription = RawCaller.Offer });
+
+        (SipRequest invite, IPEndPoint from) = await target.ReceiveRequestAsync(s_timeout);
+        await target.SendAsync(
+            SipMessageBuilder.ResponseTo(invite, 180, toTag: "callee1").Add(SipHeaderKind.Contact, "<sip:callee@" + target.EndPoint + ">")
+                .Add("X-Ring-Tone", "classic").Add("Subject", "stays here"),
+            from);
+        await target.SendAsync(
+            SipMessageBuilder.ResponseTo(invite, 200, toTag: "callee1").Add(SipHeaderKind.Contact, "<sip:callee@" + target.EndPoint + ">")
+                .Add("P-Asserted-Identity", "<sip:bob@example.com>").Add("Subject", "stays here").Add("Server", "callee/1.0")
+                .WithBody("application/sdp", Encoding.UTF8.GetBytes(RawCaller.Offer)),
+            from);
+        var progress = new List<SipResponse>();
+        await foreach (SipResponse response in placed.Progress.ReadAllAsync().WithCancellation(new CancellationTokenSource(s_timeout).Token))
+        {
+            progress.Add(response);
+        }
+
+        SipDialogs.Dialogs.Dialog dialog = await placed.Answered.WaitAsync(s_timeout);
+        SipResponse ringing = Assert.Single(progress, r => r.StatusCode == 180);
+        Assert.Equal("classic", ringing.GetHeaderValue("X-Ring-Tone"));
+        Assert.Null(ringing.GetHeaderValue("Subject"));
+        SipResponse ok = placed.Answer!;
+        Assert.Equal("<sip:bob@example.com>", ok.GetHeaderValue("P-Asserted-Identity"));
+        Assert.Null(ok.GetHeaderValue("Subject"));
+        Assert.NotEqual("callee/1.0", ok.GetHeaderValue("Server"));
+        Assert.DoesNotContain(target.EndPoint.ToString(), ok.ToString(), StringComparison.Ordinal);
+
+        await dialog.ByeAsync().WaitAsync(s_timeout);
+        (SipRequest bye, IPEndPoint byeFrom) = await NextAsync(target, "BYE");
+        await target.SendAsync(SipMessageBuilder.ResponseTo(bye, 200), byeFrom);
+        await AssertNothingLeftAsync(server);
+        await Parties.AssertFreedAsync(caller);
+    }
+
+    [Fact]
     public async Task ThroughAProxyForkingToTwoUasesTheOneThatAnswersIsBridgedAndTheOneRingingIsCancelled()
     {
         await using Callee answering = await Callee.StartAsync("-sn uas", 1);
@@ -374,14 +476,23 @@ public sealed partial class B2buaTests
 
     private static Task<ServerProcess> StartAsync(string[] targets, params string[] extra) => StartAsync(targets, [], extra);
 
-    /// <summary>serve --mode b2bua on a free UDP port, T1 = 50 ms, its one route to <paramref name="targets"/>.</summary>
-    private static async Task<ServerProcess> StartAsync(string[] targets, string[] crossing, params string[] extra)
+    private static Task<ServerProcess> StartAsync(string[] targets, string[] crossing, params string[] extra) => StartAsync(targets, crossing, null, extra);
+
+    /// <summary>
+    /// serve --mode b2bua on a free UDP port, T1 = 50 ms, its one route to <paramref name="targets"/>, and calls to users
+    /// beginning <c>target</c> to <paramref name="transferTarget"/> when given.
+    /// </summary>
+    private static async Task<ServerProcess> StartAsync(string[] targets, string[] crossing, string? transferTarget, params string[] extra)
     {
         string config = Path.Combine(Path.GetTempPath(), "b2bua-" + Guid.NewGuid().ToString("N") + ".json");
         var json = new StringBuilder("{\"SipDialogs\":{\"Timers\":{\"T1\":\"00:00:00.05\",\"T4\":\"00:00:00.1\",\"TimerD\":\"00:00:03.2\"},")
-            .Append("\"B2bua\":{\"Routes\":[{\"Prefix\":\"\",\"Targets\":[")
+            .Append("\"B2bua\":{\"Routes\":[")
+            .Append(transferTarget is null ? string.Empty : "{\"Prefix\":\"target\",\"Targets\":[\"" + transferTarget + "\"]},")
+            .Append("{\"Prefix\":\"\",\"Targets\":[")
             .AppendJoin(',', targets.Select(t => "\"" + t + "\""))
             .Append("]}],\"CrossingHeaders\":[")
+            .AppendJoin(',', crossing.Select(c => "\"" + c + "\""))
+            .Append("],\"ResponseCrossingHeaders\":[")
             .AppendJoin(',', crossing.Select(c => "\"" + c + "\""))
             .Append("]}}}");
         await File.WriteAllTextAsync(config, json.ToString());
