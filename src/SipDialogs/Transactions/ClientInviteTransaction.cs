@@ -14,9 +14,8 @@ internal sealed class ClientInviteTransaction : ClientTransaction
 {
     private TimerHandle _timerA;
     private TimerHandle _timerB;
-    private TimerHandle _timerEnd;
+    private TimerHandle _cancelTimeout;
     private TimeSpan _intervalA;
-    private byte[]? _ack;
     private bool _cancelRequested;
 
     internal ClientInviteTransaction(TransactionLayer layer, Shard shard, SipRequest request, SipEndPoint target, byte[] key)
@@ -112,62 +111,42 @@ internal sealed class ClientInviteTransaction : ClientTransaction
                     // RFC 6026 §8.4: a 2xx moves to Accepted for Timer M; its ACK is the user's (§13.2.2.4).
                     StopTimer(ref _timerA);
                     StopTimer(ref _timerB);
-                    StopTimer(ref _timerEnd);
+                    StopTimer(ref _cancelTimeout);
                     State = TransactionState.Accepted;
-                    _timerEnd = StartTimer(TransactionTimer.TimerM, Timers.SixtyFourT1);
                     SetFinal(response);
                     PassUp(response, received);
+                    if (State == TransactionState.Accepted)
+                    {
+                        Linger(null); // Timer M; further 2xx go to the user from what lingers.
+                    }
                 }
                 else
                 {
                     // §17.1.1.2: ACK the non-2xx ourselves, pass the response up, wait Timer D for retransmissions.
                     StopTimer(ref _timerA);
                     StopTimer(ref _timerB);
-                    StopTimer(ref _timerEnd);
+                    StopTimer(ref _cancelTimeout);
                     State = TransactionState.Completed;
-                    _ack = CreateAck(response);
-                    Layer.SendRequest(this, _ack, Target);
+                    byte[] ack = CreateAck(response);
+                    Layer.SendRequest(this, ack, Target);
                     SetFinal(response);
                     PassUp(response, received);
-                    if (State != TransactionState.Completed)
+                    if (State == TransactionState.Completed)
                     {
-                        return; // The user ended it from its handler.
-                    }
-
-                    if (IsReliable)
-                    {
-                        Terminate();
-                    }
-                    else
-                    {
-                        _timerEnd = StartTimer(TransactionTimer.TimerD, Timers.EffectiveTimerD);
+                        Linger(ack); // Timer D, resending this ACK; zero on a reliable transport.
                     }
                 }
 
                 break;
-            case TransactionState.Completed:
-                if (status >= 300 && _ack is not null)
-                {
-                    // §17.1.1.2: a retransmitted final response is answered with the same ACK, not passed up.
-                    Layer.SendRequest(this, _ack, Target);
-                }
 
-                break;
-            case TransactionState.Accepted:
-                if (status is >= 200 and < 300)
-                {
-                    // RFC 6026 §7.2: every 2xx in Accepted goes to the user, which ACKs each dialog's.
-                    PassUp(response, received);
-                }
-
-                break;
+                // Completed and Accepted: what lingers in this transaction's place takes the responses.
         }
     }
 
     internal override void OnTransportError(SipTransportException error)
     {
         // Figure 5: Calling, Proceeding and Completed go to Terminated on a transport error; Accepted sends nothing.
-        if (State is TransactionState.Calling or TransactionState.Proceeding or TransactionState.Completed)
+        if (!ForwardTransportError(error) && State is TransactionState.Calling or TransactionState.Proceeding or TransactionState.Completed)
         {
             FailTransport(error);
         }
@@ -188,14 +167,9 @@ internal sealed class ClientInviteTransaction : ClientTransaction
                 _timerB = default;
                 TimeOut();
                 break;
-            case TransactionTimer.TimerD when State == TransactionState.Completed:
-            case TransactionTimer.TimerM when State == TransactionState.Accepted:
-                _timerEnd = default;
-                Terminate();
-                break;
             case TransactionTimer.CancelTimeout when State == TransactionState.Proceeding:
                 // §9.1: no final response 64*T1 after the CANCEL: consider the INVITE cancelled and destroy it.
-                _timerEnd = default;
+                _cancelTimeout = default;
                 TimedOut = true;
                 Layer.NotifyTimeout(this);
                 Terminate();
@@ -207,7 +181,7 @@ internal sealed class ClientInviteTransaction : ClientTransaction
     {
         StopTimer(ref _timerA);
         StopTimer(ref _timerB);
-        StopTimer(ref _timerEnd);
+        StopTimer(ref _cancelTimeout);
     }
 
     private static void CopyFirst(SipMessageBuilder builder, SipMessage source, SipHeaderKind kind)
@@ -222,7 +196,7 @@ internal sealed class ClientInviteTransaction : ClientTransaction
     private void SendCancel()
     {
         CancelTransaction = Layer.StartRequest(CreateCancel(), Target);
-        _timerEnd = StartTimer(TransactionTimer.CancelTimeout, Timers.SixtyFourT1);
+        _cancelTimeout = StartTimer(TransactionTimer.CancelTimeout, Timers.SixtyFourT1);
     }
 
     /// <summary>

@@ -13,7 +13,6 @@ internal sealed class ClientNonInviteTransaction : ClientTransaction
 {
     private TimerHandle _timerE;
     private TimerHandle _timerF;
-    private TimerHandle _timerK;
     private TimeSpan _intervalE;
 
     internal ClientNonInviteTransaction(TransactionLayer layer, Shard shard, SipRequest request, SipEndPoint target, byte[] key)
@@ -38,7 +37,7 @@ internal sealed class ClientNonInviteTransaction : ClientTransaction
     {
         if (State is not (TransactionState.Trying or TransactionState.Proceeding))
         {
-            return; // Completed absorbs retransmitted responses (§17.1.2.2).
+            return; // Completed absorbs retransmitted responses (§17.1.2.2); what lingers does so after.
         }
 
         if (response.StatusCode < 200)
@@ -58,19 +57,12 @@ internal sealed class ClientNonInviteTransaction : ClientTransaction
             return;
         }
 
-        if (IsReliable)
-        {
-            Terminate(); // Timer K is zero on a reliable transport.
-        }
-        else
-        {
-            _timerK = StartTimer(TransactionTimer.TimerK, Timers.T4);
-        }
+        Linger(null); // Timer K; zero on a reliable transport.
     }
 
     internal override void OnTransportError(SipTransportException error)
     {
-        if (State is TransactionState.Trying or TransactionState.Proceeding)
+        if (!ForwardTransportError(error) && State is TransactionState.Trying or TransactionState.Proceeding)
         {
             FailTransport(error);
         }
@@ -93,10 +85,6 @@ internal sealed class ClientNonInviteTransaction : ClientTransaction
                 StopTimer(ref _timerE);
                 TimeOut();
                 break;
-            case TransactionTimer.TimerK when State == TransactionState.Completed:
-                _timerK = default;
-                Terminate();
-                break;
         }
     }
 
@@ -104,7 +92,6 @@ internal sealed class ClientNonInviteTransaction : ClientTransaction
     {
         StopTimer(ref _timerE);
         StopTimer(ref _timerF);
-        StopTimer(ref _timerK);
     }
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;

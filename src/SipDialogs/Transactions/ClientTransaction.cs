@@ -12,6 +12,7 @@ internal abstract class ClientTransaction : Transaction
 {
     private TaskCompletionSource<SipResponse>? _finalResponse;
     private SipResponse? _final;
+    private LingeringClientTransaction? _lingering;
 
     private protected ClientTransaction(TransactionLayer layer, Shard shard, SipRequest request, SipEndPoint target, byte[] key)
         : base(layer, shard, request.Method, target.IsReliable, key, TransactionTableKind.Client)
@@ -25,6 +26,12 @@ internal abstract class ClientTransaction : Transaction
 
     /// <inheritdoc/>
     public override bool IsClient => true;
+
+    /// <summary>
+    /// The current state; after the final response, the state of what lingers in this transaction's place
+    /// (<see cref="LingeringClientTransaction"/>).
+    /// </summary>
+    public override TransactionState State => _lingering?.State ?? base.State;
 
     /// <summary>Where the request goes (the next hop, RFC 3263 resolved), and over which transport.</summary>
     public SipEndPoint Target { get; }
@@ -93,6 +100,43 @@ internal abstract class ClientTransaction : Transaction
         SetFinal(TransactionLayer.MakeLocalResponse(Request, 503));
         Layer.NotifyTransportError(this, error);
         Terminate();
+    }
+
+    /// <summary>
+    /// The final response is passed up and the transaction waits out Timer D, K or M (RFC 3261 §17.1.1.2, §17.1.2.2,
+    /// RFC 6026 §7.2): from now on what the shard keeps is a <see cref="LingeringClientTransaction"/>, with the key,
+    /// the ACK's bytes where they may be resent and the timer; it takes this transaction's place in the table, and this
+    /// object (the request, the final response, the awaiters' completion) is its awaiters' and owner's alone.
+    /// Over a reliable transport Completed ends at once instead (Timers D and K are zero).
+    /// </summary>
+    /// <param name="ack">In Completed of an INVITE, the ACK sent for the non-2xx; null otherwise.</param>
+    private protected void Linger(byte[]? ack)
+    {
+        TransactionState state = base.State;
+        if (IsReliable && state == TransactionState.Completed)
+        {
+            Terminate();
+            return;
+        }
+
+        CancelTimers();
+        var lingering = new LingeringClientTransaction(this, ack, state);
+        _lingering = lingering;
+        Layer.Replace(this, lingering);
+        lingering.Start();
+    }
+
+    /// <summary>A transport error for a message this transaction sent before it lingered goes to what lingers.</summary>
+    /// <returns>True when what lingers took it.</returns>
+    private protected bool ForwardTransportError(SipTransportException error)
+    {
+        if (_lingering is not { } lingering)
+        {
+            return false;
+        }
+
+        lingering.OnTransportError(error);
+        return true;
     }
 
     /// <summary>Passes a response to the user.</summary>

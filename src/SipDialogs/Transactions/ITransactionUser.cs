@@ -38,7 +38,9 @@ internal interface ITransactionUser
 
     /// <summary>
     /// A response passed up by a client transaction: provisional responses, the final response, and for INVITE every
-    /// 2xx that arrives in Accepted (retransmissions and forks, RFC 6026 §7.2), which the user acknowledges.
+    /// 2xx that arrives in Accepted (retransmissions and forks, RFC 6026 §7.2), which the user acknowledges. In
+    /// Accepted only a transaction with an <see cref="ClientTransaction.Owner"/> is kept to name; the further 2xx of
+    /// one without come to <see cref="OnStrayResponse"/>, as after Timer M.
     /// </summary>
     /// <param name="transaction">The client transaction.</param>
     /// <param name="response">The response.</param>
@@ -47,7 +49,7 @@ internal interface ITransactionUser
 
     /// <summary>
     /// A 2xx to an INVITE that matches no client transaction (its transaction has ended, RFC 6026 §7.2, or it is from
-    /// an unknown fork): only a dialog can tell whether to acknowledge it (§13.2.2.4). Other stray responses are
+    /// an unknown fork), or one in Accepted of a transaction without an owner: only a dialog can tell whether to acknowledge it (§13.2.2.4). Other stray responses are
     /// dropped and counted (§18.1.2).
     /// </summary>
     /// <param name="response">The response as received.</param>
@@ -70,7 +72,12 @@ internal interface ITransactionUser
     /// <param name="error">What failed.</param>
     void OnTransportError(Transaction transaction, SipTransportException error);
 
-    /// <summary>A transaction ended and left the table (every transaction, including the ones made for CANCEL).</summary>
+    /// <summary>
+    /// A transaction ended and left the table (every transaction, including the ones made for CANCEL). After its final
+    /// response a transaction lingers as a lean stand-in (<see cref="LingeringServerTransaction"/>,
+    /// <see cref="LingeringClientTransaction"/>), which is the one named here; a client transaction with an owner is
+    /// named itself, as its owner knows it.
+    /// </summary>
     /// <param name="transaction">The transaction.</param>
     void OnTerminated(Transaction transaction);
 }

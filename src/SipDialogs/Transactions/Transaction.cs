@@ -47,6 +47,9 @@ internal abstract class Transaction : ITimerTarget
 
     private protected SipTimerOptions Timers => Layer.TimerOptions;
 
+    /// <summary>The transaction the user is told of: this one, unless it stands in for one the user knows.</summary>
+    private protected virtual Transaction Reported => this;
+
     void ITimerTarget.OnTimer(int timer)
     {
         if (State != TransactionState.Terminated)
@@ -84,7 +87,7 @@ internal abstract class Transaction : ITimerTarget
         CancelTimers();
         Layer.Remove(this);
         OnTerminated();
-        Layer.NotifyTerminated(this);
+        Layer.NotifyTerminated(Reported);
     }
 
     /// <summary>Called once on entering Terminated, before the user is told.</summary>

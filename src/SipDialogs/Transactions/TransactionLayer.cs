@@ -252,8 +252,8 @@ internal sealed class TransactionLayer : IShardMessageHandler<InboundMessage>, I
 
     internal ArrayBufferWriter<byte> ScratchFor(Shard shard) => _tables[shard.Index].Scratch;
 
-    /// <summary>A server transaction sent its final response: what lingers takes its place in the table.</summary>
-    internal void Replace(ServerTransaction transaction, LingeringServerTransaction lingering) =>
+    /// <summary>A transaction has its final response: what lingers takes its place in the table.</summary>
+    internal void Replace(Transaction transaction, Transaction lingering) =>
         _tables[transaction.Shard.Index].Replace(transaction, lingering);
 
     internal void Remove(Transaction transaction)
@@ -320,6 +320,19 @@ internal sealed class TransactionLayer : IShardMessageHandler<InboundMessage>, I
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             transaction.Shard.ReportFault(ex);
+        }
+    }
+
+    /// <summary>A 2xx to INVITE that no transaction passes up as its own (RFC 6026 §7.2): the user's.</summary>
+    internal void NotifyStrayResponse(Shard shard, InboundMessage response)
+    {
+        try
+        {
+            _user.OnStrayResponse(response);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            shard.ReportFault(ex);
         }
     }
 
@@ -552,30 +565,26 @@ internal sealed class TransactionLayer : IShardMessageHandler<InboundMessage>, I
         byte[]? rented = null;
         Span<byte> key = length <= TransactionKey.StackLimit ? stackalloc byte[TransactionKey.StackLimit] : (rented = ArrayPool<byte>.Shared.Rent(length));
         length = TransactionKey.WriteClientKey(branch, method, key);
-        ClientTransaction? transaction = _tables[shard.Index].FindClient(key[..length]);
+        Transaction? transaction = _tables[shard.Index].FindClient(key[..length]);
         if (rented is not null)
         {
             ArrayPool<byte>.Shared.Return(rented);
         }
 
-        if (transaction is not null)
+        switch (transaction)
         {
-            transaction.OnResponse(response, message);
-            return;
+            case ClientTransaction live:
+                live.OnResponse(response, message);
+                return;
+            case LingeringClientTransaction lingering:
+                lingering.OnResponse(response, message);
+                return;
         }
 
         if (response.IsSuccess && method == SipMethods.Invite)
         {
             // RFC 6026 §7.2: a 2xx to INVITE without a transaction is the user's (a dialog may need to ACK it).
-            try
-            {
-                _user.OnStrayResponse(message);
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                shard.ReportFault(ex);
-            }
-
+            NotifyStrayResponse(shard, message);
             return;
         }
 

@@ -8,10 +8,10 @@ namespace SipDialogs.Transactions;
 /// </summary>
 internal sealed class TransactionTable
 {
-    private readonly Dictionary<byte[], ClientTransaction> _client = new(TransactionKeyComparer.Instance);
+    private readonly Dictionary<byte[], Transaction> _client = new(TransactionKeyComparer.Instance);
     private readonly Dictionary<byte[], Transaction> _server = new(TransactionKeyComparer.Instance);
     private readonly Dictionary<byte[], Transaction> _rfc2543 = new(TransactionKeyComparer.Instance);
-    private readonly Dictionary<byte[], ClientTransaction>.AlternateLookup<ReadOnlySpan<byte>> _clientLookup;
+    private readonly Dictionary<byte[], Transaction>.AlternateLookup<ReadOnlySpan<byte>> _clientLookup;
     private readonly Dictionary<byte[], Transaction>.AlternateLookup<ReadOnlySpan<byte>> _serverLookup;
     private readonly Dictionary<byte[], Transaction>.AlternateLookup<ReadOnlySpan<byte>> _rfc2543Lookup;
     private int _count;
@@ -31,8 +31,9 @@ internal sealed class TransactionTable
     /// </summary>
     public ArrayBufferWriter<byte> Scratch { get; } = new(1024);
 
-    public ClientTransaction? FindClient(ReadOnlySpan<byte> key) =>
-        _clientLookup.TryGetValue(key, out ClientTransaction? transaction) ? transaction : null;
+    /// <summary>A client transaction: a <see cref="ClientTransaction"/> before its final response, a <see cref="LingeringClientTransaction"/> after.</summary>
+    public Transaction? FindClient(ReadOnlySpan<byte> key) =>
+        _clientLookup.TryGetValue(key, out Transaction? transaction) ? transaction : null;
 
     /// <summary>A server transaction: a <see cref="ServerTransaction"/> before its final response, a <see cref="LingeringServerTransaction"/> after.</summary>
     public Transaction? FindServer(ReadOnlySpan<byte> key) =>
@@ -66,7 +67,7 @@ internal sealed class TransactionTable
     {
         bool removed = transaction.TableKind switch
         {
-            TransactionTableKind.Client => _client.Remove(transaction.Key, out ClientTransaction? client) && Restore(_client, transaction, client),
+            TransactionTableKind.Client => _client.Remove(transaction.Key, out Transaction? client) && Restore(_client, transaction, client),
             TransactionTableKind.Server => _server.Remove(transaction.Key, out Transaction? server) && Restore(_server, transaction, server),
             _ => _rfc2543.Remove(transaction.Key, out Transaction? old) && Restore(_rfc2543, transaction, old),
         };
@@ -78,12 +79,17 @@ internal sealed class TransactionTable
     }
 
     /// <summary>
-    /// Puts what lingers after a server transaction's final response in its place, under the same key, if it is the
-    /// one there (an RFC 2543 request that found its key taken ran untracked, and what lingers after it does too).
+    /// Puts what lingers after a transaction's final response in its place, under the same key, if it is the one
+    /// there (an RFC 2543 request that found its key taken ran untracked, and what lingers after it does too).
     /// </summary>
-    public void Replace(ServerTransaction transaction, LingeringServerTransaction lingering)
+    public void Replace(Transaction transaction, Transaction lingering)
     {
-        Dictionary<byte[], Transaction> table = transaction.TableKind == TransactionTableKind.Server ? _server : _rfc2543;
+        Dictionary<byte[], Transaction> table = transaction.TableKind switch
+        {
+            TransactionTableKind.Client => _client,
+            TransactionTableKind.Server => _server,
+            _ => _rfc2543,
+        };
         ref Transaction entry = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrNullRef(table, transaction.Key);
         if (!System.Runtime.CompilerServices.Unsafe.IsNullRef(ref entry) && ReferenceEquals(entry, transaction))
         {

@@ -76,7 +76,8 @@ public class ClientNonInviteTransactionTests
         Assert.Equal(TransactionState.Completed, await TransactionHarness.StateOf(transaction));
         Assert.Equal(1, h.Wire.Count("OPTIONS "));
         await h.AdvanceToAsync(Ms(5_000));
-        Assert.Same(transaction, await h.User.NextTerminatedAsync());
+        TransactionHarness.AssertLingers(transaction, await h.User.NextTerminatedAsync());
+        Assert.Equal(TransactionState.Terminated, transaction.State);
         Assert.Equal(0, h.Layer.TransactionCount);
         Assert.Equal(0, h.Shards.TimerCount);
     }

@@ -38,6 +38,8 @@ internal sealed class RecordingUser : ITransactionUser
 
     public int TimeoutsWaiting => _timeouts.Reader.Count;
 
+    public int StraysWaiting => _strays.Reader.Count;
+
     public void OnRequest(ServerTransaction transaction)
     {
         OnRequestHandler?.Invoke(transaction);

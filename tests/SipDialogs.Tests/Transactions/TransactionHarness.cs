@@ -162,6 +162,12 @@ internal sealed class TransactionHarness : IAsyncDisposable
         return (transaction, (SipRequest)await PeerReceiveAsync());
     }
 
+    /// <summary>Starts a client transaction with an owner from the test thread (posted to its shard).</summary>
+    public async Task<ClientTransaction> StartAsync(SipRequest request, SipEndPoint target, IClientTransactionOwner owner) =>
+        await Layer.Shards.GetShard(request.CallIdBytes).RunAsync(
+            static s => s.Layer.StartRequest(s.Request, s.Target, s.Owner),
+            (Layer, Request: request, Target: target, Owner: owner)).AsTask().WaitAsync(Timeout);
+
     /// <summary>Starts a client transaction from the test thread (posted to its shard).</summary>
     public async Task<ClientTransaction> StartAsync(SipRequest request, SipEndPoint target) =>
         await Layer.StartRequestAsync(request, target).AsTask().WaitAsync(Timeout);
@@ -177,6 +183,17 @@ internal sealed class TransactionHarness : IAsyncDisposable
     public static void AssertLingers(ServerTransaction transaction, Transaction? reported)
     {
         LingeringServerTransaction lingering = Assert.IsType<LingeringServerTransaction>(reported);
+        Assert.Same(transaction.Shard, lingering.Shard);
+        Assert.Equal(transaction.Key, lingering.Key);
+    }
+
+    /// <summary>
+    /// What the layer reports after a client transaction without an owner passed its final response up is what lingers
+    /// in its place: the same key on the same shard, not the transaction object its awaiters hold.
+    /// </summary>
+    public static void AssertLingers(ClientTransaction transaction, Transaction? reported)
+    {
+        LingeringClientTransaction lingering = Assert.IsType<LingeringClientTransaction>(reported);
         Assert.Same(transaction.Shard, lingering.Shard);
         Assert.Equal(transaction.Key, lingering.Key);
     }
